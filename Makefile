@@ -1,0 +1,46 @@
+# The two commands a newcomer needs:
+#   make run    install the app's dependencies and start it on the embedded data
+#   make test   install what the tests need (Chromium included) and run them all
+PY      ?= python3.11
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+PORT    ?= 8501
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install install-dev assets chromium lint check bench clean
+
+run: install assets
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: install-dev assets chromium lint
+	$(BIN)/pytest
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+# Leaflet and the map plugins come from the npm registry at install time; nothing
+# third-party is committed. They are served by Streamlit from ./static.
+assets:
+	bash scripts/install_assets.sh
+
+# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core )
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) static/node_modules artifacts
