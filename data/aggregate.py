@@ -1,0 +1,196 @@
+"""Aggregations for the views: patrols per week, month, quarter or year by actor, kind or
+route; headline figures; the period counts sources report; milestones. Pure pandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from data import vocab
+from data.filters import EventFilter, patrols
+from data.model import DataSet
+
+PERIODS: dict[str, str] = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+GROUPINGS: dict[str, str] = {"actor": "By actor", "kind": "By kind", "route": "By route"}
+DAYS_PER_MONTH = 365.25 / 12
+NO_ROUTE = "No route recorded"
+
+
+def period_start(when: pd.Series, period: str) -> pd.Series:
+    """The first day of the week (Monday), month, quarter or year containing each date."""
+    return when.dt.to_period(PERIODS[period]).dt.start_time.dt.normalize()
+
+
+def group_labels(events: pd.DataFrame, ds: DataSet, by: str | None) -> pd.Series:
+    """The label each event is counted under when grouped ``by`` actor, kind or route."""
+    if by is None:
+        return pd.Series("Patrols", index=events.index)
+    if by == "actor":
+        return events["actor_label"]
+    if by == "kind":
+        return events["kind"].map(vocab.EVENT_KINDS)
+    if by == "route":
+        names = dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True))
+        return events["route_id"].map(names).fillna(NO_ROUTE)
+    raise ValueError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+
+
+def counts_per_period(
+    events: pd.DataFrame,
+    ds: DataSet,
+    period: str = "month",
+    by: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """Events counted per period and group, with empty periods filled with 0.
+
+    Columns: ``period_start``, ``group``, ``count``, ``imprecise`` (how many of those events
+    are dated more coarsely than the period, so placed in it by their first day).
+    """
+    if period not in PERIODS:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}")
+    coarse = {
+        "week": {"month", "quarter", "year"},
+        "month": {"quarter", "year"},
+        "quarter": {"year"},
+        "year": set(),
+    }[period]
+    frame = pd.DataFrame(
+        {
+            "period_start": period_start(events["start"], period),
+            "group": group_labels(events, ds, by),
+            "imprecise": events["date_precision"].isin(coarse).astype(int),
+        }
+    )
+    counts = (
+        frame.groupby(["period_start", "group"], observed=True)
+        .agg(count=("imprecise", "size"), imprecise=("imprecise", "sum"))
+        .reset_index()
+    )
+    first = pd.Timestamp(start) if start else (events["start"].min() if len(events) else None)
+    last = pd.Timestamp(end) if end else (events["start"].max() if len(events) else None)
+    if first is None or last is None or pd.isna(first) or pd.isna(last):
+        return counts
+    index = pd.period_range(first, last, freq=PERIODS[period]).start_time.normalize()
+    groups = counts["group"].unique() if len(counts) else ["Patrols"]
+    full = pd.MultiIndex.from_product([index, groups], names=["period_start", "group"])
+    return (
+        counts.set_index(["period_start", "group"])
+        .reindex(full, fill_value=0)
+        .reset_index()
+        .astype({"count": int, "imprecise": int})
+    )
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figures at the top of the overview, for the filtered set."""
+
+    patrols: int
+    disputed: int
+    imprecise: int
+    last_patrol: pd.Timestamp | None
+    last_patrol_text: str
+    days_since_last: int | None
+    months: float
+    mean_per_month: float | None
+    window_start: pd.Timestamp | None
+    window_end: pd.Timestamp | None
+
+
+def days_since_last_patrol(events: pd.DataFrame, today: date) -> int | None:
+    """Days from the end of the last counted patrol's date window to ``today``."""
+    counted = patrols(events)
+    if counted.empty:
+        return None
+    return int((pd.Timestamp(today) - counted["end"].max()).days)
+
+
+def headline(events: pd.DataFrame, f: EventFilter, today: date) -> Headline:
+    """Patrols counted, the last one and days since, and the mean per month over the window
+    (the filter's range, or the span of the events, ending no later than today)."""
+    from data.dates import format_at_precision
+
+    counted = patrols(events)
+    disputed = len(patrols(events, include_disputed=True)) - len(counted)
+    last = counted.loc[counted["start"].idxmax()] if len(counted) else None
+    window_start = (
+        pd.Timestamp(f.start) if f.start else (events["start"].min() if len(events) else None)
+    )
+    window_end = min(pd.Timestamp(f.end) if f.end else pd.Timestamp(today), pd.Timestamp(today))
+    months = 0.0
+    if window_start is not None and not pd.isna(window_start) and window_end >= window_start:
+        months = ((window_end - window_start).days + 1) / DAYS_PER_MONTH
+    last_text = "none in this selection"
+    if last is not None:
+        last_text = format_at_precision(
+            pd.Series([last["start"]]), pd.Series([last["date_precision"]])
+        ).iloc[0]
+    return Headline(
+        patrols=len(counted),
+        disputed=disputed,
+        imprecise=int((counted["date_precision"] != "day").sum()),
+        last_patrol=None if last is None else last["start"],
+        last_patrol_text=last_text,
+        days_since_last=days_since_last_patrol(events, today),
+        months=round(months, 1),
+        mean_per_month=round(len(counted) / months, 2) if months >= 1 else None,
+        window_start=window_start,
+        window_end=window_end,
+    )
+
+
+def overlapping_period_counts(
+    ds: DataSet,
+    start: date | pd.Timestamp | None,
+    end: date | pd.Timestamp | None,
+    *,
+    theatres: tuple[str, ...] = (),
+    event_kinds: tuple[str, ...] = vocab.PATROL_KINDS,
+) -> pd.DataFrame:
+    """The counts sources report over periods that overlap [start, end], for these kinds
+    of event. Kept apart from events counted one by one."""
+    pc = ds.period_counts
+    keep = pc["event_kind"].isin(event_kinds)
+    if start is not None:
+        keep &= pc["period_end"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= pc["period_start"] <= pd.Timestamp(end)
+    if theatres:
+        keep &= pc["theatre_id"].isin(theatres)
+    out = pc[keep].copy()
+    out["count_text"] = count_text(out)
+    out["source_label"] = out["count_id"].map(_first_source_label(ds, out["count_id"])).fillna("")
+    return out.sort_values(["period_start", "period_end"])
+
+
+def _first_source_label(ds: DataSet, count_ids: pd.Series) -> pd.Series:
+    from data.sourcing import citations_for
+
+    cites = citations_for(ds, "period_count", count_ids).drop_duplicates("record_id")
+    return (cites["publisher"] + ", " + cites["grade"]).set_axis(cites["record_id"])
+
+
+def count_text(pc: pd.DataFrame) -> pd.Series:
+    """'344', '3–5 a month', 'at least 24', 'about 40'."""
+    low = pc["count_low"].map("{:,.0f}".format)
+    high = pc["count_high"].map("{:,.0f}".format)
+    text = low.where(pc["count_low"] == pc["count_high"], low + "–" + high)
+    text = text.mask(pc["qualifier"] == "at_least", "at least " + text)
+    text = text.mask(pc["qualifier"] == "about", "about " + text)
+    return text.mask(pc["unit"] == "per_month", text + " a month")
+
+
+def milestones(ds: DataSet, events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Events marked on timelines: those with a milestone label, and agreements,
+    suspensions and resumptions. From ``events`` if given (a filtered set), else all."""
+    ev = ds.events if events is None else events
+    marked = ev[(ev["milestone"] != "") | ev["kind"].isin(vocab.MILESTONE_KINDS)].copy()
+    marked["label"] = marked["milestone"].where(
+        marked["milestone"] != "", marked["kind"].map(vocab.EVENT_KINDS)
+    )
+    return marked[["event_id", "start", "end", "kind", "label", "description", "theatre_id"]]

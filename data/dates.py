@@ -1,0 +1,71 @@
+"""Dates at a stated precision: ``2019-11-01`` (day), ``2019-W46`` (week), ``2019-11``
+(month), ``2020-Q1`` (quarter), ``2019`` (year).
+
+Each parses to the window it stands for: its first and its last day. Vectorised over a
+Series; no per-row Python.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+PRECISION_OF_FORM: dict[str, str] = {
+    r"^\d{4}-\d{2}-\d{2}$": "day",
+    r"^\d{4}-W\d{2}$": "week",
+    r"^\d{4}-\d{2}$": "month",
+    r"^\d{4}-Q[1-4]$": "quarter",
+    r"^\d{4}$": "year",
+}
+
+
+def precision_of(text: pd.Series) -> pd.Series:
+    """The precision a date's written form implies ('' where it matches no form)."""
+    out = pd.Series("", index=text.index, dtype="str")
+    for pattern, precision in PRECISION_OF_FORM.items():
+        out = out.mask(text.str.fullmatch(pattern).fillna(False), precision)
+    return out
+
+
+def date_window(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """First and last day (as ``datetime64``) of each written date; NaT for blanks.
+
+    Invalid calendar dates (2021-02-30) come out NaT: callers report them.
+    """
+    start = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    end = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    form = precision_of(text)
+
+    day = form == "day"
+    d = pd.to_datetime(text[day], format="%Y-%m-%d", errors="coerce")
+    start[day], end[day] = d, d
+
+    week = form == "week"
+    w = pd.to_datetime(text[week] + "-1", format="%G-W%V-%u", errors="coerce")
+    start[week], end[week] = w, w + pd.Timedelta(days=6)
+
+    month = form == "month"
+    m = pd.to_datetime(text[month], format="%Y-%m", errors="coerce")
+    start[month], end[month] = m, m + pd.offsets.MonthEnd(0)
+
+    quarter = form == "quarter"
+    q = pd.PeriodIndex(text[quarter].str.replace("-", "", regex=False), freq="Q")
+    start[quarter] = q.start_time.normalize()
+    end[quarter] = q.end_time.normalize()
+
+    year = form == "year"
+    y = pd.to_datetime(text[year], format="%Y", errors="coerce")
+    start[year], end[year] = y, y + pd.offsets.YearEnd(0)
+    return start, end
+
+
+def format_at_precision(start: pd.Series, precision: pd.Series) -> pd.Series:
+    """How an analyst reads a date at its precision: '1 Nov 2019', 'Nov 2019', 'Q1 2020'."""
+    out = start.dt.strftime("%-d %b %Y")
+    out = out.mask(precision == "week", "week of " + start.dt.strftime("%-d %b %Y"))
+    out = out.mask(precision == "month", start.dt.strftime("%b %Y"))
+    out = out.mask(
+        precision == "quarter",
+        "Q" + start.dt.quarter.astype("string") + " " + start.dt.strftime("%Y"),
+    )
+    out = out.mask(precision == "year", start.dt.strftime("%Y"))
+    return out.fillna("date unknown")

@@ -1,0 +1,117 @@
+"""Filtering events: by date range, actors (with alias roll-up), kinds, routes, theatres,
+statuses and minimum source reliability. Pure pandas, vectorised; no streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from data import vocab
+from data.model import DataSet
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the analyst asked to see. Empty tuples mean "all". Hashable: usable as a cache key.
+
+    An event is in the date range when its date window (a month for a month-precision
+    date) overlaps the range, so an event known only to "Nov 2019" is kept by a range
+    starting 15 Nov 2019.
+    """
+
+    start: date | None = None
+    end: date | None = None
+    actors: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+    theatres: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    min_reliability: str = "F"
+
+    def describe(self, ds: DataSet, today: date | None = None) -> str:
+        """One line for captions and exports: '1 Jan 2021 – 31 Dec 2021 · Russia · all kinds'."""
+        fmt = "%-d %b %Y"
+        first = ds.events["start"].min()
+        start = self.start or (first.date() if pd.notna(first) else None)
+        end = self.end or today
+        when = (
+            f"{start.strftime(fmt) if start else 'start'} – {end.strftime(fmt) if end else 'today'}"
+        )
+        names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
+        who = ", ".join(names.get(a, a) for a in self.actors) or "all actors"
+        what = ", ".join(vocab.EVENT_KINDS.get(k, k) for k in self.kinds) or "all kinds"
+        parts = [when, who, what]
+        if self.routes:
+            routes = dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True))
+            parts.append(", ".join(routes.get(r, r) for r in self.routes))
+        if self.theatres:
+            theatres = dict(zip(ds.theatres["theatre_id"], ds.theatres["name"], strict=True))
+            parts.append(", ".join(theatres.get(t, t) for t in self.theatres))
+        if self.min_reliability != "F":
+            parts.append(f"sources graded {self.min_reliability} or better")
+        return " · ".join(parts)
+
+
+def with_descendants(actors: pd.DataFrame, actor_ids: tuple[str, ...] | list[str]) -> set[str]:
+    """The actors and every actor that rolls up into them (Russia → Russian military police…)."""
+    chosen = set(actor_ids)
+    if not chosen:
+        return set()
+    out = set(chosen)
+    parents = actors.set_index("actor_id")["parent_id"]
+    while True:
+        more = set(parents.index[parents.isin(out)]) - out
+        if not more:
+            return out
+        out |= more
+
+
+def resolve_actor(actors: pd.DataFrame, name: str) -> str | None:
+    """The actor id whose id, name or any alias is ``name`` (case-insensitive), else None."""
+    key = name.strip().casefold()
+    if not key:
+        return None
+    names = (
+        (actors["actor_id"] + "|" + actors["name"] + "|" + actors["aliases"])
+        .str.casefold()
+        .str.split("|")
+    )
+    hit = names.map(lambda xs: key in [x.strip() for x in xs])
+    found = actors.loc[hit, "actor_id"]
+    return None if found.empty else str(found.iloc[0])
+
+
+def filter_events(ds: DataSet, f: EventFilter) -> pd.DataFrame:
+    """The events that pass the filter, in date order. Never modifies ``ds``."""
+    ev = ds.events
+    keep = pd.Series(True, index=ev.index)
+    if f.start is not None:
+        keep &= ev["end"] >= pd.Timestamp(f.start)
+    if f.end is not None:
+        keep &= ev["start"] <= pd.Timestamp(f.end)
+    if f.kinds:
+        keep &= ev["kind"].isin(f.kinds)
+    if f.routes:
+        keep &= ev["route_id"].isin(f.routes)
+    if f.theatres:
+        keep &= ev["theatre_id"].isin(f.theatres)
+    if f.statuses:
+        keep &= ev["status"].isin(f.statuses)
+    if f.min_reliability != "F":
+        rank = list(vocab.RELIABILITY).index(f.min_reliability) + 1
+        keep &= ev["best_reliability_rank"] <= rank
+    if f.actors:
+        ids = with_descendants(ds.actors, f.actors)
+        involved = ds.event_actors.loc[ds.event_actors["actor_id"].isin(ids), "event_id"]
+        keep &= ev["event_id"].isin(involved)
+    return ev[keep].sort_values(["start", "event_id"], kind="stable")
+
+
+def patrols(events: pd.DataFrame, *, include_disputed: bool = False) -> pd.DataFrame:
+    """The patrols among ``events`` that count: carried out or announced (and disputed ones
+    only if asked). Cancelled patrols never count."""
+    statuses = ["carried_out", "announced"] + (["disputed"] if include_disputed else [])
+    return events[events["kind"].isin(vocab.PATROL_KINDS) & events["status"].isin(statuses)]

@@ -1,0 +1,54 @@
+"""The loaded data set: tidy frames, one per kind of record, plus the long tables that
+link them. Built by ``data.load``; read by the pure filters and aggregations.
+
+A ``DataSet`` is never mutated after it is built (the cached copy is shared by every
+session of the server).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """Every record of one data set.
+
+    events         one row per event: window ``start``/``end``, precision, kind, status, the
+                   first placed place's ``lat``/``lon``/``location_precision_m``, ``actor_label``
+                   (rolled-up actors, e.g. "Russia + Turkey"), ``best_reliability``
+    event_actors   event_id, actor_id, role, root_id (the top-level actor it rolls up to)
+    event_places   event_id, seq, place_id (the ordered places it passed)
+    citations      record_type, record_id, source_id, credibility
+    sources        source_id, publisher, title, url, … reliability (A–F), reliability_rank (1–6)
+    actors         actor_id, name, kind, parent_id, root_id, aliases, color
+    places         place_id, name, alt_names, kind, lat, lon, precision_m, coord_method, …
+    routes         route_id, name, theatre_id, kind, entry_id, base_ids, coords (derived), …
+    route_waypoints route_id, seq, place_id, placed
+    period_counts  count_id, metric, period_start, period_end, count_low, count_high, unit, …
+    conflicts      conflict_id, topic, subject_type, subject_id, claim, sources
+    theatres       theatre_id, name, description
+    """
+
+    name: str
+    version: str
+    events: pd.DataFrame
+    event_actors: pd.DataFrame
+    event_places: pd.DataFrame
+    citations: pd.DataFrame
+    sources: pd.DataFrame
+    actors: pd.DataFrame
+    places: pd.DataFrame
+    routes: pd.DataFrame
+    route_waypoints: pd.DataFrame
+    period_counts: pd.DataFrame
+    conflicts: pd.DataFrame
+    theatres: pd.DataFrame
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """'name vVERSION', as printed on exports."""
+        return f"{self.name} v{self.version}"

@@ -1,0 +1,19 @@
+"""Settings read from the environment, in one place."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+
+def today() -> date:
+    """Today's date, or ``PATROLWATCH_TODAY`` (YYYY-MM-DD) for reproducible runs and tests."""
+    fixed = os.environ.get("PATROLWATCH_TODAY", "").strip()
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+def dataset_dir() -> Path | None:
+    """A data set directory to load instead of the embedded one (``PATROLWATCH_DATA``)."""
+    value = os.environ.get("PATROLWATCH_DATA", "").strip()
+    return Path(value) if value else None

@@ -1,0 +1,141 @@
+"""Who said what: the sources behind records, and the claims that disagree.
+
+Conflicts come from two places, both kept claim by claim, never merged:
+- declared: rows of ``conflicts.csv``, written by whoever curated the data;
+- detected: a patrol reported inside a suspension that another source reports (the
+  April 2024 patrol against the Turkish MoD's halt from 5 Oct 2023 to 22 Aug 2024).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data import vocab
+from data.model import DataSet
+
+CITATION_COLUMNS = [
+    "record_type",
+    "record_id",
+    "source_id",
+    "publisher",
+    "title",
+    "url",
+    "published",
+    "kind",
+    "affiliation",
+    "reliability",
+    "credibility",
+    "grade",
+]
+
+
+def citations_for(ds: DataSet, record_type: str, record_ids: pd.Series | list[str]) -> pd.DataFrame:
+    """The sources cited for these records, best graded first, with the Admiralty grade
+    ('B2': source reliability B, information credibility 2)."""
+    cites = ds.citations[
+        (ds.citations["record_type"] == record_type) & ds.citations["record_id"].isin(record_ids)
+    ]
+    out = cites.merge(ds.sources, on="source_id", how="left")
+    out["grade"] = out["reliability"] + out["credibility"].astype(str)
+    return out.sort_values(["record_id", "reliability_rank", "credibility"])[CITATION_COLUMNS]
+
+
+def sources_text(ds: DataSet, record_type: str, record_ids: pd.Series) -> pd.Series:
+    """Per record: 'TASS (B2); SOHR (C3)', indexed by record id."""
+    cites = citations_for(ds, record_type, record_ids)
+    label = cites["publisher"] + " (" + cites["grade"] + ")"
+    return label.groupby(cites["record_id"]).agg("; ".join)
+
+
+def _declared(ds: DataSet) -> pd.DataFrame:
+    c = ds.conflicts.copy()
+    c["origin"] = "declared"
+    return c[["conflict_id", "topic", "origin", "subject_type", "subject_id", "claim", "sources"]]
+
+
+def _event_sources(ds: DataSet) -> pd.Series:
+    ev = ds.citations[ds.citations["record_type"] == "event"]
+    return (
+        (ev["source_id"] + ":" + ev["credibility"].astype(str))
+        .groupby(ev["record_id"])
+        .agg("|".join)
+    )
+
+
+def detect_suspension_conflicts(ds: DataSet) -> pd.DataFrame:
+    """Patrols (carried out, announced or disputed) whose date window falls wholly inside a
+    reported suspension of the same theatre, the suspension running from its date to its
+    end date. Each pair gives two claims: the patrol's and the suspension's."""
+    ev = ds.events
+    suspensions = ev[(ev["kind"] == "suspension") & ev["end_date"].ne("")]
+    patrol_rows = ev[
+        ev["kind"].isin(vocab.PATROL_KINDS)
+        & ev["status"].isin(["carried_out", "announced", "disputed"])
+    ]
+    if suspensions.empty or patrol_rows.empty:
+        return pd.DataFrame(columns=list(_declared(ds).columns))
+    pairs = patrol_rows.merge(suspensions, on="theatre_id", suffixes=("", "_s"))
+    # strictly after the day the halt began and before the day patrols resumed
+    inside = (pairs["start"] > pairs["start_s"]) & (pairs["end"] < pairs["end_s"])
+    pairs = pairs[inside]
+    if pairs.empty:
+        return pd.DataFrame(columns=list(_declared(ds).columns))
+    src = _event_sources(ds)
+    cid = "detected:" + pairs["event_id"] + ":" + pairs["event_id_s"]
+    topic = "Patrol reported during a reported suspension"
+    patrol_side = pd.DataFrame(
+        {
+            "conflict_id": cid,
+            "topic": topic,
+            "origin": "detected",
+            "subject_type": "event",
+            "subject_id": pairs["event_id"],
+            "claim": pairs["description"],
+            "sources": pairs["event_id"].map(src).fillna(""),
+        }
+    )
+    halt_side = pd.DataFrame(
+        {
+            "conflict_id": cid,
+            "topic": topic,
+            "origin": "detected",
+            "subject_type": "event",
+            "subject_id": pairs["event_id_s"],
+            "claim": pairs["description_s"],
+            "sources": pairs["event_id_s"].map(src).fillna(""),
+        }
+    )
+    return pd.concat([patrol_side, halt_side], ignore_index=True)
+
+
+def list_conflicts(ds: DataSet) -> pd.DataFrame:
+    """Every disagreement, one row per claim. A detected conflict between two records that a
+    declared conflict already sets side by side is not listed twice."""
+    declared = _declared(ds)
+    detected = detect_suspension_conflicts(ds)
+    if not detected.empty:
+        pairs_declared = declared.groupby("conflict_id")["subject_id"].agg(frozenset)
+        pairs_detected = detected.groupby("conflict_id")["subject_id"].agg(frozenset)
+        dup = pairs_detected[pairs_detected.isin(set(pairs_declared))].index
+        detected = detected[~detected["conflict_id"].isin(dup)]
+    out = pd.concat([declared, detected], ignore_index=True)
+    readable = out["sources"].str.split("|").map(lambda xs: [x.split(":")[0] for x in xs if x])
+    pubs = dict(zip(ds.sources["source_id"], ds.sources["publisher"], strict=True))
+    grades = dict(zip(ds.sources["source_id"], ds.sources["reliability"], strict=True))
+    creds = out["sources"].str.split("|").map(lambda xs: [x.split(":")[-1] for x in xs if x])
+    out["sources_text"] = [
+        "; ".join(
+            f"{pubs.get(s, s)} ({grades.get(s, '?')}{c})" for s, c in zip(ss, cs, strict=True)
+        )
+        for ss, cs in zip(readable, creds, strict=True)
+    ]
+    return out
+
+
+def conflicts_for(
+    ds: DataSet, subject_type: str, subject_ids: pd.Series | list[str]
+) -> pd.DataFrame:
+    """All claims of every conflict that involves one of these records."""
+    every = list_conflicts(ds)
+    hit = every[(every["subject_type"] == subject_type) & every["subject_id"].isin(subject_ids)]
+    return every[every["conflict_id"].isin(hit["conflict_id"])]
