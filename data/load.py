@@ -16,6 +16,7 @@ import pandas as pd
 
 from data import schema, vocab
 from data.dates import date_window, precision_of
+from data.frames import join_ordered
 from data.geo import compass_word, offset_points, path_length_km
 from data.model import DataSet
 from data.schema import DataSetError, Problem
@@ -567,34 +568,30 @@ def _build_events(
         on="event_id",
     )
     out["placed"] = out["lat"].notna()
-    names = (
-        event_places.join(pos["name"], on="place_id")
-        .groupby("event_id")["name"]
-        .agg(lambda s: " → ".join(s.dropna()))
+    named = event_places.join(pos["name"], on="place_id").dropna(subset=["name"])
+    out["place_names"] = (
+        out["event_id"].map(join_ordered(named["event_id"], named["name"], " → ")).fillna("")
     )
-    out["place_names"] = out["event_id"].map(names).fillna("")
 
     known = event_actors.dropna(subset=["root_name"])
     acting = known[known["role"].isin(ACTING_ROLES)]
     fallback = known[~known["event_id"].isin(acting["event_id"])]
-    labels = (
+    labelled = (
         pd.concat([acting, fallback])
         .drop_duplicates(["event_id", "root_name"])
         .sort_values(["event_id", "root_name"])
-        .groupby("event_id")["root_name"]
-        .agg(" + ".join)
     )
+    labels = join_ordered(labelled["event_id"], labelled["root_name"], " + ")
     out["actor_label"] = out["event_id"].map(labels).fillna("No actor named")
-    actor_names = dict(zip(actors["actor_id"], actors["name"], strict=True))
-    everyone = (
-        event_actors.sort_values(["event_id", "actor_id"])
-        .assign(
-            text=lambda f: (
-                f["actor_id"].map(actor_names).fillna(f["actor_id"]) + " (" + f["role"] + ")"
-            )
-        )
-        .groupby("event_id")["text"]
-        .agg(", ".join)
+    actor_names = actors.set_index("actor_id")["name"]
+    ordered = event_actors.sort_values(["event_id", "actor_id"])
+    everyone = join_ordered(
+        ordered["event_id"],
+        ordered["actor_id"].map(actor_names).fillna(ordered["actor_id"])
+        + " ("
+        + ordered["role"]
+        + ")",
+        ", ",
     )
     out["actors_text"] = out["event_id"].map(everyone).fillna("")
     out = out.drop(columns=["sources"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data import vocab
+from data.frames import join_ordered
 from data.model import DataSet
 
 CITATION_COLUMNS = [
@@ -43,8 +44,7 @@ def citations_for(ds: DataSet, record_type: str, record_ids: pd.Series | list[st
 def sources_text(ds: DataSet, record_type: str, record_ids: pd.Series) -> pd.Series:
     """Per record: 'TASS (B2); SOHR (C3)', indexed by record id."""
     cites = citations_for(ds, record_type, record_ids)
-    label = cites["publisher"] + " (" + cites["grade"] + ")"
-    return label.groupby(cites["record_id"]).agg("; ".join)
+    return join_ordered(cites["record_id"], cites["publisher"] + " (" + cites["grade"] + ")", "; ")
 
 
 def _declared(ds: DataSet) -> pd.DataFrame:
@@ -55,11 +55,7 @@ def _declared(ds: DataSet) -> pd.DataFrame:
 
 def _event_sources(ds: DataSet) -> pd.Series:
     ev = ds.citations[ds.citations["record_type"] == "event"]
-    return (
-        (ev["source_id"] + ":" + ev["credibility"].astype(str))
-        .groupby(ev["record_id"])
-        .agg("|".join)
-    )
+    return join_ordered(ev["record_id"], ev["source_id"] + ":" + ev["credibility"].astype(str), "|")
 
 
 def detect_suspension_conflicts(ds: DataSet) -> pd.DataFrame:

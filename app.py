@@ -1,0 +1,36 @@
+"""PatrolWatch: the frame and router. Page config, the shared sidebar filters, navigation.
+No data work happens here beyond asking the data layer for the data set.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.filters import render_sidebar_filters
+from components.frame import render_dataset_error, render_footer
+from data.cache import current_dataset
+from data.schema import DataSetError
+from data.settings import today
+
+st.set_page_config(
+    page_title="PatrolWatch",
+    page_icon=":material/route:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+try:
+    dataset = current_dataset()
+except DataSetError as err:
+    render_dataset_error(err)
+    st.stop()
+
+render_sidebar_filters(dataset, today())
+render_footer(dataset)
+
+st.navigation(
+    [
+        st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
+        st.Page("pages/sources.py", title="Sources and conflicts", icon=":material/fact_check:"),
+    ]
+).run()

@@ -1,0 +1,151 @@
+"""The shared sidebar filters. Created once in ``app.py`` as keyed widgets bound to the URL
+(``bind="query-params"``), so every page reads the same state and a copied link restores
+the same view.
+
+``filter_from_state`` is pure (state mapping in, ``EventFilter`` out) and unit-tested;
+``render_sidebar_filters`` draws the widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from data import vocab
+from data.filters import EventFilter
+from data.model import DataSet
+
+KEY_DATES = "dates"
+KEY_ACTORS = "actors"
+KEY_KINDS = "kinds"
+KEY_THEATRES = "theatres"
+KEY_ROUTES = "routes"
+KEY_RELIABILITY = "reliability"
+KEY_DISPUTED = "disputed"
+
+
+def date_bounds(ds: DataSet, today: date) -> tuple[date, date]:
+    """The widest range the date filter offers: the first event to today (or the last
+    event, if that is later)."""
+    first = ds.events["start"].min()
+    last = ds.events["end"].max()
+    lo = first.date() if pd.notna(first) else date(2019, 1, 1)
+    hi = max(today, last.date()) if pd.notna(last) else today
+    return lo, hi
+
+
+def filter_from_state(state: Mapping[str, object], ds: DataSet, today: date) -> EventFilter:
+    """Turn widget values into an ``EventFilter``. Tolerates a half-picked date range and
+    values a hand-edited URL may carry that the data set doesn't know."""
+    lo, hi = date_bounds(ds, today)
+    dates = state.get(KEY_DATES) or (lo, hi)
+    if isinstance(dates, date):
+        dates = (dates,)
+    dates = tuple(d for d in dates if isinstance(d, date))
+    start = dates[0] if dates else lo
+    end = dates[1] if len(dates) > 1 else hi
+    if start > end:
+        start, end = end, start
+    known_actors = set(ds.actors["actor_id"])
+    known_routes = set(ds.routes["route_id"])
+    known_theatres = set(ds.theatres["theatre_id"])
+    reliability = str(state.get(KEY_RELIABILITY) or "F")
+    return EventFilter(
+        start=None if start <= lo else start,
+        end=None if end >= hi else end,
+        actors=tuple(a for a in _seq(state.get(KEY_ACTORS)) if a in known_actors),
+        kinds=tuple(k for k in _seq(state.get(KEY_KINDS)) if k in vocab.EVENT_KINDS),
+        routes=tuple(r for r in _seq(state.get(KEY_ROUTES)) if r in known_routes),
+        theatres=tuple(t for t in _seq(state.get(KEY_THEATRES)) if t in known_theatres),
+        min_reliability=reliability if reliability in vocab.RELIABILITY else "F",
+    )
+
+
+def _seq(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]  # type: ignore[union-attr]
+
+
+def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
+    """Draw the shared filters in the sidebar and return the filter they describe."""
+    lo, hi = date_bounds(ds, today)
+    actor_names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
+    parents = dict(zip(ds.actors["actor_id"], ds.actors["parent_id"], strict=True))
+    actor_order = ds.actors.sort_values(["root_name", "parent_id", "name"])["actor_id"].tolist()
+
+    def actor_label(actor_id: str) -> str:
+        parent = parents.get(actor_id, "")
+        return (
+            f"{actor_names[actor_id]} (→ {actor_names[parent]})"
+            if parent
+            else actor_names[actor_id]
+        )
+
+    with st.sidebar:
+        st.header("Filters")
+        st.date_input(
+            "Date range",
+            value=(lo, hi),
+            min_value=lo,
+            max_value=hi,
+            key=KEY_DATES,
+            bind="query-params",
+            format="YYYY-MM-DD",
+            help="Events whose date window overlaps the range are kept (an event known only "
+            "to its month is kept by a range that touches that month).",
+        )
+        st.multiselect(
+            "Actors",
+            options=actor_order,
+            format_func=actor_label,
+            key=KEY_ACTORS,
+            bind="query-params",
+            placeholder="All actors",
+            help="Choosing an actor includes every actor that rolls up into it "
+            "(Russia includes the Russian military police).",
+        )
+        st.multiselect(
+            "Event kinds",
+            options=list(vocab.EVENT_KINDS),
+            format_func=vocab.EVENT_KINDS.__getitem__,
+            key=KEY_KINDS,
+            bind="query-params",
+            placeholder="All kinds",
+        )
+        with st.expander("More filters"):
+            st.multiselect(
+                "Theatres",
+                options=ds.theatres["theatre_id"].tolist(),
+                format_func=dict(
+                    zip(ds.theatres["theatre_id"], ds.theatres["name"], strict=True)
+                ).get,
+                key=KEY_THEATRES,
+                bind="query-params",
+                placeholder="All theatres",
+            )
+            st.multiselect(
+                "Routes",
+                options=ds.routes["route_id"].tolist(),
+                format_func=dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True)).get,
+                key=KEY_ROUTES,
+                bind="query-params",
+                placeholder="All routes (and events with none)",
+            )
+            st.select_slider(
+                "Minimum source reliability",
+                options=list(vocab.RELIABILITY),
+                value="F",
+                key=KEY_RELIABILITY,
+                bind="query-params",
+                format_func=lambda g: f"{g}: {vocab.RELIABILITY[g]}",
+                help="Keep events with at least one source graded this well (Admiralty scale, "
+                "A best).",
+            )
+        st.caption("The filters live in the page address: copy the link to share this exact view.")
+    return filter_from_state(st.session_state, ds, today)

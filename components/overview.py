@@ -1,0 +1,132 @@
+"""Headline figures and the event table of the overview: pure builders of plain data,
+and thin renderers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data import vocab
+from data.aggregate import Headline
+from data.dates import format_at_precision
+from data.model import DataSet
+from data.sourcing import citations_for, sources_text
+
+
+def headline_cards(h: Headline) -> list[tuple[str, str, str]]:
+    """(label, value, help) for each headline figure."""
+    disputed = f" A further {h.disputed} disputed patrol(s) are not counted." if h.disputed else ""
+    imprecise = (
+        f" {h.imprecise} of them are dated only to a week, month or coarser." if h.imprecise else ""
+    )
+    since = "–" if h.days_since_last is None else f"{h.days_since_last:,}"
+    mean = "–" if h.mean_per_month is None else f"{h.mean_per_month:.1f}"
+    return [
+        (
+            "Patrols counted",
+            f"{h.patrols:,}",
+            "Joint and single-army patrols carried out or announced, held one by one in the "
+            "data set." + imprecise + disputed,
+        ),
+        (
+            "Last patrol",
+            h.last_patrol_text,
+            "The latest counted patrol in the selection, at the precision its sources give.",
+        ),
+        (
+            "Days since last patrol",
+            since,
+            "From the end of the last patrol's date window to today.",
+        ),
+        (
+            "Mean patrols per month",
+            mean,
+            f"Patrols counted divided by the {h.months:.1f} months of the selected window "
+            "(from its start to its end, or to today). Not shown for windows under a month.",
+        ),
+    ]
+
+
+def reported_table(reported: pd.DataFrame, ds: DataSet) -> pd.DataFrame:
+    """The period counts sources report, as a table for analysts."""
+    if reported.empty:
+        return pd.DataFrame(columns=["Period", "Reported", "Scope", "Source", "Grade", "Link"])
+    cites = citations_for(ds, "period_count", reported["count_id"])
+    first = cites.drop_duplicates("record_id").set_index("record_id")
+    return pd.DataFrame(
+        {
+            "Period": reported["period_start"].dt.strftime("%-d %b %Y")
+            + " – "
+            + reported["period_end"].dt.strftime("%-d %b %Y"),
+            "Reported": reported["count_text"],
+            "Scope": reported["scope"],
+            "Source": reported["count_id"].map(first["publisher"]),
+            "Grade": reported["count_id"].map(first["grade"]),
+            "Link": reported["count_id"].map(first["url"]),
+        }
+    ).reset_index(drop=True)
+
+
+def source_labels(ds: DataSet, record_type: str, ids: pd.Series) -> pd.Series:
+    """First (best graded) source per record as 'Publisher (B2)', indexed by record id."""
+    cites = citations_for(ds, record_type, ids)
+    first = cites.drop_duplicates("record_id").set_index("record_id")
+    return first["publisher"] + " (" + first["grade"] + ")"
+
+
+def event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
+    """The filtered events with their sources, newest first, for display and export."""
+    cites = citations_for(ds, "event", events["event_id"])
+    all_sources = sources_text(ds, "event", events["event_id"])
+    first_url = cites.drop_duplicates("record_id").set_index("record_id")["url"]
+    routes = dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True))
+    ev = events.sort_values("start", ascending=False)
+    return pd.DataFrame(
+        {
+            "Date": format_at_precision(ev["start"], ev["date_precision"]),
+            "Precision": ev["date_precision"],
+            "Kind": ev["kind"].map(vocab.EVENT_KINDS),
+            "Status": ev["status"].map(vocab.EVENT_STATUSES),
+            "Actors": ev["actors_text"],
+            "Places": ev["place_names"],
+            "Route": ev["route_id"].map(routes).fillna(""),
+            "No.": ev["patrol_number"],
+            "Description": ev["description"],
+            "Sources (grade)": ev["event_id"].map(all_sources).fillna(""),
+            "Best source": ev["event_id"].map(first_url).fillna(""),
+            "Event id": ev["event_id"],
+        }
+    ).reset_index(drop=True)
+
+
+def render_headline(cards: list[tuple[str, str, str]]) -> None:
+    """The headline figures in a row of metrics."""
+    for col, (label, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
+        col.metric(label, value, help=help_text)
+
+
+def render_event_table(table: pd.DataFrame, key: str) -> None:
+    """The event table; text is shown as text, links as links."""
+    st.dataframe(
+        table,
+        key=key,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        column_config={
+            "Best source": st.column_config.LinkColumn("Best source", display_text="open"),
+            "Description": st.column_config.TextColumn(width="large"),
+        },
+    )
+
+
+def render_reported(table: pd.DataFrame, key: str) -> None:
+    """Period counts reported by sources, kept apart from the counted events."""
+    st.dataframe(
+        table,
+        key=key,
+        hide_index=True,
+        width="stretch",
+        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
+    )

@@ -1,0 +1,25 @@
+"""Vectorised helpers on frames that the data layer and the views share."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def join_ordered(keys: pd.Series, values: pd.Series, sep: str) -> pd.Series:
+    """Join ``values`` per key, in the order given, indexed by key.
+
+    No Python call per group: the values are pivoted to one column per position and the
+    columns concatenated, so 100,000 keys cost a few vectorised passes.
+    """
+    if keys.empty:
+        return pd.Series(dtype="str")
+    frame = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()})
+    frame = frame.dropna(subset=["value"])
+    frame["value"] = frame["value"].astype("str")
+    frame["pos"] = frame.groupby("key", sort=False).cumcount()
+    wide = frame.pivot(index="key", columns="pos", values="value")
+    out = wide[0]
+    for col in wide.columns[1:]:
+        out = out.where(wide[col].isna(), out + sep + wide[col].fillna(""))
+    out.index.name = None
+    return out

@@ -1,0 +1,117 @@
+"""Overview: headline figures, the map and the frequency timeline, and the event table."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.basemap import tile_settings
+from components.colours import actor_colours
+from components.filters import filter_from_state
+from components.overview import (
+    event_table,
+    headline_cards,
+    render_event_table,
+    render_headline,
+    render_reported,
+    reported_table,
+)
+from components.patrol_map import build_patrol_map, render_patrol_map
+from components.timeline import chart_bands, frequency_figure, render_frequency
+from data.aggregate import counts_per_period, headline, milestones, overlapping_period_counts
+from data.cache import current_conflicts, current_dataset
+from data.filters import filter_events, patrols
+from data.settings import today
+
+ds = current_dataset()
+now = today()
+f = filter_from_state(st.session_state, ds, now)
+events = filter_events(ds, f)
+head = headline(events, f, now)
+reported = overlapping_period_counts(ds, head.window_start, head.window_end, theatres=f.theatres)
+
+st.title("Patrols at a glance")
+st.caption(f.describe(ds, now))
+render_headline(headline_cards(head))
+
+left, right = st.columns(2, gap="medium")
+with left:
+    st.subheader("Where")
+    m, summary = build_patrol_map(
+        ds,
+        events,
+        window_start=head.window_start,
+        window_end=head.window_end,
+        theatres=f.theatres,
+        tiles=tile_settings(),
+        legend_open=False,
+    )
+    render_patrol_map(m, key="overview_map", height=600)
+    st.caption(
+        f"{summary.placed:,} of {summary.events:,} events drawn at {summary.markers:,} places; "
+        f"**{summary.unplaced:,} event(s) have no known place** and are counted in the figures "
+        f"and table but cannot be shown. {summary.routes} route(s), {summary.sites} site(s)"
+        + (
+            f" ({summary.sites_unplaced} more without a known position)"
+            if summary.sites_unplaced
+            else ""
+        )
+        + ". Positions marked approximate carry a halo as wide as their precision."
+    )
+with right:
+    st.subheader("How often")
+    by = (
+        st.segmented_control(
+            "Stack bars by",
+            ["actor", "kind", "route"],
+            default="actor",
+            key="overview_by",
+            format_func=str.capitalize,
+        )
+        or "actor"
+    )
+    counts = counts_per_period(
+        patrols(events), ds, "month", by=by, start=head.window_start, end=head.window_end
+    )
+    fig = frequency_figure(
+        counts,
+        period="month",
+        by=by,
+        actor_colours=actor_colours(ds.actors),
+        reported=chart_bands(reported, f.routes),
+        marks=milestones(ds, events),
+        title="Patrols per month",
+        subtitle=f.describe(ds, now),
+        x_range=(head.window_start, head.window_end),
+    )
+    render_frequency(fig, key="overview_timeline")
+
+st.subheader("Reported by sources for overlapping periods")
+st.caption(
+    "Counts sources give for whole periods. They are not events we hold one by one and are "
+    "never added to the counts above; the chart draws them as rate bands."
+)
+render_reported(reported_table(reported, ds), key="overview_reported")
+
+conflicts = current_conflicts()
+involved = conflicts[
+    (conflicts["subject_type"] == "event") & conflicts["subject_id"].isin(events["event_id"])
+]
+if len(involved):
+    st.subheader("Reports that disagree")
+    shown = conflicts[conflicts["conflict_id"].isin(involved["conflict_id"])]
+    st.dataframe(
+        shown[["topic", "claim", "sources_text", "origin"]].rename(
+            columns={
+                "topic": "Topic",
+                "claim": "Claim",
+                "sources_text": "Sources (grade)",
+                "origin": "Listed as",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="overview_conflicts",
+    )
+
+st.subheader(f"Events ({len(events):,})")
+render_event_table(event_table(ds, events), key="overview_events")

@@ -1,0 +1,29 @@
+"""Sources and conflicts: who said what, how far to trust them, and the claims that disagree."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.sources import conflict_table, render_conflicts, render_sources, source_table
+from data.cache import current_conflicts, current_dataset
+
+ds = current_dataset()
+
+st.title("Sources and conflicts")
+st.caption(
+    "Every record cites its sources. Grades follow the Admiralty system: the letter is the "
+    "source's reliability (A completely reliable … E unreliable, F cannot be judged), the "
+    "digit the credibility of that particular claim (1 confirmed … 5 improbable, 6 cannot "
+    "be judged)."
+)
+
+st.subheader("Reports that disagree")
+st.caption(
+    "Claims that disagree are kept side by side, each with its source, never merged. "
+    "'Declared' conflicts were recorded by the curator; 'detected' ones are found by the "
+    "data layer (a patrol reported inside a suspension another source reports)."
+)
+render_conflicts(conflict_table(current_conflicts()), key="sources_conflicts")
+
+st.subheader(f"Sources ({len(ds.sources):,})")
+render_sources(source_table(ds), key="sources_table")

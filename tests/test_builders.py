@@ -1,0 +1,166 @@
+"""Pure builders, tested without a browser: the Leaflet code and figure they produce."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pandas as pd
+
+from components.colours import actor_colours
+from components.filters import filter_from_state
+from components.overview import event_table, headline_cards
+from components.patrol_map import build_patrol_map, event_locations
+from components.timeline import frequency_figure
+from data.aggregate import counts_per_period, headline, milestones, overlapping_period_counts
+from data.filters import EventFilter, filter_events, patrols
+from data.load import load_dataset_files
+from tests import fixtures
+
+
+def _html(m) -> str:
+    return m.get_root().render()
+
+
+def test_map_holds_routes_sites_and_events(mini):
+    m, summary = build_patrol_map(mini, mini.events, basemap=False)
+    html = _html(m)
+    assert "pw-route-track" in html  # the route drawn as a polyline
+    assert "Synthetic base" in html and "pw-site-base" in html
+    assert summary.routes == 1
+    assert summary.unplaced == int((~mini.events["placed"]).sum()) > 0
+    assert summary.markers == mini.events.loc[mini.events["placed"], "location_id"].nunique()
+
+
+def test_inactive_base_is_absent(mini):
+    m, _ = build_patrol_map(
+        mini, mini.events, window_start=pd.Timestamp("2022-01-01"), basemap=False
+    )
+    assert "Synthetic base" not in _html(m)  # active only until 30 Jun 2021
+
+
+def test_popup_escapes_script(tmp_path):
+    events = copy.deepcopy(fixtures.EVENTS)
+    events[1]["description"] = "<script>alert('x')</script> & <b>bold</b>"
+    places = copy.deepcopy(fixtures.PLACES)
+    places[0]["name"] = "<img src=x onerror=alert(1)>"
+    ds = load_dataset_files(
+        fixtures.write_mini_dataset(tmp_path / "x", events=events, places=places)
+    )
+    m, _ = build_patrol_map(ds, ds.events)
+    html = _html(m)
+    assert "<script>alert(" not in html
+    assert "&lt;script&gt;alert(" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b>bold</b>" not in html
+
+
+def test_popup_shows_date_precision_actors_and_graded_sources(mini):
+    m, _ = build_patrol_map(mini, mini.events, basemap=False)
+    html = _html(m)
+    assert "Mar 2020" in html and "(month precision)" in html
+    assert "Blue forces (patrolling), Red forces (patrolling)" in html
+    assert "https://example.org/synthetic" in html and "[F6]" in html
+
+
+def test_approximate_places_get_a_halo_of_their_precision(mini):
+    locations = event_locations(mini.events).set_index("key")
+    assert locations.loc["gate", "precision_m"] == 3000
+    m, _ = build_patrol_map(mini, mini.events, basemap=False)
+    html = _html(m)
+    assert '"radius": 3000.0' in html and "pw-approx" in html
+
+
+def test_markers_aggregate_per_place():
+    many = pd.DataFrame(
+        {
+            "event_id": [f"s{i}" for i in range(50)],
+            "placed": True,
+            "lat": 37.0,
+            "lon": 40.0,
+            "location_id": "p",
+            "location_precision_m": 1000.0,
+            "location_name": "P",
+            "actor_label": "Blue forces",
+            "start": pd.date_range("2020-01-01", periods=50, freq="D"),
+        }
+    )
+    locations = event_locations(many)
+    assert len(locations) == 1 and locations.iloc[0]["n"] == 50
+    assert len(locations.iloc[0]["event_ids"]) == 8
+
+
+def test_frequency_figure_bars_bands_and_milestones(mini):
+    ev = patrols(mini.events)
+    counts = counts_per_period(ev, mini, "month", by="actor")
+    reported = overlapping_period_counts(mini, None, None)
+    fig = frequency_figure(
+        counts,
+        by="actor",
+        actor_colours=actor_colours(mini.actors),
+        reported=reported,
+        marks=milestones(mini),
+    )
+    bars = [t for t in fig.data if t.type == "bar"]
+    bands = [t for t in fig.data if t.type == "scatter"]
+    assert {b.name for b in bars} == {"Blue forces + Red forces", "Blue forces"}
+    joint = next(b for b in bars if b.name == "Blue forces + Red forces")
+    assert joint.marker.color == "#0072B2" and joint.marker.pattern.fgcolor == "#D55E00"
+    assert len(bands) == 2 and all(b.fill == "toself" for b in bands)
+    labels = {a.text for a in fig.layout.annotations}
+    assert {"Synthetic accord", "Synthetic halt", "Synthetic resumption"} <= labels
+    assert fig.layout.barmode == "stack"
+
+
+def test_figure_text_is_inert(mini):
+    counts = pd.DataFrame(
+        {
+            "period_start": [pd.Timestamp("2020-01-01")],
+            "group": ["<b>x</b>"],
+            "count": [1],
+            "imprecise": [0],
+        }
+    )
+    fig = frequency_figure(counts, by="kind", title="<script>t</script>")
+    assert "<script>" not in fig.layout.title.text
+
+
+def test_event_table_has_sources(mini):
+    table = event_table(mini, mini.events)
+    assert list(table["Event id"])[0] == "e7"  # newest first
+    row = table.set_index("Event id").loc["e-halt"]
+    assert row["Sources (grade)"] == "Synthetic ministry (B2)"
+    assert row["Best source"] == "https://example.org/official"
+
+
+def test_headline_cards(mini):
+    f = EventFilter()
+    cards = headline_cards(headline(filter_events(mini, f), f, date(2022, 1, 1)))
+    assert [c[0] for c in cards][:2] == ["Patrols counted", "Last patrol"]
+    assert cards[0][1] == "7"
+
+
+def test_filter_from_state_tolerates_partial_and_unknown_values(mini):
+    today = date(2022, 1, 1)
+    f = filter_from_state(
+        {
+            "dates": (date(2021, 1, 1),),
+            "actors": ["blue", "martians"],
+            "kinds": ["picnic"],
+            "reliability": "Z",
+        },
+        mini,
+        today,
+    )
+    assert f.start == date(2021, 1, 1) and f.end is None
+    assert f.actors == ("blue",) and f.kinds == () and f.min_reliability == "F"
+    full = filter_from_state({}, mini, today)
+    assert full == EventFilter()
+
+
+def test_chart_bands_keep_theatre_wide_counts_unless_a_route_is_chosen(mini):
+    from components.timeline import chart_bands
+
+    reported = overlapping_period_counts(mini, None, None)
+    assert list(chart_bands(reported)["count_id"]) == ["pc-total"]
+    assert set(chart_bands(reported, ("track",))["count_id"]) == {"pc-total", "pc-rate"}
