@@ -1,0 +1,291 @@
+"""The map's background: an offline vector basemap, and optional online tiles.
+
+The vector basemap (data/basemap/, Natural Earth, see its ORIGIN.md) keeps the map legible
+with no tile server at all: a pale land colour, the sea, the Syria–Turkey and Syria–Iraq
+borders, the main rivers and town names. Online tiles are an option on top of it, set by
+environment variables (:func:`tile_settings`) so a site can point them at its own tile
+server or switch them off.
+
+Pure builders: no streamlit import (all streamlit caching lives in data/cache.py).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import folium
+import pandas as pd
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+__all__ = [
+    "BASEMAP_DIR",
+    "BASEMAP_LAYER_NAME",
+    "LAYERS",
+    "OSM_ATTRIBUTION",
+    "OSM_TILES",
+    "TILES_ATTRIBUTION_ENV",
+    "TILES_ENV",
+    "TileSettings",
+    "add_tile_layer",
+    "add_vector_basemap",
+    "load_basemap",
+    "tile_settings",
+]
+
+BASEMAP_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
+#: layer name -> file in BASEMAP_DIR
+LAYERS = {"land": "land.geojson", "borders": "borders.geojson", "rivers": "rivers.geojson"}
+BASEMAP_LAYER_NAME = "Basemap (offline)"
+
+# --- online tiles: the settings ------------------------------------------------------------
+
+#: URL template of the online tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png, or
+#: "none" to draw no online tiles (the offline basemap alone). Unset: OpenStreetMap.
+TILES_ENV = "PATROLWATCH_TILES"
+#: HTML shown in the map's attribution corner for those tiles. Unset: OpenStreetMap's for
+#: OpenStreetMap tiles, else the tile server's host name.
+TILES_ATTRIBUTION_ENV = "PATROLWATCH_TILES_ATTRIBUTION"
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+_OFF = {"none", "off", "no", "false", "0"}
+
+
+@dataclass(frozen=True)
+class TileSettings:
+    """Which online tiles to draw under the data. ``url`` is ``None`` when they are off."""
+
+    url: str | None
+    attribution: str | None
+
+    @property
+    def enabled(self) -> bool:
+        return self.url is not None
+
+
+def _default_attribution(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    if url == OSM_TILES or host == "openstreetmap.org" or host.endswith(".openstreetmap.org"):
+        return OSM_ATTRIBUTION
+    return f"Map tiles: {html.escape(host or url)}"
+
+
+def tile_settings(env: Mapping[str, str] | None = None) -> TileSettings:
+    """The online-tile settings from the environment (``PATROLWATCH_TILES`` and
+    ``PATROLWATCH_TILES_ATTRIBUTION``; see :data:`TILES_ENV`). ``env`` replaces
+    ``os.environ``, for tests. Raises ValueError for a URL that is not a tile template."""
+    env = os.environ if env is None else env
+    raw = (env.get(TILES_ENV) or "").strip()
+    attribution = (env.get(TILES_ATTRIBUTION_ENV) or "").strip() or None
+    if not raw:
+        return TileSettings(OSM_TILES, attribution or OSM_ATTRIBUTION)
+    if raw.lower() in _OFF:
+        return TileSettings(None, None)
+    if not raw.startswith(("https://", "http://", "/")) or not all(
+        part in raw for part in ("{z}", "{x}", "{y}")
+    ):
+        raise ValueError(
+            f"{TILES_ENV}={raw!r} is not a tile URL template like "
+            "'https://tiles.example.org/{z}/{x}/{y}.png' (or 'none' for no online tiles)"
+        )
+    return TileSettings(raw, attribution or _default_attribution(raw))
+
+
+def add_tile_layer(m: folium.Map, url: str | None, attribution: str | None) -> None:
+    """Online tiles under everything else, as a base layer; nothing if ``url`` is None.
+
+    ``attribution`` is trusted HTML from the site's settings (it may hold a link); when
+    None, OpenStreetMap's for OpenStreetMap tiles, else the tile server's host name."""
+    if url is None:
+        return
+    host = urlsplit(url).hostname or "online"
+    folium.TileLayer(
+        tiles=url,
+        attr=attribution or _default_attribution(url),
+        name=f"Map tiles ({host})",
+        overlay=False,
+        control=True,
+    ).add_to(m)
+
+
+# --- the offline vector basemap --------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _read_layers() -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, (BASEMAP_DIR / file).read_text(encoding="utf-8")) for name, file in LAYERS.items()
+    )
+
+
+def load_basemap() -> dict[str, dict]:
+    """The basemap layers as GeoJSON FeatureCollections: ``land`` (land and sea polygons,
+    coastline; ``kind`` says which), ``borders`` (lines with ``id`` SYR-TUR, SYR-IRQ,
+    SYR-LBN, TUR-IRQ) and ``rivers`` (lines with a ``name``). Each has a ``bbox``: the area
+    the files cover. Every call returns fresh dicts (the files are read once)."""
+    return {name: json.loads(text) for name, text in _read_layers()}
+
+
+OUTSIDE = "#e4e4df"  # beyond the basemap's extent
+LAND = "#f4f1e8"
+SEA = "#cfe0ec"
+RIVER = "#5b8fc7"
+BORDER = "#3b3b3b"
+
+MAX_ZOOM = 18
+#: below this zoom level town names are hidden (their dots stay)
+NAMES_MIN_ZOOM = 7
+
+_PANE = "pw-basemap"
+_LABEL_PANE = "pw-basemap-labels"
+_ATTRIBUTION = "Basemap: Natural Earth"
+
+# country names, placed by hand away from the border and the towns
+_COUNTRY_LABELS = (("TURKEY", 37.5, 39.35), ("SYRIA", 35.6, 39.75), ("IRAQ", 35.9, 42.05))
+
+_CSS = f"""
+<style>
+  .leaflet-container {{ background: {OUTSIDE}; }}
+  .pw-label {{ pointer-events: none; }}
+  .pw-label span {{ position: absolute; white-space: nowrap; }}
+  .pw-town-dot {{
+    left: -3px; top: -3px; width: 6px; height: 6px; border-radius: 50%;
+    background: #4a4a4a; box-shadow: 0 0 0 1px #fff;
+  }}
+  .pw-town-name {{
+    left: 6px; top: -9px;
+    font: 600 12px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
+    color: #2f2f2f;
+    text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff;
+  }}
+  .pw-names-hidden .pw-town-name {{ display: none; }}
+  .pw-country-name {{
+    transform: translate(-50%, -50%);
+    font: 600 15px/1 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
+    letter-spacing: 0.35em; color: rgba(60, 60, 60, 0.45);
+  }}
+</style>
+"""
+
+
+class _HideNamesWhenZoomedOut(MacroElement):
+    """Town names crowd each other when zoomed out: below ``min_zoom`` only their dots show."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (map) {
+                function update() {
+                    map.getContainer().classList.toggle(
+                        "pw-names-hidden", map.getZoom() < {{ this.min_zoom|tojson }});
+                }
+                map.on("zoomend", update);
+                update();
+            })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, min_zoom: int) -> None:
+        super().__init__()
+        self._name = "HideNamesWhenZoomedOut"
+        self.min_zoom = min_zoom
+
+
+def _style(feature: dict) -> dict:
+    kind = feature["properties"].get("kind")
+    if kind == "land":
+        return {"stroke": False, "fill": True, "fillColor": LAND, "fillOpacity": 1.0}
+    if kind == "sea":
+        return {"stroke": False, "fill": True, "fillColor": SEA, "fillOpacity": 1.0}
+    if kind == "coast":
+        return {"color": "#8aa9c1", "weight": 1, "opacity": 1.0, "fill": False}
+    if kind == "river":
+        return {"color": RIVER, "weight": 2, "opacity": 0.85, "fill": False}
+    return {"color": BORDER, "weight": 2, "opacity": 0.9, "dashArray": "8 5", "fill": False}
+
+
+def _geojson(data: dict, name: str) -> folium.GeoJson:
+    return folium.GeoJson(
+        data,
+        name=name,
+        style_function=_style,
+        control=False,
+        pane=_PANE,
+        interactive=False,
+        attribution=_ATTRIBUTION,
+    )
+
+
+def _label(lat: float, lon: float, inner: str) -> folium.Marker:
+    return folium.Marker(
+        location=[lat, lon],
+        icon=folium.DivIcon(
+            html=inner, icon_size=(0, 0), icon_anchor=(0, 0), class_name="pw-label"
+        ),
+        pane=_LABEL_PANE,
+        interactive=False,
+        keyboard=False,
+    )
+
+
+def add_vector_basemap(
+    m: folium.Map, labels: pd.DataFrame | None = None, *, country_names: bool = True
+) -> None:
+    """Add the offline basemap to ``m`` as the overlay "Basemap (offline)": land and sea,
+    borders (dark, dashed), rivers (blue), country names and, from ``labels`` (columns
+    ``name``, ``lat``, ``lon``), town names. Nothing in it takes clicks or hovers, and
+    everything drawn on the map later sits above it. Beyond the basemap's extent the map is
+    a flat light grey, so without tiles it still reads as a map, not a broken page.
+    """
+    root = m.get_root()
+    root.header.add_child(Element(_CSS), name="patrolwatch_basemap_css")  # type: ignore[attr-defined]
+    # With no tile layer Leaflet's map has no maxZoom, and MarkerCluster then refuses to
+    # start ("Map has no maxZoom specified"): give the map one.
+    if "max_zoom" not in m.options and "maxZoom" not in m.options:
+        m.options["max_zoom"] = MAX_ZOOM
+    # panes: lines above the tiles (200) and below the data (overlays 400); names above the
+    # data's lines but below its markers (600). Neither takes pointer events.
+    folium.map.CustomPane(_PANE, z_index=250, pointer_events=False).add_to(m)
+    folium.map.CustomPane(_LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
+
+    layers = load_basemap()
+    group = folium.FeatureGroup(name=BASEMAP_LAYER_NAME, overlay=True, control=True, show=True)
+    for name in ("land", "rivers", "borders"):
+        if layers[name]["features"]:
+            _geojson(layers[name], name).add_to(group)
+
+    if country_names:
+        for text, lat, lon in _COUNTRY_LABELS:
+            inner = f'<span class="pw-country-name">{html.escape(text)}</span>'
+            _label(lat, lon, inner).add_to(group)
+
+    if labels is not None and len(labels):
+        for name, lat, lon in labels[["name", "lat", "lon"]].itertuples(index=False):
+            if pd.isna(name) or not _finite(lat) or not _finite(lon):
+                continue
+            inner = (
+                '<span class="pw-town-dot"></span>'
+                f'<span class="pw-town-name">{html.escape(str(name))}</span>'
+            )
+            _label(float(lat), float(lon), inner).add_to(group)
+    group.add_to(m)
+    _HideNamesWhenZoomedOut(NAMES_MIN_ZOOM).add_to(m)
+
+
+def _finite(x: object) -> bool:
+    try:
+        return math.isfinite(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False

