@@ -14,7 +14,6 @@ from data.settings import today
 
 st.set_page_config(
     page_title="PatrolWatch",
-    page_icon=":material/route:",
     layout="wide",
     initial_sidebar_state="expanded",
 )
