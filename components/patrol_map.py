@@ -300,7 +300,8 @@ def build_patrol_map(
         zoom_start=7,
         tiles=None,
         control_scale=True,
-        prefer_canvas=False,
+        zoom_snap=0.25,
+        zoom_delta=0.5,
     )
     m.add_child(Css())
     if tiles is not None:

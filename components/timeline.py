@@ -31,6 +31,7 @@ def frequency_figure(
     title: str = "Patrols counted one by one",
     subtitle: str = "",
     x_range: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    noun: str = "patrols",
 ) -> go.Figure:
     """Stacked bars of ``counts`` (period_start, group, count, imprecise), with
 
@@ -144,7 +145,7 @@ def frequency_figure(
             "font": {"size": 10},
             "groupclick": "toggleitem",
         },
-        yaxis={"title": f"patrols per {PERIOD_WORD[period]}", "rangemode": "tozero"},
+        yaxis={"title": f"{noun} per {PERIOD_WORD[period]}", "rangemode": "tozero"},
         xaxis={
             "title": None,
             "type": "date",

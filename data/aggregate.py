@@ -102,6 +102,18 @@ class Headline:
     window_end: pd.Timestamp | None
 
 
+def counted_for_timeline(
+    events: pd.DataFrame, kinds: tuple[str, ...] = ()
+) -> tuple[pd.DataFrame, tuple[str, ...], str]:
+    """What a frequency timeline counts: patrols, unless the analyst chose only other kinds
+    of event (convoy escorts, water cuts…), then those events (cancelled ones excluded).
+    Returns the events, the kinds they stand for, and the noun for labels."""
+    if not kinds or any(k in vocab.PATROL_KINDS for k in kinds):
+        chosen = tuple(k for k in kinds if k in vocab.PATROL_KINDS) or vocab.PATROL_KINDS
+        return patrols(events), chosen, "patrols"
+    return events[events["status"] != "cancelled"], kinds, "events"
+
+
 def days_since_last_patrol(events: pd.DataFrame, today: date) -> int | None:
     """Days from the end of the last counted patrol's date window to ``today``."""
     counted = patrols(events)
@@ -125,7 +137,7 @@ def headline(events: pd.DataFrame, f: EventFilter, today: date) -> Headline:
     months = 0.0
     if window_start is not None and not pd.isna(window_start) and window_end >= window_start:
         months = ((window_end - window_start).days + 1) / DAYS_PER_MONTH
-    last_text = "none in this selection"
+    last_text = "none"
     if last is not None:
         last_text = format_at_precision(
             pd.Series([last["start"]]), pd.Series([last["date_precision"]])

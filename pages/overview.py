@@ -17,9 +17,15 @@ from components.overview import (
 )
 from components.patrol_map import build_patrol_map, render_patrol_map
 from components.timeline import chart_bands, frequency_figure, render_frequency
-from data.aggregate import counts_per_period, headline, milestones, overlapping_period_counts
+from data.aggregate import (
+    counted_for_timeline,
+    counts_per_period,
+    headline,
+    milestones,
+    overlapping_period_counts,
+)
 from data.cache import current_conflicts, current_dataset
-from data.filters import filter_events, patrols
+from data.filters import filter_events
 from data.settings import today
 
 ds = current_dataset()
@@ -27,7 +33,10 @@ now = today()
 f = filter_from_state(st.session_state, ds, now)
 events = filter_events(ds, f)
 head = headline(events, f, now)
-reported = overlapping_period_counts(ds, head.window_start, head.window_end, theatres=f.theatres)
+counted, counted_kinds, noun = counted_for_timeline(events, f.kinds)
+reported = overlapping_period_counts(
+    ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=counted_kinds
+)
 
 st.title("Patrols at a glance")
 st.caption(f.describe(ds, now))
@@ -70,7 +79,7 @@ with right:
         or "actor"
     )
     counts = counts_per_period(
-        patrols(events), ds, "month", by=by, start=head.window_start, end=head.window_end
+        counted, ds, "month", by=by, start=head.window_start, end=head.window_end
     )
     fig = frequency_figure(
         counts,
@@ -79,7 +88,8 @@ with right:
         actor_colours=actor_colours(ds.actors),
         reported=chart_bands(reported, f.routes),
         marks=milestones(ds, events),
-        title="Patrols per month",
+        title=f"{noun.capitalize()} per month",
+        noun=noun,
         subtitle=f.describe(ds, now),
         x_range=(head.window_start, head.window_end),
     )

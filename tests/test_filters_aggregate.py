@@ -165,3 +165,17 @@ def test_conflicts_declared_and_detected(mini):
 def test_citations_carry_grades(mini):
     cites = citations_for(mini, "event", ["e-halt"])
     assert list(cites["grade"]) == ["B2"]
+
+
+def test_timeline_counts_patrols_unless_only_other_kinds_are_chosen(mini):
+    from data.aggregate import counted_for_timeline
+
+    ev = mini.events
+    counted, kinds, noun = counted_for_timeline(ev)
+    assert noun == "patrols" and kinds == ("joint_patrol", "single_patrol")
+    assert ids(counted) == ids(patrols(ev))
+    counted, kinds, noun = counted_for_timeline(ev, ("convoy_escort", "cancellation"))
+    assert noun == "events" and kinds == ("convoy_escort", "cancellation")
+    assert "e-cancel" not in ids(counted)
+    _, kinds, noun = counted_for_timeline(ev, ("single_patrol", "incident"))
+    assert (noun, kinds) == ("patrols", ("single_patrol",))
