@@ -189,6 +189,8 @@ def _first_source_label(ds: DataSet, count_ids: pd.Series) -> pd.Series:
 
 def count_text(pc: pd.DataFrame) -> pd.Series:
     """'344', '3–5 a month', 'at least 24', 'about 40'."""
+    if pc.empty:
+        return pd.Series(dtype="str", index=pc.index)
     low = pc["count_low"].map("{:,.0f}".format)
     high = pc["count_high"].map("{:,.0f}".format)
     text = low.where(pc["count_low"] == pc["count_high"], low + "–" + high)

@@ -67,3 +67,22 @@ def test_refused_data_set_is_explained(tmp_path, monkeypatch):
     assert "refused" in at.error[0].value
     table = at.dataframe[0].value
     assert list(table.iloc[0][["File", "Row", "Field"]]) == ["events.csv", 2, "date"]
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [["convoy_escort", "humanitarian_mission"], ["agreement"], ["water_cut"]],
+)
+def test_overview_with_non_patrol_kinds(kinds):
+    at = _run()
+    at.multiselect(key="kinds").set_value(kinds).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _metrics(at)["Patrols counted"] == "0"
+    assert at.multiselect(key="kinds").value == kinds
+
+
+def test_overview_with_an_empty_selection():
+    at = _run()
+    at.date_input(key="dates").set_value((date(2019, 10, 16), date(2019, 10, 17))).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert _metrics(at)["Patrols counted"] == "0"

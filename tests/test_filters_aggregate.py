@@ -179,3 +179,10 @@ def test_timeline_counts_patrols_unless_only_other_kinds_are_chosen(mini):
     assert "e-cancel" not in ids(counted)
     _, kinds, noun = counted_for_timeline(ev, ("single_patrol", "incident"))
     assert (noun, kinds) == ("patrols", ("single_patrol",))
+
+
+def test_no_overlapping_counts_is_an_empty_table(mini):
+    got = overlapping_period_counts(
+        mini, date(2020, 1, 1), date(2020, 2, 1), event_kinds=("agreement",)
+    )
+    assert got.empty and "count_text" in got.columns
