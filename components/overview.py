@@ -68,13 +68,6 @@ def reported_table(reported: pd.DataFrame, ds: DataSet) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def source_labels(ds: DataSet, record_type: str, ids: pd.Series) -> pd.Series:
-    """First (best graded) source per record as 'Publisher (B2)', indexed by record id."""
-    cites = citations_for(ds, record_type, ids)
-    first = cites.drop_duplicates("record_id").set_index("record_id")
-    return first["publisher"] + " (" + first["grade"] + ")"
-
-
 def event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     """The filtered events with their sources, newest first, for display and export."""
     cites = citations_for(ds, "event", events["event_id"])
@@ -104,29 +97,3 @@ def render_headline(cards: list[tuple[str, str, str]]) -> None:
     """The headline figures in a row of metrics."""
     for col, (label, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
         col.metric(label, value, help=help_text)
-
-
-def render_event_table(table: pd.DataFrame, key: str) -> None:
-    """The event table; text is shown as text, links as links."""
-    st.dataframe(
-        table,
-        key=key,
-        hide_index=True,
-        width="stretch",
-        height=420,
-        column_config={
-            "Best source": st.column_config.LinkColumn("Best source", display_text="open"),
-            "Description": st.column_config.TextColumn(width="large"),
-        },
-    )
-
-
-def render_reported(table: pd.DataFrame, key: str) -> None:
-    """Period counts reported by sources, kept apart from the counted events."""
-    st.dataframe(
-        table,
-        key=key,
-        hide_index=True,
-        width="stretch",
-        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
-    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from data import vocab
 from data.model import DataSet
@@ -41,20 +40,3 @@ def conflict_table(conflicts: pd.DataFrame) -> pd.DataFrame:
             "Listed as": c["origin"],
         }
     ).reset_index(drop=True)
-
-
-def render_sources(table: pd.DataFrame, key: str) -> None:
-    """The source table with links."""
-    st.dataframe(
-        table,
-        key=key,
-        hide_index=True,
-        width="stretch",
-        height=520,
-        column_config={"Link": st.column_config.LinkColumn("Link", display_text="open")},
-    )
-
-
-def render_conflicts(table: pd.DataFrame, key: str) -> None:
-    """The conflicting claims, side by side."""
-    st.dataframe(table, key=key, hide_index=True, width="stretch")

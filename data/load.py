@@ -124,6 +124,14 @@ def _citations(frame: pd.DataFrame, record_type: str, id_column: str) -> pd.Data
     )
 
 
+def _check_refs(
+    file: str, frame: pd.DataFrame, field: str, known: pd.Series, what: str
+) -> list[Problem]:
+    """Problems for the filled cells of ``frame[field]`` that name an id not in ``known``."""
+    has = frame[field] != ""
+    return _unknown(file, frame.index[has].to_series(), field, frame.loc[has, field], known, what)
+
+
 def _unknown(
     file: str,
     rows: pd.Series,
@@ -282,17 +290,7 @@ def _build_sources(text: pd.DataFrame) -> pd.DataFrame:
 
 def _build_actors(text: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     out = text.copy()
-    has_parent = out["parent_id"] != ""
-    problems.extend(
-        _unknown(
-            "actors.csv",
-            out.index[has_parent].to_series(),
-            "parent_id",
-            out.loc[has_parent, "parent_id"],
-            out["actor_id"],
-            "actor",
-        )
-    )
+    problems.extend(_check_refs("actors.csv", out, "parent_id", out["actor_id"], "actor"))
     parent = dict(zip(out["actor_id"], out["parent_id"], strict=True))
     root = out["actor_id"].copy()
     for _ in range(len(out) + 1):
@@ -306,7 +304,7 @@ def _build_actors(text: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     out["root_id"] = root
     colour = dict(zip(out["actor_id"], out["color"], strict=True))
     out["color"] = out["root_id"].map(colour).fillna("")
-    no_colour = (out["color"] == "") & ~has_parent
+    no_colour = (out["color"] == "") & (out["parent_id"] == "")
     problems.extend(
         Problem("actors.csv", int(r) + 2, "color", "a top-level actor needs a colour")
         for r in out.index[no_colour]
@@ -347,28 +345,8 @@ def _build_places(
     for mask, field, message in rules:
         problems.extend(Problem(file, int(r) + 2, field, message) for r in out.index[mask])
 
-    has_anchor = out["anchor_id"] != ""
-    problems.extend(
-        _unknown(
-            file,
-            out.index[has_anchor].to_series(),
-            "anchor_id",
-            out.loc[has_anchor, "anchor_id"],
-            out["place_id"],
-            "place",
-        )
-    )
-    has_op = out["operator_id"] != ""
-    problems.extend(
-        _unknown(
-            file,
-            out.index[has_op].to_series(),
-            "operator_id",
-            out.loc[has_op, "operator_id"],
-            actors["actor_id"],
-            "actor",
-        )
-    )
+    problems.extend(_check_refs(file, out, "anchor_id", out["place_id"], "place"))
+    problems.extend(_check_refs(file, out, "operator_id", actors["actor_id"], "actor"))
 
     # derive positions from their anchors (anchors may themselves be derived)
     names = dict(zip(out["place_id"], out["name"], strict=True))
@@ -390,7 +368,7 @@ def _build_places(
         )
         out.loc[idx, "lat"] = lat
         out.loc[idx, "lon"] = lon
-    still = derived & out["lat"].isna() & has_anchor & out["anchor_id"].isin(out["place_id"])
+    still = derived & out["lat"].isna() & out["anchor_id"].isin(out["place_id"])
     problems.extend(
         Problem(file, int(r) + 2, "anchor_id", "anchor place has no position to derive from")
         for r in out.index[still]
@@ -423,32 +401,12 @@ def _build_routes(
     problems: list[Problem],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     file = "routes.json"
-    problems.extend(
-        _unknown(
-            file,
-            text.index.to_series(),
-            "theatre_id",
-            text["theatre_id"],
-            theatres["theatre_id"],
-            "theatre",
-        )
-    )
+    problems.extend(_check_refs(file, text, "theatre_id", theatres["theatre_id"], "theatre"))
     wp = _split_list(text, "waypoints", "route_id").rename(columns={"value": "place_id"})
     problems.extend(
         _unknown(file, wp["row"], "waypoints", wp["place_id"], places["place_id"], "place")
     )
-    for col in ("entry_id",):
-        has = text[col] != ""
-        problems.extend(
-            _unknown(
-                file,
-                text.index[has].to_series(),
-                col,
-                text.loc[has, col],
-                places["place_id"],
-                "place",
-            )
-        )
+    problems.extend(_check_refs(file, text, "entry_id", places["place_id"], "place"))
     bases = _split_list(text, "base_ids", "route_id")
     problems.extend(
         _unknown(file, bases["row"], "base_ids", bases["value"], places["place_id"], "place")
@@ -495,27 +453,8 @@ def _build_events(
     ]
     for mask, field, message in checks:
         problems.extend(Problem(file, int(r) + 2, field, message) for r in out.index[mask])
-    problems.extend(
-        _unknown(
-            file,
-            out.index.to_series(),
-            "theatre_id",
-            out["theatre_id"],
-            theatres["theatre_id"],
-            "theatre",
-        )
-    )
-    has_route = out["route_id"] != ""
-    problems.extend(
-        _unknown(
-            file,
-            out.index[has_route].to_series(),
-            "route_id",
-            out.loc[has_route, "route_id"],
-            routes["route_id"],
-            "route",
-        )
-    )
+    problems.extend(_check_refs(file, out, "theatre_id", theatres["theatre_id"], "theatre"))
+    problems.extend(_check_refs(file, out, "route_id", routes["route_id"], "route"))
     out["start"] = start
     out["end"] = until.fillna(end)
     out["vehicles"] = pd.to_numeric(out["vehicles"].replace("", np.nan)).astype("Int64")
@@ -615,16 +554,7 @@ def _build_period_counts(
     ]
     for mask, field, message in checks:
         problems.extend(Problem(file, int(r) + 2, field, message) for r in out.index[mask])
-    problems.extend(
-        _unknown(
-            file,
-            out.index.to_series(),
-            "theatre_id",
-            out["theatre_id"],
-            theatres["theatre_id"],
-            "theatre",
-        )
-    )
+    problems.extend(_check_refs(file, out, "theatre_id", theatres["theatre_id"], "theatre"))
     rs = _split_list(out, "route_ids", "count_id")
     problems.extend(
         _unknown(file, rs["row"], "route_ids", rs["value"], routes["route_id"], "route")

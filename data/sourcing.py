@@ -128,10 +128,19 @@ def list_conflicts(ds: DataSet) -> pd.DataFrame:
     return out
 
 
+def claims_involving(
+    conflicts: pd.DataFrame, subject_type: str, subject_ids: pd.Series | list[str]
+) -> pd.DataFrame:
+    """From a ``list_conflicts`` frame: all claims of every conflict that involves one of
+    these records (both sides, so a disagreement is never shown half)."""
+    hit = conflicts[
+        (conflicts["subject_type"] == subject_type) & conflicts["subject_id"].isin(subject_ids)
+    ]
+    return conflicts[conflicts["conflict_id"].isin(hit["conflict_id"])]
+
+
 def conflicts_for(
     ds: DataSet, subject_type: str, subject_ids: pd.Series | list[str]
 ) -> pd.DataFrame:
     """All claims of every conflict that involves one of these records."""
-    every = list_conflicts(ds)
-    hit = every[(every["subject_type"] == subject_type) & every["subject_id"].isin(subject_ids)]
-    return every[every["conflict_id"].isin(hit["conflict_id"])]
+    return claims_involving(list_conflicts(ds), subject_type, subject_ids)

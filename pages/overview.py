@@ -7,15 +7,10 @@ import streamlit as st
 from components.basemap import tile_settings
 from components.colours import actor_colours
 from components.filters import filter_from_state
-from components.overview import (
-    event_table,
-    headline_cards,
-    render_event_table,
-    render_headline,
-    render_reported,
-    reported_table,
-)
+from components.overview import event_table, headline_cards, render_headline, reported_table
 from components.patrol_map import build_patrol_map, render_patrol_map
+from components.sources import conflict_table
+from components.tables import render_table
 from components.timeline import chart_bands, frequency_figure, render_frequency
 from data.aggregate import (
     counted_for_timeline,
@@ -27,6 +22,7 @@ from data.aggregate import (
 from data.cache import current_conflicts, current_dataset
 from data.filters import filter_events
 from data.settings import today
+from data.sourcing import claims_involving
 
 ds = current_dataset()
 now = today()
@@ -100,28 +96,18 @@ st.caption(
     "Counts sources give for whole periods. They are not events we hold one by one and are "
     "never added to the counts above; the chart draws them as rate bands."
 )
-render_reported(reported_table(reported, ds), key="overview_reported")
+render_table(reported_table(reported, ds), key="overview_reported", links=("Link",))
 
-conflicts = current_conflicts()
-involved = conflicts[
-    (conflicts["subject_type"] == "event") & conflicts["subject_id"].isin(events["event_id"])
-]
-if len(involved):
+shown = claims_involving(current_conflicts(), "event", events["event_id"])
+if len(shown):
     st.subheader("Reports that disagree")
-    shown = conflicts[conflicts["conflict_id"].isin(involved["conflict_id"])]
-    st.dataframe(
-        shown[["topic", "claim", "sources_text", "origin"]].rename(
-            columns={
-                "topic": "Topic",
-                "claim": "Claim",
-                "sources_text": "Sources (grade)",
-                "origin": "Listed as",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        key="overview_conflicts",
-    )
+    render_table(conflict_table(shown), key="overview_conflicts", wide=("Claim",))
 
 st.subheader(f"Events ({len(events):,})")
-render_event_table(event_table(ds, events), key="overview_events")
+render_table(
+    event_table(ds, events),
+    key="overview_events",
+    links=("Best source",),
+    wide=("Description",),
+    height=420,
+)

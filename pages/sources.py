@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.sources import conflict_table, render_conflicts, render_sources, source_table
+from components.sources import conflict_table, source_table
+from components.tables import render_table
 from data.cache import current_conflicts, current_dataset
 
 ds = current_dataset()
@@ -23,7 +24,7 @@ st.caption(
     "'Declared' conflicts were recorded by the curator; 'detected' ones are found by the "
     "data layer (a patrol reported inside a suspension another source reports)."
 )
-render_conflicts(conflict_table(current_conflicts()), key="sources_conflicts")
+render_table(conflict_table(current_conflicts()), key="sources_conflicts", wide=("Claim",))
 
 st.subheader(f"Sources ({len(ds.sources):,})")
-render_sources(source_table(ds), key="sources_table")
+render_table(source_table(ds), key="sources_table", links=("Link",), height=520)
