@@ -34,6 +34,16 @@ def source_list(cites: pd.DataFrame) -> str:
     return "<ul class='pw-sources'>" + "".join(source_items(cites)) + "</ul>"
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
+
+
+def md_escape(text: object) -> str:
+    """Text from the data made inert for Streamlit markdown (st.caption, st.markdown):
+    every markdown, directive (``:red[...]``, ``:material/x:``), LaTeX and HTML character is
+    backslash-escaped, so it shows as typed."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
 def esc_series(text: pd.Series) -> pd.Series:
     """``esc`` for a whole column at once."""
     out = text.fillna("").astype("str")

@@ -48,6 +48,33 @@ def headline_cards(h: Headline) -> list[tuple[str, str, str]]:
     ]
 
 
+def reported_line(reported: pd.DataFrame, limit: int = 4) -> str:
+    """One plain-text line naming the counts sources report for periods overlapping the
+    window (theatre-wide ones first), for under the headline figures."""
+    if reported.empty:
+        return "No source reports a count for a period overlapping this window."
+    wide = reported["route_ids"].map(len) == 0
+    ordinal = reported["qualifier"].isin(["cumulative_ordinal", "derived"])
+    ranked = reported.assign(rank=(~wide).astype(int) + ordinal.astype(int)).sort_values(
+        ["rank", "period_start"], kind="stable"
+    )
+    parts = (
+        ranked["count_text"]
+        + " ("
+        + ranked["period_start"].dt.strftime("%b %Y")
+        + "–"
+        + ranked["period_end"].dt.strftime("%b %Y")
+        + ", "
+        + ranked["scope"]
+        + "; "
+        + ranked["source_label"]
+        + ")"
+    ).head(limit)
+    more = len(ranked) - len(parts)
+    tail = f" · and {more} more in the table below" if more > 0 else ""
+    return "Sources report: " + " · ".join(parts) + tail
+
+
 def reported_table(reported: pd.DataFrame, ds: DataSet) -> pd.DataFrame:
     """The period counts sources report, as a table for analysts."""
     if reported.empty:

@@ -7,7 +7,14 @@ import streamlit as st
 from components.basemap import tile_settings
 from components.colours import actor_colours
 from components.filters import filter_from_state
-from components.overview import event_table, headline_cards, render_headline, reported_table
+from components.html import md_escape
+from components.overview import (
+    event_table,
+    headline_cards,
+    render_headline,
+    reported_line,
+    reported_table,
+)
 from components.patrol_map import build_patrol_map, render_patrol_map
 from components.sources import conflict_table
 from components.tables import render_table
@@ -35,8 +42,9 @@ reported = overlapping_period_counts(
 )
 
 st.title("Patrols at a glance")
-st.caption(f.describe(ds, now))
+st.caption(md_escape(f.describe(ds, now)))
 render_headline(headline_cards(head))
+st.caption(md_escape(reported_line(reported)))
 
 left, right = st.columns(2, gap="medium")
 with left:

@@ -164,3 +164,19 @@ def test_chart_bands_keep_theatre_wide_counts_unless_a_route_is_chosen(mini):
     reported = overlapping_period_counts(mini, None, None)
     assert list(chart_bands(reported)["count_id"]) == ["pc-total"]
     assert set(chart_bands(reported, ("track",))["count_id"]) == {"pc-total", "pc-rate"}
+
+
+def test_reported_line_puts_theatre_wide_counts_first(mini):
+    from components.overview import reported_line
+
+    line = reported_line(overlapping_period_counts(mini, None, None))
+    assert line.startswith("Sources report: 12 (Jan 2020–Feb 2021, synthetic, all; ")
+    assert "3–5 a month" in line
+    assert reported_line(overlapping_period_counts(mini, None, None).iloc[0:0]).startswith("No ")
+
+
+def test_markdown_from_the_data_is_inert():
+    from components.html import md_escape
+
+    text = md_escape("![x](http://e.org/a.png) <b>b</b> :red[alert] $x$ [l](javascript:1)")
+    assert "![" not in text and "](" not in text and "<b>" not in text and ":red[" not in text
