@@ -32,3 +32,27 @@ def render_footer(ds: DataSet) -> None:
             f"Data: {ds.label} · {len(ds.events):,} events · {len(ds.sources):,} sources. "
             "Grades are Admiralty codes: source reliability A–F, information credibility 1–6."
         )
+
+
+ROUTED_KEY = "_pw_routed"
+
+
+def mark_routed() -> None:
+    """Called by ``app.py``: this session has been through the router."""
+    st.session_state[ROUTED_KEY] = True
+
+
+def use_router() -> None:
+    """Make sure this page runs through ``app.py``'s router.
+
+    Because the project has a ``pages/`` folder, a fresh Streamlit server starts in its
+    legacy pages-folder mode: a link straight to ``/sources`` would run that page alone,
+    without the shared filters. For a session that has not been through the router yet,
+    switching the mode off and rerunning hands the request to ``app.py``, whose
+    ``st.navigation`` opens the same page with its filters read from the URL.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and not st.session_state.get(ROUTED_KEY):
+        PagesManager.uses_pages_directory = False
+        st.rerun()

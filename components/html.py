@@ -13,10 +13,12 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 
 
 def esc(text: object) -> str:
-    """Text made inert for HTML (quotes too, so it is safe inside attributes)."""
+    """Text made inert for HTML (quotes too, so it is safe inside attributes), and for the
+    JavaScript template strings folium wraps popup and tooltip HTML in (backticks and ``$``
+    become entities, so ``${...}`` cannot run)."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return html.escape(str(text), quote=True)
+    return html.escape(str(text), quote=True).replace("`", "&#96;").replace("$", "&#36;")
 
 
 def link(url: object, text: object) -> str:
@@ -40,20 +42,35 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 def md_escape(text: object) -> str:
     """Text from the data made inert for Streamlit markdown (st.caption, st.markdown):
     every markdown, directive (``:red[...]``, ``:material/x:``), LaTeX and HTML character is
-    backslash-escaped, so it shows as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    backslash-escaped and line breaks are folded, so it shows as typed, on one line."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def md_link(url: object, text: object) -> str:
+    """A markdown link, or the escaped text alone if the URL is not plain http(s)."""
+    target = str(url or "")
+    if not _SAFE_URL.match(target) or any(c in target for c in "()[]"):
+        return md_escape(text)
+    return f"[{md_escape(text)}]({target})"
+
+
+ENTITIES = (
+    ("&", "&amp;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("'", "&#x27;"),
+    ("`", "&#96;"),
+    ("$", "&#36;"),
+)
 
 
 def esc_series(text: pd.Series) -> pd.Series:
     """``esc`` for a whole column at once."""
     out = text.fillna("").astype("str")
-    for raw, entity in (
-        ("&", "&amp;"),
-        ("<", "&lt;"),
-        (">", "&gt;"),
-        ('"', "&quot;"),
-        ("'", "&#x27;"),
-    ):
+    for raw, entity in ENTITIES:
         out = out.str.replace(raw, entity, regex=False)
     return out
 

@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 
 from data import vocab
+from data.frames import member
 from data.model import DataSet
 
 
@@ -105,8 +106,8 @@ def filter_events(ds: DataSet, f: EventFilter) -> pd.DataFrame:
         keep &= ev["best_reliability_rank"] <= rank
     if f.actors:
         ids = with_descendants(ds.actors, f.actors)
-        involved = ds.event_actors.loc[ds.event_actors["actor_id"].isin(ids), "event_id"]
-        keep &= ev["event_id"].isin(involved)
+        involved = ds.event_actors.loc[member(ds.event_actors["actor_id"], ids), "event_id"]
+        keep &= member(ev["event_id"], involved)
     return ev[keep].sort_values(["start", "event_id"], kind="stable")
 
 

@@ -41,7 +41,7 @@ def test_inactive_base_is_absent(mini):
 
 def test_popup_escapes_script(tmp_path):
     events = copy.deepcopy(fixtures.EVENTS)
-    events[1]["description"] = "<script>alert('x')</script> & <b>bold</b>"
+    events[1]["description"] = "<script>alert('x')</script> & <b>bold</b> ${alert(2)} `x`"
     places = copy.deepcopy(fixtures.PLACES)
     places[0]["name"] = "<img src=x onerror=alert(1)>"
     ds = load_dataset_files(
@@ -53,6 +53,9 @@ def test_popup_escapes_script(tmp_path):
     assert "&lt;script&gt;alert(" in html
     assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "<b>bold</b>" not in html
+    # folium puts popup and tooltip HTML in JavaScript template strings: no ${...} may survive
+    assert "${alert(2)}" not in html and "`x`" not in html
+    assert "&#36;{alert(2)}" in html
 
 
 def test_popup_shows_date_precision_actors_and_graded_sources(mini):
