@@ -17,6 +17,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench import map_explorer
 from bench.generate import generate
 from components.patrol_map import build_patrol_map
 from data.aggregate import counts_per_period, headline, overlapping_period_counts
@@ -77,7 +78,10 @@ def run(sizes: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
-    run(parser.parse_args().sizes)
+    sizes = parser.parse_args().sizes
+    run(sizes)
+    print("\nMap explorer (bench/map_explorer.py):")
+    map_explorer.run(sizes)
 
 
 if __name__ == "__main__":

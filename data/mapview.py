@@ -1,0 +1,501 @@
+"""What the map explorer draws, computed from the filtered events: routes with how often they
+were run, tracks implied by events' places, visits per village and town, events per place
+with how precisely each place is known, and the sites active in the window.
+
+Everything is aggregated here, on the server, so the map sent to the browser grows with the
+number of places (or grid cells past ``GRID_THRESHOLD`` of them) and routes, never with the
+number of events. Pure pandas, vectorised; no streamlit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from data import vocab
+from data.filters import patrols
+from data.frames import join_ordered, member
+from data.model import DataSet
+
+#: kinds of event that run along a route: patrols, escorted convoys and missions
+MOVEMENT_KINDS: tuple[str, ...] = (*vocab.PATROL_KINDS, "convoy_escort", "humanitarian_mission")
+#: statuses of a run that counts (cancelled and disputed ones do not)
+COUNTED_STATUSES: tuple[str, ...] = ("carried_out", "announced")
+#: place kinds whose visits are counted
+SETTLEMENT_KINDS: tuple[str, ...] = ("city", "town", "village")
+#: a place known only to within more than this many metres is approximate
+APPROX_M = 2500.0
+#: past this many distinct places, events and visits are binned to a grid: cells of
+#: GRID_DEG degrees, doubled until there are at most MAX_CELLS of them
+GRID_THRESHOLD = 1500
+GRID_DEG = 0.05
+MAX_CELLS = 600
+#: at most this many implied tracks are drawn (the most run first)
+MAX_TRACKS = 150
+
+MARKER_COLUMNS = [
+    "key",
+    "lat",
+    "lon",
+    "n",
+    "precision_m",
+    "approx",
+    "name",
+    "label",
+    "latest",
+    "places",
+]
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Everything the explorer map draws, and what it cannot draw.
+
+    routes   one row per route in scope: route_id, name, kind, coords, runs, drawable, …
+    tracks   tracks implied by events' places: key, coords, names, runs
+    visits   villages and towns passed by patrols: key, name, lat, lon, visits, places
+    markers  events per place (or grid cell): see ``MARKER_COLUMNS``
+    sites    bases, crossings, checkpoints, water stations active in the window
+    """
+
+    routes: pd.DataFrame
+    tracks: pd.DataFrame
+    visits: pd.DataFrame
+    markers: pd.DataFrame
+    sites: pd.DataFrame
+    events: int
+    placed: int
+    no_place_named: int
+    places_unplaced: int
+    approximate: int
+    hidden_approximate: int
+    tracks_more: int
+    visits_unplaced: int
+    sites_unplaced: int
+    binned: bool
+    grid_deg: float | None
+    window_start: pd.Timestamp | None
+    window_end: pd.Timestamp | None
+
+
+def index_in(values: pd.Series, keys: pd.Series) -> np.ndarray:
+    """Position of each of ``values`` in ``keys`` (-1 where absent), computed by pyarrow:
+    a lookup that stays fast on Arrow-backed strings, where ``map`` and ``join`` hash every
+    string in Python."""
+    left = pa.array(values.astype("str"), from_pandas=True)
+    right = pa.array(keys.astype("str"), from_pandas=True).cast(left.type)
+    found = pc.fill_null(pc.index_in(left, value_set=right), -1)
+    return np.asarray(found, dtype=np.int64)
+
+
+def runs(events: pd.DataFrame) -> pd.DataFrame:
+    """The events that count as a run along a route: patrols, convoy escorts and missions,
+    carried out or announced."""
+    return events[events["kind"].isin(MOVEMENT_KINDS) & events["status"].isin(COUNTED_STATUSES)]
+
+
+def approximate_places(places: pd.DataFrame) -> pd.Series:
+    """Per place id: True where its position is approximate (derived from "about N km from
+    X", or known only to within more than ``APPROX_M`` metres)."""
+    approx = (places["coord_method"] == "derived") | (places["precision_m"] > APPROX_M)
+    return pd.Series(approx.to_numpy(), index=places["place_id"].to_numpy())
+
+
+def approximate_events(ds: DataSet, events: pd.DataFrame) -> pd.Series:
+    """Per event (aligned to ``events``): True where the place it is drawn at is approximate;
+    False where it is exact or not placed at all."""
+    flags = approximate_places(ds.places).to_numpy(dtype=bool)
+    at = index_in(events["location_id"], ds.places["place_id"])
+    out = np.where(at >= 0, flags[np.maximum(at, 0)], False)
+    return pd.Series(out, index=events.index, dtype=bool)
+
+
+def places_in_theatres(ds: DataSet, theatres: tuple[str, ...]) -> set[str]:
+    """Every place an event or route of these theatres names (waypoints, entries, bases)."""
+    ev = ds.events.loc[ds.events["theatre_id"].isin(theatres), "event_id"]
+    ids = set(ds.event_places.loc[member(ds.event_places["event_id"], ev), "place_id"])
+    rt = ds.routes[ds.routes["theatre_id"].isin(theatres)]
+    ids |= set(
+        ds.route_waypoints.loc[ds.route_waypoints["route_id"].isin(rt["route_id"]), "place_id"]
+    )
+    ids |= set(rt["base_ids"].explode().dropna())
+    ids |= set(rt["entry_id"])
+    return ids - {""}
+
+
+# --------------------------------------------------------------------------- routes
+
+
+def route_runs(
+    ds: DataSet,
+    events: pd.DataFrame,
+    *,
+    theatres: tuple[str, ...] = (),
+    routes: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """The routes in scope (theatres and routes filters), each with ``runs``: how many of the
+    filtered events ran it. ``drawable`` routes have at least two placed waypoints."""
+    counted = runs(events)
+    per_route = counted.loc[counted["route_id"] != "", "route_id"].value_counts()
+    rt = ds.routes
+    keep = pd.Series(True, index=rt.index)
+    if theatres:
+        keep &= rt["theatre_id"].isin(theatres)
+    if routes:
+        keep &= rt["route_id"].isin(routes)
+    out = rt[keep].copy()
+    out["runs"] = out["route_id"].map(per_route).fillna(0).astype(int)
+    out["drawable"] = out["n_placed"] >= 2
+    return out.reset_index(drop=True)
+
+
+def _placed_sequences(ds: DataSet, event_ids: pd.Series) -> pd.DataFrame:
+    """The placed places of these events in order, consecutive repeats dropped, for events
+    with at least two such places: event_id, seq, place_id, lat, lon, name."""
+    ep = ds.event_places[member(ds.event_places["event_id"], event_ids)]
+    at = index_in(ep["place_id"], ds.places["place_id"])
+    placed = ds.places["placed"].to_numpy(dtype=bool)
+    keep = (at >= 0) & placed[np.maximum(at, 0)]
+    ep, at = ep[keep], at[keep]
+    ep = ep.assign(
+        lat=ds.places["lat"].to_numpy()[at],
+        lon=ds.places["lon"].to_numpy()[at],
+        name=ds.places["name"].to_numpy()[at],
+    ).sort_values(["event_id", "seq"])
+    same_event = ep["event_id"] == ep["event_id"].shift()
+    # a place repeated, or another place at the very same point, adds no segment
+    repeat = same_event & (ep["lat"] == ep["lat"].shift()) & (ep["lon"] == ep["lon"].shift())
+    ep = ep[~repeat]
+    size = ep.groupby("event_id")["place_id"].transform("size")
+    return ep[size >= 2]
+
+
+def _track_candidates(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
+    counted = runs(events)
+    drawable = ds.routes.loc[ds.routes["n_placed"] >= 2, "route_id"]
+    return counted[~counted["route_id"].isin(drawable)]
+
+
+def track_keys(ds: DataSet, events: pd.DataFrame) -> pd.Series:
+    """Per event whose route is not known (or cannot be drawn) but whose places are: the
+    key of its implied track ('place>place>…'), indexed by event id."""
+    seq = _placed_sequences(ds, _track_candidates(ds, events)["event_id"])
+    if seq.empty:
+        return pd.Series(dtype="str")
+    return join_ordered(seq["event_id"], seq["place_id"], ">")
+
+
+def implied_tracks(
+    ds: DataSet, events: pd.DataFrame, limit: int = MAX_TRACKS
+) -> tuple[pd.DataFrame, int]:
+    """Tracks drawn through the places of runs whose track is not known, in the order the
+    places are given; identical sequences are one track with ``runs`` events. The ``limit``
+    most run are returned, with how many more there were."""
+    columns = ["key", "runs", "coords", "names"]
+    every = _placed_sequences(ds, _track_candidates(ds, events)["event_id"])
+    if every.empty:
+        return pd.DataFrame(columns=columns), 0
+    keys = join_ordered(every["event_id"], every["place_id"], ">")
+    counts = keys.value_counts()
+    top = counts.head(limit)
+    first = keys[keys.isin(top.index)]
+    first = first[~first.duplicated()]  # one event per track gives its coordinates
+    seq = every[member(every["event_id"], first.index.to_series())]
+    lat = seq.groupby("event_id", sort=False)["lat"].agg(list)
+    lon = seq.groupby("event_id", sort=False)["lon"].agg(list)
+    names = join_ordered(seq["event_id"], seq["name"], " → ")
+    out = pd.DataFrame(
+        {
+            "key": first.to_numpy(),
+            "runs": first.map(counts).to_numpy(),
+            "coords": [
+                tuple(zip(lat[e], lon[e], strict=True)) for e in first.index
+            ],  # ≤ limit tracks
+            "names": first.index.map(names),
+        }
+    )
+    return out.sort_values("runs", ascending=False, kind="stable").reset_index(drop=True), int(
+        len(counts) - len(top)
+    )
+
+
+# --------------------------------------------------------------------------- places
+
+
+def grid_size(lat: pd.Series, lon: pd.Series, max_cells: int = MAX_CELLS) -> float:
+    """The cell size in degrees (GRID_DEG, doubled as often as needed) that bins these
+    points into at most ``max_cells`` cells."""
+    deg = GRID_DEG
+    la, lo = lat.to_numpy(float), lon.to_numpy(float)
+    while True:
+        cells = np.round(la / deg) * 1e6 + np.round(lo / deg)
+        if len(np.unique(cells)) <= max_cells or deg >= 10:
+            return deg
+        deg *= 2
+
+
+def _cell_key(lat: pd.Series, lon: pd.Series, deg: float) -> pd.Series:
+    """'<size>:<row>:<col>' of each point's grid cell (the size makes the key self-contained)."""
+    return (
+        f"{deg:g}:"
+        + (lat / deg).round().astype(int).astype(str)
+        + ":"
+        + (lon / deg).round().astype(int).astype(str)
+    )
+
+
+def _key_deg(ident: str) -> float:
+    try:
+        return float(ident.split(":")[0])
+    except ValueError:
+        return GRID_DEG
+
+
+def place_visits(ds: DataSet, events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """How many patrols (carried out or announced) named each village, town and city, and
+    how many visited settlements have no position. Columns: key (place id, or grid cell past
+    ``GRID_THRESHOLD``), name, lat, lon, visits, places (how many places it stands for)."""
+    columns = ["key", "name", "lat", "lon", "visits", "places"]
+    counted = patrols(events)
+    ep = ds.event_places[member(ds.event_places["event_id"], counted["event_id"])]
+    visits = ep.drop_duplicates(["event_id", "place_id"])["place_id"].value_counts()
+    at = index_in(ds.places["place_id"], visits.index.to_series())
+    visited = ds.places["kind"].isin(SETTLEMENT_KINDS).to_numpy() & (at >= 0)
+    pl = ds.places[visited]
+    counts = visits.to_numpy()[at[visited]]
+    unplaced = int((~pl["placed"]).sum())
+    counts = counts[pl["placed"].to_numpy(dtype=bool)]
+    pl = pl[pl["placed"]]
+    if pl.empty:
+        return pd.DataFrame(columns=columns), unplaced
+    out = pd.DataFrame(
+        {
+            "key": pl["place_id"].to_numpy(),
+            "name": pl["name"].to_numpy(),
+            "lat": pl["lat"].to_numpy(),
+            "lon": pl["lon"].to_numpy(),
+            "visits": counts.astype(int),
+            "places": 1,
+        }
+    )
+    if len(out) > GRID_THRESHOLD:
+        deg = grid_size(out["lat"], out["lon"])
+        out["key"] = "cell:" + _cell_key(out["lat"], out["lon"], deg)
+        out = (
+            out.groupby("key", sort=False)
+            .agg(
+                lat=("lat", "mean"),
+                lon=("lon", "mean"),
+                visits=("visits", "sum"),
+                places=("places", "sum"),
+            )
+            .reset_index()
+        )
+        out["name"] = out["places"].astype(str) + " places"
+        out = out[columns]
+    return out.sort_values("visits", ascending=False, kind="stable").reset_index(
+        drop=True
+    ), unplaced
+
+
+def event_markers(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
+    """The placed events grouped into one marker per place (past ``GRID_THRESHOLD``
+    distinct places: per grid cell and precision). Columns: see ``MARKER_COLUMNS``; ``key``
+    is the place id, or 'cell:<size>:<row>:<col>:<a|e>' for a grid cell of approximate or exact
+    positions; ``precision_m`` is the place's precision radius (a cell's widest);
+    ``label`` the actor group with most events there; ``latest`` its latest event's start."""
+    placed = events[events["placed"]]
+    if placed.empty:
+        return pd.DataFrame(columns=MARKER_COLUMNS)
+    approx = approximate_events(ds, placed)
+    binned = placed["location_id"].nunique() > GRID_THRESHOLD
+    if binned:
+        deg = grid_size(placed["lat"], placed["lon"])
+        cell = _cell_key(placed["lat"], placed["lon"], deg)
+        key = "cell:" + cell + ":" + np.where(approx, "a", "e")
+    else:
+        key = placed["location_id"]
+    frame = pd.DataFrame(
+        {
+            "key": key.to_numpy(),
+            "lat": placed["lat"].to_numpy(),
+            "lon": placed["lon"].to_numpy(),
+            "precision_m": placed["location_precision_m"].to_numpy(),
+            "approx": approx.to_numpy(),
+            "name": placed["location_name"].to_numpy(),
+            "location_id": placed["location_id"].to_numpy(),
+            "label": placed["actor_label"].to_numpy(),
+            "start": placed["start"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby("key", sort=False)
+    out = grouped.agg(
+        lat=("lat", "mean"),
+        lon=("lon", "mean"),
+        n=("key", "size"),
+        precision_m=("precision_m", "max"),
+        approx=("approx", "any"),
+        name=("name", "first"),
+        latest=("start", "max"),
+        places=("location_id", "nunique"),
+    )
+    dominant = (
+        frame.groupby(["key", "label"], sort=False)
+        .size()
+        .sort_values(ascending=False, kind="stable")
+        .reset_index()
+        .drop_duplicates("key")
+        .set_index("key")["label"]
+    )
+    out["label"] = dominant
+    if binned:
+        out["name"] = out["places"].astype(str) + " places"
+    out = out.reset_index()[MARKER_COLUMNS]
+    out.attrs["binned"] = binned
+    out.attrs["grid_deg"] = deg if binned else None
+    return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _active_overlap(
+    places: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(active in the window, first day shown, last day shown) per place."""
+    active_from = places["active_from_date"]
+    active_to = places["active_to_date"]
+    keep = pd.Series(True, index=places.index)
+    if end is not None:
+        keep &= active_from.isna() | (active_from <= end)
+    if start is not None:
+        keep &= active_to.isna() | (active_to >= start)
+    shown_from = active_from if start is None else active_from.where(active_from > start, start)
+    shown_to = active_to if end is None else active_to.where(active_to < end, end)
+    if start is not None:
+        shown_from = shown_from.fillna(start)
+    if end is not None:
+        shown_to = shown_to.fillna(end)
+    return keep, shown_from, shown_to
+
+
+def active_sites(
+    ds: DataSet,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp | None,
+    theatres: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Bases, airports, crossings, checkpoints and water stations active at some point of
+    [start, end] (an open end or unknown date counts as active), in the theatres' scope.
+    Adds ``shown_from``/``shown_to`` (the part of the window in which the site was active)
+    and ``operator_root`` (the top-level actor operating it, for its colour)."""
+    places = ds.places[ds.places["kind"].isin(vocab.SITE_KINDS)]
+    keep, shown_from, shown_to = _active_overlap(places, start, end)
+    if theatres:
+        keep &= places["place_id"].isin(places_in_theatres(ds, theatres))
+    out = places[keep].copy()
+    out["shown_from"] = shown_from[keep]
+    out["shown_to"] = shown_to[keep]
+    roots = dict(zip(ds.actors["actor_id"], ds.actors["root_name"], strict=True))
+    out["operator_root"] = out["operator_id"].map(roots).fillna("")
+    return out.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- the whole view
+
+
+#: the event columns the map needs (selecting them first makes every row filter cheaper)
+_USED_COLUMNS = (
+    "event_id",
+    "kind",
+    "status",
+    "route_id",
+    "placed",
+    "lat",
+    "lon",
+    "location_id",
+    "location_precision_m",
+    "location_name",
+    "actor_label",
+    "start",
+)
+
+
+def build_map_view(
+    ds: DataSet,
+    events: pd.DataFrame,
+    *,
+    window_start: pd.Timestamp | None = None,
+    window_end: pd.Timestamp | None = None,
+    theatres: tuple[str, ...] = (),
+    routes: tuple[str, ...] = (),
+    precise_only: bool = False,
+) -> MapView:
+    """Everything the explorer map draws for the filtered ``events``. ``precise_only``
+    keeps only events placed exactly among the event markers (routes, tracks and visits
+    still count every run)."""
+    events = events[[c for c in _USED_COLUMNS if c in events.columns]]  # no copy: a view
+    approx = approximate_events(ds, events)
+    markers_from = events[events["placed"] & ~approx] if precise_only else events
+    markers = event_markers(ds, markers_from)
+    tracks, more = implied_tracks(ds, events)
+    visits, visits_unplaced = place_visits(ds, events)
+    sites = active_sites(ds, window_start, window_end, theatres)
+    named = member(events["event_id"], ds.event_places["event_id"])
+    return MapView(
+        routes=route_runs(ds, events, theatres=theatres, routes=routes),
+        tracks=tracks,
+        visits=visits,
+        markers=markers,
+        sites=sites[sites["placed"]].reset_index(drop=True),
+        events=len(events),
+        placed=int(events["placed"].sum()),
+        no_place_named=int((~named).sum()),
+        places_unplaced=int((named & ~events["placed"]).sum()),
+        approximate=int(approx.sum()),
+        hidden_approximate=int(approx.sum()) if precise_only else 0,
+        tracks_more=more,
+        visits_unplaced=visits_unplaced,
+        sites_unplaced=int((~sites["placed"]).sum()),
+        binned=bool(markers.attrs.get("binned", False)),
+        grid_deg=markers.attrs.get("grid_deg"),
+        window_start=window_start,
+        window_end=window_end,
+    )
+
+
+# --------------------------------------------------------------------------- what a click hits
+
+
+def events_for(ds: DataSet, events: pd.DataFrame, kind: str, ident: str) -> pd.DataFrame:
+    """The filtered events behind a clicked map object, newest first: ``events`` (a place's
+    marker), ``cell`` (a grid cell 'size:row:col:a|e'), ``track`` (an implied track's key),
+    ``route``, ``place`` (every event naming the place) and ``vcell`` (every event naming a
+    village or town in a grid cell of the visits layer)."""
+    if kind == "events":
+        hit = events[events["location_id"] == ident]
+    elif kind == "cell":
+        parts = ident.split(":")
+        placed = events[events["placed"]]
+        cell = _cell_key(placed["lat"], placed["lon"], _key_deg(ident))
+        approx = approximate_events(ds, placed)
+        want = ":".join(parts[:3])
+        flag = approx if parts[-1] == "a" else ~approx
+        hit = placed[(cell == want) & flag]
+    elif kind == "track":
+        keys = track_keys(ds, events)
+        hit = events[member(events["event_id"], keys.index[keys == ident])]
+    elif kind == "route":
+        hit = events[events["route_id"] == ident]
+    elif kind == "place":
+        named = ds.event_places.loc[ds.event_places["place_id"] == ident, "event_id"]
+        hit = events[member(events["event_id"], named)]
+    elif kind == "vcell":
+        pl = ds.places[ds.places["placed"] & ds.places["kind"].isin(SETTLEMENT_KINDS)]
+        inside = pl.loc[_cell_key(pl["lat"], pl["lon"], _key_deg(ident)) == ident, "place_id"]
+        named = ds.event_places.loc[member(ds.event_places["place_id"], inside), "event_id"]
+        hit = events[member(events["event_id"], named)]
+    else:
+        hit = events.iloc[0:0]
+    return hit.sort_values(["start", "event_id"], ascending=[False, True], kind="stable")

@@ -1,0 +1,48 @@
+"""Map explorer: routes as routes, visits per place, sites active in the window, events drawn
+by how precisely they are placed, the border strip; click anything for its record."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.basemap import tile_settings
+from components.explorer_map import map_caption, render_explorer
+from components.filters import filter_from_state
+from components.frame import use_router
+from components.html import md_escape
+from data.cache import current_conflicts, current_dataset, current_zone_layer
+from data.filters import filter_events
+from data.mapview import APPROX_M, build_map_view
+from data.settings import today
+from data.zones import zones_for_theatres
+
+use_router()
+ds = current_dataset()
+now = today()
+f = filter_from_state(st.session_state, ds, now)
+events = filter_events(ds, f)
+
+st.title("Map explorer")
+st.caption(md_escape(f.describe(ds, now)))
+precise = st.toggle(
+    "Precise positions only",
+    key="mx_precise",
+    bind="query-params",
+    help="Hide the events whose place is known only approximately (derived from 'about N km "
+    f"from X', or known to within more than {APPROX_M / 1000:g} km). Routes, tracks and "
+    "visits still count every run.",
+)
+
+view = build_map_view(
+    ds,
+    events,
+    window_start=pd.Timestamp(f.start) if f.start else None,
+    window_end=pd.Timestamp(f.end or now),
+    theatres=f.theatres,
+    routes=f.routes,
+    precise_only=precise,
+)
+zones = zones_for_theatres(current_zone_layer(), f.theatres)
+st.caption(md_escape(map_caption(view)))
+render_explorer(ds, events, current_conflicts(), view, zones, tiles=tile_settings(), key="mx_map")
