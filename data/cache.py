@@ -1,37 +1,92 @@
 """The one module that caches. Loaders take small hashable keys (a directory and the
-signature of its files), never DataFrames; everything they return is read-only.
+signature of its files, a store URL and its revision), never DataFrames; everything they
+return is read-only.
+
+The data set shown is the shipped files plus the records in the store (``data.store``):
+the files' ``DataSet`` is cached on their signature and the store's records on its
+revision, so a change in the store reloads only the store's part, and is seen at once (the
+revision is read with one cheap query on every run).
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from data.load import EMBEDDED_DIR, dataset_signature, load_dataset_files
 from data.model import DataSet
+from data.records import combine
+from data.schema import DataSetError, Problem
 from data.settings import dataset_dir
 from data.sourcing import list_conflicts
+from data.store import Snapshot, Store, display_url, store_url
 
 
 @st.cache_data(max_entries=4, show_spinner="Loading the data set…")
-def load_dataset(directory: str, signature: str) -> DataSet:
-    """The validated data set in ``directory``; ``signature`` changes when a file does."""
+def load_embedded(directory: str, signature: str) -> DataSet:
+    """The validated data set in ``directory`` (the files only); ``signature`` changes when
+    a file does."""
     del signature  # part of the cache key only
     return load_dataset_files(Path(directory))
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def load_store(url: str) -> Store:
+    """The store at ``url``: an engine (connection pool) shared by every session."""
+    return Store.open(url)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
-def load_conflicts(directory: str, signature: str) -> pd.DataFrame:
+def load_store_snapshot(url: str, revision: int) -> Snapshot:
+    """Every record in the store; ``revision`` changes with every change written."""
+    del revision  # part of the cache key only
+    return load_store(url).snapshot()
+
+
+@st.cache_data(max_entries=4, show_spinner="Loading the data set…")
+def load_dataset(directory: str, signature: str, store: str = "", revision: int = 0) -> DataSet:
+    """The data set in ``directory`` plus the records of the store at ``store`` (URL) at
+    ``revision``. Store records that fail a check are left out and listed, as JSON, in
+    ``meta['store_refused']``."""
+    base = load_embedded(directory, signature)
+    if not store or revision <= 0:
+        return base
+    snap = load_store_snapshot(store, revision)
+    ds, problems = combine(base, snap.texts(), revision=snap.revision)
+    if problems:
+        refused = [[p.table, p.record_id, p.field or "", p.problem] for p in problems]
+        ds = replace(ds, meta={**ds.meta, "store_refused": json.dumps(refused)})
+    return ds
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_conflicts(
+    directory: str, signature: str, store: str = "", revision: int = 0
+) -> pd.DataFrame:
     """Every declared and detected conflict of the data set, one row per claim."""
-    return list_conflicts(load_dataset(directory, signature))
+    return list_conflicts(load_dataset(directory, signature, store, revision))
 
 
-def current_key() -> tuple[str, str]:
-    """(directory, signature) of the data set this server shows."""
+def store_revision(url: str) -> int:
+    """The store's revision (0 before its first change). Raises ``DataSetError`` naming the
+    store if it cannot be read."""
+    try:
+        return load_store(url).revision()
+    except SQLAlchemyError as err:
+        problem = f"cannot be read ({type(err).__name__}: {str(err).splitlines()[0]})"
+        raise DataSetError([Problem(f"store {display_url(url)}", None, None, problem)]) from err
+
+
+def current_key() -> tuple[str, str, str, int]:
+    """(directory, signature, store URL, store revision) of the data set this server shows."""
     directory = dataset_dir() or EMBEDDED_DIR
-    return str(directory), dataset_signature(directory)
+    url = store_url()
+    return str(directory), dataset_signature(directory), url, store_revision(url)
 
 
 def current_dataset() -> DataSet:
@@ -42,3 +97,42 @@ def current_dataset() -> DataSet:
 def current_conflicts() -> pd.DataFrame:
     """The conflicts of the data set this server shows, from the cache."""
     return load_conflicts(*current_key())
+
+
+def current_store() -> Store:
+    """The store this server writes to."""
+    return load_store(store_url())
+
+
+def current_embedded() -> DataSet:
+    """The shipped data set alone (what store records are checked against)."""
+    directory = dataset_dir() or EMBEDDED_DIR
+    return load_embedded(str(directory), dataset_signature(directory))
+
+
+def current_snapshot() -> Snapshot:
+    """Every record in the store this server writes to, from the cache."""
+    url = store_url()
+    return load_store_snapshot(url, store_revision(url))
+
+
+# --- map explorer: the agreements' zones (border strip, 30 km line) ---------------------------
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def load_zone_layer(zones_file: str, borders_file: str, signature: str) -> dict:
+    """The declared zones as GeoJSON for the map (``data.zones.zone_layer``); ``signature``
+    changes when either file does."""
+    from data.zones import read_borders, read_zones, zone_layer
+
+    del signature  # part of the cache key only
+    return zone_layer(read_zones(Path(zones_file)), read_borders(Path(borders_file)))
+
+
+def current_zone_layer() -> dict:
+    """The zones of ``data/agreements/zones.json`` on the shipped borders, from the cache."""
+    from data.zones import BORDERS_FILE, ZONES_FILE, files_signature
+
+    return load_zone_layer(
+        str(ZONES_FILE), str(BORDERS_FILE), files_signature(ZONES_FILE, BORDERS_FILE)
+    )

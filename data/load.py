@@ -102,7 +102,14 @@ def _split_list(frame: pd.DataFrame, column: str, id_column: str) -> pd.DataFram
     cells = frame[column]
     filled = cells[cells != ""]
     if filled.empty:
-        return pd.DataFrame({"row": [], id_column: [], "seq": [], "value": []})
+        return pd.DataFrame(
+            {
+                "row": pd.Series([], dtype="int64"),
+                id_column: pd.Series([], dtype="str"),
+                "seq": pd.Series([], dtype="int64"),
+                "value": pd.Series([], dtype="str"),
+            }
+        )
     parts = filled.str.split("|").explode()
     out = pd.DataFrame({"row": parts.index, "value": parts.to_numpy()})
     out[id_column] = frame.loc[out["row"], id_column].to_numpy()
@@ -254,17 +261,7 @@ def _build(
     citations = citations[citations["record_type"] != "conflict"]
     citations = citations.drop(columns=["row", "file"]).reset_index(drop=True)
 
-    # the best grade among an event's sources, for "minimum reliability" filtering
-    ranked = citations[citations["record_type"] == "event"].merge(
-        sources[["source_id", "reliability_rank"]], on="source_id"
-    )
-    best = ranked.groupby("record_id")["reliability_rank"].min()
-    n_sources = ranked.groupby("record_id")["source_id"].nunique()
-    events["best_reliability_rank"] = events["event_id"].map(best).fillna(6).astype(int)
-    events["best_reliability"] = events["best_reliability_rank"].map(
-        dict(enumerate(vocab.RELIABILITY, start=1))
-    )
-    events["n_sources"] = events["event_id"].map(n_sources).fillna(0).astype(int)
+    grade_events(events, citations, sources)
 
     return {
         "events": events,
@@ -280,6 +277,22 @@ def _build(
         "conflicts": conflicts,
         "theatres": theatres,
     }
+
+
+def grade_events(events: pd.DataFrame, citations: pd.DataFrame, sources: pd.DataFrame) -> None:
+    """Add each event's best source grade and number of sources, in place, to a frame being
+    built: ``best_reliability_rank``, ``best_reliability``, ``n_sources``."""
+    # the best grade among an event's sources, for "minimum reliability" filtering
+    ranked = citations[citations["record_type"] == "event"].merge(
+        sources[["source_id", "reliability_rank"]], on="source_id"
+    )
+    best = ranked.groupby("record_id")["reliability_rank"].min()
+    n_sources = ranked.groupby("record_id")["source_id"].nunique()
+    events["best_reliability_rank"] = events["event_id"].map(best).fillna(6).astype(int)
+    events["best_reliability"] = events["best_reliability_rank"].map(
+        dict(enumerate(vocab.RELIABILITY, start=1))
+    )
+    events["n_sources"] = events["event_id"].map(n_sources).fillna(0).astype(int)
 
 
 def _build_sources(text: pd.DataFrame) -> pd.DataFrame:
@@ -315,8 +328,13 @@ def _build_actors(text: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
 
 
 def _build_places(
-    text: pd.DataFrame, actors: pd.DataFrame, problems: list[Problem]
+    text: pd.DataFrame,
+    actors: pd.DataFrame,
+    problems: list[Problem],
+    known: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """Build places from their text. ``known``: places already built (the shipped data set,
+    when records added beside it are built), which may serve as anchors."""
     out = text.copy()
     file = "places.csv"
     for col in ("lat", "lon", "bearing_deg", "distance_km", "precision_m"):
@@ -345,17 +363,26 @@ def _build_places(
     for mask, field, message in rules:
         problems.extend(Problem(file, int(r) + 2, field, message) for r in out.index[mask])
 
-    problems.extend(_check_refs(file, out, "anchor_id", out["place_id"], "place"))
+    known_ids = out["place_id"]
+    if known is not None:
+        known_ids = pd.concat([known["place_id"], out["place_id"]], ignore_index=True)
+    problems.extend(_check_refs(file, out, "anchor_id", known_ids, "place"))
     problems.extend(_check_refs(file, out, "operator_id", actors["actor_id"], "actor"))
 
     # derive positions from their anchors (anchors may themselves be derived)
     names = dict(zip(out["place_id"], out["name"], strict=True))
+    if known is not None:
+        names = {**dict(zip(known["place_id"], known["name"], strict=True)), **names}
     for _ in range(3):
         todo = derived & out["lat"].isna()
         if not todo.any():
             break
-        anchor_lat = out.loc[todo, "anchor_id"].map(out.set_index("place_id")["lat"])
-        anchor_lon = out.loc[todo, "anchor_id"].map(out.set_index("place_id")["lon"])
+        anchors = out[["place_id", "lat", "lon"]]
+        if known is not None:
+            anchors = pd.concat([known[["place_id", "lat", "lon"]], anchors], ignore_index=True)
+        anchors = anchors.drop_duplicates("place_id", keep="last").set_index("place_id")
+        anchor_lat = out.loc[todo, "anchor_id"].map(anchors["lat"])
+        anchor_lon = out.loc[todo, "anchor_id"].map(anchors["lon"])
         ready = anchor_lat.notna()
         if not ready.any():
             break
@@ -368,7 +395,7 @@ def _build_places(
         )
         out.loc[idx, "lat"] = lat
         out.loc[idx, "lon"] = lon
-    still = derived & out["lat"].isna() & out["anchor_id"].isin(out["place_id"])
+    still = derived & out["lat"].isna() & out["anchor_id"].isin(known_ids)
     problems.extend(
         Problem(file, int(r) + 2, "anchor_id", "anchor place has no position to derive from")
         for r in out.index[still]
@@ -420,6 +447,8 @@ def _build_routes(
         lambda g: tuple(zip(g["lat"].round(6), g["lon"].round(6), strict=True)),
         include_groups=False,
     )
+    if placed.empty:  # no route has a placed waypoint: apply returns an empty frame
+        coords = pd.Series(dtype=object)
     out = text[["route_id", "name", "theatre_id", "kind", "entry_id", "description"]].copy()
     out["base_ids"] = text["base_ids"].str.split("|").map(lambda xs: tuple(x for x in xs if x))
     out["coords"] = out["route_id"].map(coords).map(lambda c: c if isinstance(c, tuple) else ())
@@ -466,8 +495,8 @@ def _build_events(
         {
             "row": ea["row"],
             "event_id": ea["event_id"],
-            "actor_id": pair[0] if len(ea) else [],
-            "role": pair[1] if len(ea) else [],
+            "actor_id": pair[0] if len(ea) else pd.Series([], dtype="str"),
+            "role": pair[1] if len(ea) else pd.Series([], dtype="str"),
         }
     )
     problems.extend(
@@ -509,7 +538,10 @@ def _build_events(
     out["placed"] = out["lat"].notna()
     named = event_places.join(pos["name"], on="place_id").dropna(subset=["name"])
     out["place_names"] = (
-        out["event_id"].map(join_ordered(named["event_id"], named["name"], " → ")).fillna("")
+        out["event_id"]
+        .map(join_ordered(named["event_id"], named["name"], " → "))
+        .astype("str")
+        .fillna("")
     )
 
     known = event_actors.dropna(subset=["root_name"])
@@ -521,7 +553,7 @@ def _build_events(
         .sort_values(["event_id", "root_name"])
     )
     labels = join_ordered(labelled["event_id"], labelled["root_name"], " + ")
-    out["actor_label"] = out["event_id"].map(labels).fillna("No actor named")
+    out["actor_label"] = out["event_id"].map(labels).astype("str").fillna("No actor named")
     actor_names = actors.set_index("actor_id")["name"]
     ordered = event_actors.sort_values(["event_id", "actor_id"])
     everyone = join_ordered(
@@ -532,7 +564,7 @@ def _build_events(
         + ")",
         ", ",
     )
-    out["actors_text"] = out["event_id"].map(everyone).fillna("")
+    out["actors_text"] = out["event_id"].map(everyone).astype("str").fillna("")
     out = out.drop(columns=["sources"])
     return out.reset_index(drop=True), event_actors.reset_index(drop=True), event_places
 

@@ -13,6 +13,37 @@ from data.load import load_dataset_files  # noqa: E402
 from tests.fixtures import write_mini_dataset  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory):
+    """Every test (and every app a test starts) uses a store in a temporary folder, never
+    the user's own store nor a database named in the environment."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in ("PATROLWATCH_STORE", "PATROLWATCH_DATABASE_URL")}
+    os.environ["PATROLWATCH_STORE"] = str(tmp_path_factory.mktemp("store"))
+    os.environ.pop("PATROLWATCH_DATABASE_URL", None)
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server for this test session (tests/postgres.py). Fails, never skips,
+    when PostgreSQL cannot be started: CI must prove the store runs on it."""
+    from tests.postgres import start_server
+
+    try:
+        server = start_server()
+    except Exception as err:  # any reason it cannot start fails the tests
+        pytest.fail(f"PostgreSQL could not be started for the store tests: {err}")
+    yield server.url
+    server.stop()
+
+
 @pytest.fixture
 def mini_dir(tmp_path: Path) -> Path:
     return write_mini_dataset(tmp_path / "mini")

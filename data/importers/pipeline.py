@@ -1,0 +1,776 @@
+"""From an uploaded file to a preview, and from a confirmed preview to the store.
+
+``preview_import`` reads the file (refusing a bad file whole), resolves the places and
+actors it names against ours, checks every record exactly as the shipped files are checked,
+and sorts the records into: to add, to update, unchanged (already held: re-importing a file
+adds nothing twice), shipped (already in the shipped data set), refused (row, field,
+reason). Nothing is written. ``apply_import`` writes a preview's additions and updates in
+one transaction, or nothing. Pure but for ``apply_import``'s write.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from data import vocab
+from data.dates import date_window
+from data.frames import join_ordered
+from data.importers.base import (
+    Decisions,
+    ImportLimits,
+    ImportOptions,
+    ImportRefused,
+    Parsed,
+    decode_text,
+    file_format,
+    file_hash,
+    records_frame,
+    short_hash,
+    slugify,
+)
+from data.importers.gazetteer import match_names, nearest_places, places_along
+from data.model import DataSet
+from data.records import (
+    COLUMNS,
+    ID_COLUMN,
+    KIND,
+    TABLES,
+    canonical,
+    check_records,
+    event_texts,
+    row_hashes,
+)
+from data.store import Change, Snapshot, Store
+
+Progress = Callable[[float, str], None]
+
+#: colours for new top-level actors (Okabe-Ito, then Tableau 10), first unused wins
+PALETTE = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
+    "#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
+    "#FF9DA7", "#9C755F", "#BAB0AC",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    """What a file is checked against: the shipped data set, the store's records, and the
+    two together (what the app shows: the gazetteer and the actors to match)."""
+
+    base: DataSet
+    snapshot: Snapshot
+    current: DataSet
+
+
+@dataclass
+class ImportPreview:
+    """What importing a file would do. Nothing has been written."""
+
+    file_name: str
+    file_hash: str
+    format: str
+    rows: int
+    row_unit: str
+    revision: int
+    notes: list[str] = field(default_factory=list)
+    #: one row per record: table, kind, record_id, action, rows, expected_version, summary
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the records to add or update, by kind (data-dictionary text)
+    records: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: refused rows: row, kind, record_id, field, reason
+    refused: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: places named in the file: name, rows, how, place_id, place_name, matched, score, use
+    places: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: actor names not found among ours: name, events, actor_type, suggested_kind, decision
+    actors: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def count(self, action: str, table: str | None = None) -> int:
+        """How many records would be ``action``-ed (of one kind, or all)."""
+        c = self.changes
+        if c.empty:
+            return 0
+        mask = c["action"] == action
+        if table:
+            mask &= c["table"] == table
+        return int(mask.sum())
+
+    @property
+    def refused_rows(self) -> int:
+        """How many rows of the file were refused."""
+        return 0 if self.refused.empty else int(self.refused["row"].nunique())
+
+    @property
+    def to_write(self) -> int:
+        return self.count("add") + self.count("update")
+
+    @property
+    def pending_fuzzy(self) -> int:
+        """Fuzzy place matches the analyst has not confirmed."""
+        p = self.places
+        return 0 if p.empty else int(((p["how"] == "fuzzy") & (p["use"] != "confirmed")).sum())
+
+    def summary(self) -> str:
+        """'12 rows read: 10 events to add, 1 to update, 1 row refused…'"""
+        unit = self.row_unit + ("s" if self.rows != 1 else "")
+        parts = [f"{self.rows:,} {unit} read ({self.format})"]
+        for action, verb in (
+            ("add", "to add"),
+            ("update", "to update"),
+            ("unchanged", "already held"),
+            ("shipped", "already shipped"),
+        ):
+            n = self.count(action)
+            if n:
+                kinds = self.changes[self.changes["action"] == action]["kind"].value_counts()
+                what = ", ".join(f"{v:,} {k}{'s' if v != 1 else ''}" for k, v in kinds.items())
+                parts.append(f"{what} {verb}")
+        if self.refused_rows:
+            parts.append(f"{self.refused_rows:,} {self.row_unit}(s) refused")
+        return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_file(
+    name: str, data: bytes, options: ImportOptions, limits: ImportLimits
+) -> tuple[Parsed, list[str]]:
+    """Parse a file of any format we read. Raises ``ImportRefused`` for a bad file."""
+    from data.importers.geo import read_geojson_doc, read_kml_bytes
+    from data.importers.tabular import (
+        KEYS,
+        ours,
+        parse_json,
+        parse_table,
+        read_csv_text,
+        read_excel_sheets,
+    )
+
+    notes: list[str] = []
+    kind = file_format(name, data, limits)
+    if kind == "csv":
+        parsed = parse_table(name, read_csv_text(name, decode_text(name, data, notes)), options)
+    elif kind == "xlsx":
+        sheets = read_excel_sheets(name, data)
+        ours_by_name = {s: f for s, f in sheets.items() if s.strip().lower() in KEYS}
+        if ours_by_name:
+            parsed = Parsed(format="our workbook", rows=0)
+            for sheet, frame in ours_by_name.items():
+                table = sheet.strip().lower()
+                part = ours(
+                    table, frame.to_dict("records"), start_row=2, label=f"our workbook ({table})"
+                )
+                parsed.records[table] = part.records[table]
+                parsed.rows += part.rows
+                parsed.notes.extend(f"Sheet '{sheet}': {n}" for n in part.notes)
+            skipped = sorted(set(sheets) - set(ours_by_name))
+            if skipped:
+                notes.append(f"Sheets not read: {', '.join(skipped)}.")
+        else:
+            sheet, frame = next(iter(sheets.items()))
+            parsed = parse_table(name, frame, options, sheet=sheet)
+            if len(sheets) > 1:
+                notes.append(f"Only the first sheet ('{sheet}') was read.")
+    elif kind in ("json", "geojson"):
+        text = decode_text(name, data, notes)
+        if kind == "geojson":
+            try:
+                doc = json.loads(text)
+            except json.JSONDecodeError as err:
+                raise ImportRefused(
+                    f"{name} is not valid JSON (line {err.lineno}: {err.msg}). "
+                    "Nothing was imported."
+                ) from None
+            if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
+                raise ImportRefused(
+                    f"{name} is JSON but not GeoJSON (no FeatureCollection or Feature). "
+                    "Nothing was imported."
+                )
+            parsed = read_geojson_doc(name, doc, options)
+        else:
+            parsed = parse_json(
+                name, text, options, lambda doc: read_geojson_doc(name, doc, options)
+            )
+    else:  # kml, kmz
+        if kind == "kml":
+            head = data[:200].decode("ascii", "replace").lower()
+            declared = "encoding=" in head and "utf-8" not in head.split("?>")[0]
+            if not declared:
+                decode_text(name, data, notes)  # refuse a KML that is not UTF-8, clearly
+            data = data.removeprefix(b"\xef\xbb\xbf")
+        parsed = read_kml_bytes(name, data, options, limits, kmz=kind == "kmz")
+    return parsed, notes + parsed.notes
+
+
+# --------------------------------------------------------------------------- resolving
+
+
+def _new_id(name: str, taken: set[str], prefix: str = "place") -> str:
+    base = slugify(name) or prefix
+    return base if base not in taken else f"{base}_{short_hash(name, n=6)}"
+
+
+def resolve_places(
+    parsed: Parsed,
+    ctx: ImportContext,
+    options: ImportOptions,
+    decisions: Decisions,
+    file_name: str,
+) -> pd.DataFrame:
+    """Match the places the file names; make records for the new ones (and for areas
+    around a place, ACLED's geo_precision 2 and 3); fill the events' ``places``. Returns
+    the table of names for the preview."""
+    refs = parsed.place_refs.copy()
+    cols = ["name", "rows", "how", "place_id", "place_name", "matched", "also", "score", "use"]
+    if refs.empty:
+        return pd.DataFrame(columns=cols)
+    gaz = ctx.current.places
+    matches = match_names(refs["name"], gaz).set_index("name")
+    confirmed = dict(decisions.places)
+    refs["how"] = refs["name"].map(matches["how"])
+    refs["place_id"] = refs["name"].map(matches["place_id"])
+    agreed = (refs["how"] == "fuzzy") & refs["name"].map(confirmed).notna()
+    refs.loc[agreed, "place_id"] = refs.loc[agreed, "name"].map(confirmed)
+    use = refs["how"].isin(["exact", "spelling"]) | agreed
+    refs.loc[~use, "place_id"] = ""
+
+    # new places: one per name, from its first row
+    taken = set(gaz["place_id"])
+    new_rows = refs[~use].drop_duplicates("name")
+    countries = nearest_places(new_rows["lat"].fillna(0), new_rows["lon"].fillna(0), gaz)
+    records, new_ids = [], {}
+    for i, r in new_rows.iterrows():
+        pid = _new_id(r["name"], taken)
+        taken.add(pid)
+        new_ids[r["name"]] = pid
+        placed = pd.notna(r["lat"]) and pd.notna(r["lon"])
+        country = r["country"] or options.country or (countries.at[i, "country"] if placed else "")
+        precision = r["precision_m"] if pd.notna(r["precision_m"]) else options.precision_m
+        records.append(
+            {
+                "place_id": pid,
+                "name": r["name"],
+                "alt_names": r["alt_names"],
+                "kind": r["kind"] or options.place_kind,
+                "country": country,
+                "coord_method": "published" if placed else "unplaced",
+                "lat": f"{r['lat']:.6f}" if placed else "",
+                "lon": f"{r['lon']:.6f}" if placed else "",
+                "precision_m": f"{precision:g}" if placed else "",
+                "derivation": f"position as given in {file_name} ({parsed.format})"
+                if placed
+                else "",
+                "sources": options.citation,
+                "note": r["note"],
+                "_row": int(r["_row"]),
+            }
+        )
+    refs.loc[~use, "place_id"] = refs.loc[~use, "name"].map(new_ids)
+
+    # areas: "somewhere within N km of the place"
+    area = refs["area_m"].fillna(0) > 0
+    if area.any():
+        known = (
+            pd.concat(
+                [
+                    gaz[["place_id", "name", "kind", "country"]],
+                    pd.DataFrame(records, columns=["place_id", "name", "kind", "country"]),
+                ],
+                ignore_index=True,
+            )
+            .drop_duplicates("place_id")
+            .set_index("place_id")
+        )
+        a = refs[area].copy()
+        km = (a["area_m"] / 1000).round().astype(int).astype("str")
+        a["area_id"] = a["place_id"] + "-within-" + km + "km"
+        for _, r in a.drop_duplicates("area_id").iterrows():
+            anchor = known.loc[r["place_id"]]
+            records.append(
+                {
+                    "place_id": r["area_id"],
+                    "name": f"{anchor['name']} (within {int(round(r['area_m'] / 1000))} km)",
+                    "kind": anchor["kind"],
+                    "country": anchor["country"],
+                    "coord_method": "derived",
+                    "anchor_id": r["place_id"],
+                    "distance_km": "0",
+                    "precision_m": f"{r['area_m']:g}",
+                    "derivation": r["area_note"],
+                    "sources": options.citation,
+                    "_row": int(r["_row"]),
+                }
+            )
+        refs.loc[area, "place_id"] = a["area_id"]
+    if records:
+        parsed.records["places"] = pd.concat(
+            [parsed.table("places"), records_frame("places", records)], ignore_index=True
+        )
+        parsed.records["places"]["_from_ref"] = parsed.records["places"]["place_id"].isin(
+            refs.loc[refs["event_id"] != "", "place_id"]
+        ) & ~parsed.records["places"]["place_id"].isin(refs.loc[refs["event_id"] == "", "place_id"])
+
+    # the events' places, in order
+    ev = refs[refs["event_id"] != ""].sort_values(["event_id", "seq", "_row"], kind="stable")
+    if not ev.empty and "events" in parsed.records:
+        joined = join_ordered(ev["event_id"], ev["place_id"], "|")
+        events = parsed.records["events"]
+        events["places"] = events["event_id"].map(joined).fillna(events["places"])
+
+    # standalone places matched to ours are not added again: say so
+    own = refs[(refs["event_id"] == "") & use]
+    parsed.notes.extend(
+        f"{parsed.row_unit.capitalize()} {r['_row']}: '{r['name']}' is already held as "
+        f"{gaz.set_index('place_id').at[r['place_id'], 'name']} ({r['place_id']}); not added."
+        for _, r in own.drop_duplicates("name").iterrows()
+    )
+
+    table = matches.reset_index()
+    rows = refs.groupby("name")["_row"].agg(lambda s: _rows_text(s))
+    table["rows"] = table["name"].map(rows)
+    table["use"] = np.select(
+        [
+            table["how"].isin(["exact", "spelling"]),
+            (table["how"] == "fuzzy") & table["name"].map(confirmed).notna(),
+            table["how"] == "fuzzy",
+        ],
+        ["matched", "confirmed", "needs confirmation (a new place until confirmed)"],
+        default="new place",
+    )
+    return table[cols]
+
+
+def _rows_text(rows: pd.Series, n: int = 6) -> str:
+    values = sorted(set(int(r) for r in rows))
+    text = ", ".join(str(v) for v in values[:n])
+    return text + (f" … (+{len(values) - n})" if len(values) > n else "")
+
+
+def _actor_index(actors: pd.DataFrame) -> dict[str, str]:
+    spellings = (actors["actor_id"] + "|" + actors["name"] + "|" + actors["aliases"]).str.split("|")
+    long = pd.DataFrame({"actor_id": actors["actor_id"], "s": spellings}).explode("s")
+    long["s"] = long["s"].str.strip().str.casefold()
+    long = long[long["s"] != ""].drop_duplicates("s")
+    return dict(zip(long["s"], long["actor_id"], strict=True))
+
+
+def resolve_actors(
+    parsed: Parsed, ctx: ImportContext, decisions: Decisions, file_name: str
+) -> pd.DataFrame:
+    """Resolve the actor names of the file through our alias table (and the analyst's
+    decisions); fill the events' ``actors``; make records for actors and aliases the analyst
+    chose to add. Returns the names still unresolved (left out) for the preview."""
+    refs = parsed.actor_refs.copy()
+    cols = ["name", "events", "actor_type", "suggested_kind", "decision"]
+    if refs.empty:
+        return pd.DataFrame(columns=cols)
+    from data.importers.acled import ACTOR_KIND
+
+    actors = ctx.current.actors
+    index = _actor_index(actors)
+    refs["actor_id"] = refs["name"].str.casefold().map(index).fillna("")
+    mapped = dict(decisions.actors)
+    new_kinds = dict(decisions.new_actors)
+    records, aliases = [], []
+    taken = set(actors["actor_id"])
+    used = set(actors["color"])
+    palette = [c for c in PALETTE if c not in used] or list(PALETTE)
+    for name in refs.loc[refs["actor_id"] == "", "name"].unique():
+        if mapped.get(name):
+            refs.loc[refs["name"] == name, "actor_id"] = mapped[name]
+            if decisions.remember:
+                aliases.append(
+                    {
+                        "alias": name,
+                        "actor_id": mapped[name],
+                        "note": f"mapped while importing {file_name}",
+                        "_row": int(refs.loc[refs["name"] == name, "_row"].min()),
+                    }
+                )
+        elif new_kinds.get(name):
+            aid = _new_id(name, taken, "actor")
+            taken.add(aid)
+            records.append(
+                {
+                    "actor_id": aid,
+                    "name": name,
+                    "kind": new_kinds[name],
+                    "color": palette[len(records) % len(palette)],
+                    "_row": int(refs.loc[refs["name"] == name, "_row"].min()),
+                }
+            )
+            refs.loc[refs["name"] == name, "actor_id"] = aid
+    if records:
+        parsed.records["actors"] = records_frame("actors", records)
+    if aliases:
+        parsed.records["aliases"] = records_frame("aliases", aliases)
+
+    found = refs[refs["actor_id"] != ""].drop_duplicates(["event_id", "actor_id", "role"])
+    if not found.empty and "events" in parsed.records:
+        joined = join_ordered(found["event_id"], found["actor_id"] + ":" + found["role"], "|")
+        events = parsed.records["events"]
+        events["actors"] = events["event_id"].map(joined).fillna(events["actors"])
+
+    left = refs[refs["actor_id"] == ""]
+    table = (
+        left.groupby("name")
+        .agg(events=("event_id", "nunique"), actor_type=("actor_type", "max"))
+        .reset_index()
+    )
+    table["suggested_kind"] = table["actor_type"].str.casefold().map(ACTOR_KIND).fillna("")
+    table["decision"] = "left out"
+    return table[cols]
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _date_problems(events: pd.DataFrame, limits: ImportLimits) -> list[tuple[int, str, str]]:
+    start, end = date_window(events["date"].where(events["date"] != "", "x"))
+    lo, hi = pd.Timestamp(limits.date_min), pd.Timestamp(limits.latest)
+    out = []
+    early = start.notna() & (start < lo)
+    late = start.notna() & (start > hi)
+    out += [
+        (i, "date", f"{d} is before {limits.date_min:%Y-%m-%d}: out of range")
+        for i, d in zip(events.index[early], events.loc[early, "date"], strict=True)
+    ]
+    out += [
+        (i, "date", f"{d} is after today ({limits.latest:%Y-%m-%d}): out of range")
+        for i, d in zip(events.index[late], events.loc[late, "date"], strict=True)
+    ]
+    _, until = date_window(events["end_date"].where(events["end_date"] != "", "x"))
+    late_end = until.notna() & (until > hi + pd.Timedelta(days=366 * 5))
+    out += [
+        (i, "end_date", "is more than five years after today: out of range")
+        for i in events.index[late_end]
+    ]
+    return out
+
+
+def _classify(table: str, frame: pd.DataFrame, ctx: ImportContext) -> pd.DataFrame:
+    """action (add/update/unchanged/shipped) and expected_version for each record."""
+    id_col = ID_COLUMN[table]
+    ids = frame[id_col]
+    stored = ctx.snapshot.records.get(table)
+    hashes = row_hashes(table, frame)
+    out = pd.DataFrame({"action": "add", "expected_version": 0}, index=frame.index)
+    if stored is not None and len(stored):
+        s = stored.set_index(id_col)
+        held = ids.isin(s.index)
+        same = held & (hashes == ids.map(s["pw_hash"]))
+        out.loc[held, "action"] = "update"
+        out.loc[held, "expected_version"] = ids[held].map(s["pw_version"]).astype(int)
+        out.loc[same, "action"] = "unchanged"
+    else:
+        held = pd.Series(False, index=frame.index)
+    shipped_ids = {
+        "sources": ctx.base.sources["source_id"],
+        "actors": ctx.base.actors["actor_id"],
+        "places": ctx.base.places["place_id"],
+        "routes": ctx.base.routes["route_id"],
+    }
+    if table in shipped_ids:
+        out.loc[~held & ids.isin(shipped_ids[table]), "action"] = "shipped"
+    elif table == "events":
+        base_ids = ids[~held & ids.isin(ctx.base.events["event_id"])]
+        if len(base_ids):
+            shipped = ctx.base.events[ctx.base.events["event_id"].isin(base_ids)]
+            texts = event_texts(ctx.base, shipped).set_index("event_id")
+            base_hash = row_hashes("events", texts.reset_index()).set_axis(texts.index)
+            same = base_ids.map(base_hash) == hashes[base_ids.index]
+            out.loc[base_ids.index, "action"] = np.where(same, "unchanged", "update")
+    return out
+
+
+def preview_import(
+    name: str,
+    data: bytes,
+    ctx: ImportContext,
+    options: ImportOptions | None = None,
+    decisions: Decisions | None = None,
+    limits: ImportLimits | None = None,
+    progress: Progress | None = None,
+) -> ImportPreview:
+    """What importing ``data`` (the file ``name``) would do. Raises ``ImportRefused`` if the
+    file is refused whole; otherwise every row is accounted for in the preview."""
+    options = options or ImportOptions()
+    decisions = decisions or Decisions()
+    limits = limits or ImportLimits.from_env()
+
+    def step(frac: float, text: str) -> None:
+        if progress is not None:
+            progress(frac, text)
+
+    step(0.05, f"Reading {name}…")
+    parsed, notes = read_file(name, data, options, limits)
+    step(0.3, "Matching places with the gazetteer…")
+    places = resolve_places(parsed, ctx, options, decisions, name)
+    step(0.5, "Resolving actors through the alias table…")
+    actors = resolve_actors(parsed, ctx, decisions, name)
+    if options.new_source and options.source not in set(parsed.table("sources")["source_id"]):
+        cited = (
+            pd.concat(
+                [
+                    f["sources"]
+                    for t, f in parsed.records.items()
+                    if "sources" in f and t != "sources"
+                ],
+                ignore_index=True,
+            )
+            if parsed.records
+            else pd.Series([], dtype="str")
+        )
+        if cited.str.split("|").explode().str.split(":").str[0].eq(options.source).any():
+            source = dict(options.new_source)
+            parsed.records["sources"] = pd.concat(
+                [parsed.table("sources"), records_frame("sources", [{**source, "_row": 0}])],
+                ignore_index=True,
+            )
+    if "routes" in parsed.records:
+        rt = parsed.records["routes"]
+        todo = (rt["waypoints"] == "") & (rt["path"] != "")
+        rt.loc[todo, "waypoints"] = rt.loc[todo, "path"].map(
+            lambda p: "|".join(
+                places_along(
+                    [tuple(map(float, pt.split(","))) for pt in p.split("|")], ctx.base.places
+                )
+            )
+        )
+    step(0.6, "Checking every record…")
+
+    refused: list[dict] = [
+        {"row": p.row, "kind": "", "record_id": "", "field": p.field, "reason": p.reason}
+        for p in parsed.problems
+    ]
+    field_name = parsed.field_names
+
+    def refuse(table: str, rid: str, row: int, fld: str | None, reason: str) -> None:
+        refused.append(
+            {
+                "row": row,
+                "kind": KIND[table],
+                "record_id": rid,
+                "field": field_name.get(fld or "", fld or ""),
+                "reason": reason,
+            }
+        )
+
+    cand = {t: parsed.records[t].reset_index(drop=True) for t in TABLES if t in parsed.records}
+    if "events" in cand:
+        ev = cand["events"]
+        bad = set()
+        for i, fld, reason in _date_problems(ev, limits):
+            refuse("events", ev.at[i, "event_id"], int(ev.at[i, "_row"]), fld, reason)
+            bad.add(i)
+        cand["events"] = ev.drop(index=list(bad)).reset_index(drop=True)
+
+    # what the file leaves out and the options must say
+    for table, fld, reason in (
+        (
+            "events",
+            "kind",
+            "the file does not say what kind of event this is: choose one in the import options",
+        ),
+        ("events", "theatre_id", "no theatre: choose one in the import options"),
+        ("routes", "theatre_id", "no theatre: choose one in the import options"),
+        ("places", "country", "no country: choose one in the import options"),
+        ("events", "sources", "cites no source: choose the source in the import options"),
+        ("places", "sources", "cites no source: choose the source in the import options"),
+        ("routes", "sources", "cites no source: choose the source in the import options"),
+    ):
+        if table not in cand:
+            continue
+        frame = cand[table]
+        shipped = {
+            "events": ctx.base.events["event_id"],
+            "routes": ctx.base.routes["route_id"],
+            "places": ctx.base.places["place_id"],
+        }[table]
+        blank = (frame[fld].astype("str").str.strip() == "") & ~frame[ID_COLUMN[table]].isin(
+            shipped
+        )
+        for rid, row in zip(
+            frame.loc[blank, ID_COLUMN[table]], frame.loc[blank, "_row"], strict=True
+        ):
+            refuse(table, rid, int(row), fld, reason)
+        cand[table] = frame[~blank].reset_index(drop=True)
+
+    # classify, then check what would be written beside everything already held
+    changes: list[pd.DataFrame] = []
+    for table, frame in cand.items():
+        frame = frame.copy()
+        text = canonical(table, frame)
+        frame[COLUMNS[table]] = text
+        dup = frame[ID_COLUMN[table]].duplicated()
+        for _, r in frame[dup].iterrows():
+            if table != "places" or not r.get("_from_ref", False):
+                refuse(
+                    table,
+                    r[ID_COLUMN[table]],
+                    int(r["_row"]),
+                    ID_COLUMN[table],
+                    "appears twice in the file",
+                )
+        frame = frame[~dup]
+        frame = frame.join(_classify(table, frame, ctx))
+        cand[table] = frame
+    for _ in range(len(TABLES) + 2):
+        merged = ctx.snapshot.texts()
+        writing = {}
+        for table, frame in cand.items():
+            w = frame[frame["action"].isin(["add", "update"])]
+            writing[table] = set(w[ID_COLUMN[table]])
+            held = merged.get(table, pd.DataFrame(columns=COLUMNS[table]))
+            held = held[~held[ID_COLUMN[table]].isin(writing[table])]
+            merged[table] = pd.concat([held, w[COLUMNS[table]]], ignore_index=True)
+        problems = [
+            p for p in check_records(ctx.base, merged) if p.record_id in writing.get(p.table, set())
+        ]
+        if not problems:
+            break
+        for p in problems:
+            frame = cand[p.table]
+            hit = frame[frame[ID_COLUMN[p.table]] == p.record_id]
+            row = int(hit["_row"].iloc[0]) if len(hit) else 0
+            refuse(p.table, p.record_id, row, p.field, p.problem)
+            cand[p.table] = frame[frame[ID_COLUMN[p.table]] != p.record_id]
+    step(0.85, "Preparing the preview…")
+
+    # places made only for refused events are not needed
+    if "places" in cand and "_from_ref" in cand["places"].columns:
+        needed = set()
+        if "events" in cand:
+            needed = set(cand["events"]["places"].str.split("|").explode())
+        pl = cand["places"]
+        anchors = set(pl.loc[pl["place_id"].isin(needed), "anchor_id"])
+        keep = ~pl["_from_ref"].astype(bool) | pl["place_id"].isin(needed | anchors)
+        cand["places"] = pl[keep]
+
+    for table in TABLES:
+        if table in cand:
+            frame = cand[table]
+            changes.append(
+                pd.DataFrame(
+                    {
+                        "table": table,
+                        "kind": KIND[table],
+                        "record_id": frame[ID_COLUMN[table]],
+                        "action": frame["action"],
+                        "row": frame["_row"].astype(int),
+                        "expected_version": frame["expected_version"].astype(int),
+                        "summary": _describe(table, frame),
+                    }
+                )
+            )
+    change_cols = ["table", "kind", "record_id", "action", "row", "expected_version", "summary"]
+    change_frame = (
+        pd.concat(changes, ignore_index=True) if changes else pd.DataFrame(columns=change_cols)
+    )
+    refused_frame = pd.DataFrame(refused, columns=["row", "kind", "record_id", "field", "reason"])
+    refused_frame = refused_frame.sort_values(["row", "field"], kind="stable").reset_index(
+        drop=True
+    )
+    records = {
+        t: f.loc[f["action"].isin(["add", "update"]), COLUMNS[t]].reset_index(drop=True)
+        for t, f in cand.items()
+    }
+    if not options.source and any(
+        len(f) and (f.get("sources", pd.Series(dtype=str)) == "").any() for f in records.values()
+    ):
+        notes.append("Choose the source these records cite in the import options.")
+    step(1.0, "Done")
+    return ImportPreview(
+        file_name=name,
+        file_hash=file_hash(data),
+        format=parsed.format,
+        rows=parsed.rows,
+        row_unit=parsed.row_unit,
+        revision=ctx.snapshot.revision,
+        notes=notes,
+        changes=change_frame,
+        records={t: f for t, f in records.items() if len(f)},
+        refused=refused_frame,
+        places=places,
+        actors=actors,
+    )
+
+
+def _describe(table: str, r: pd.DataFrame) -> pd.Series:
+    """One line per record for the preview, vectorised."""
+    if table == "events":
+        label = r["kind"].map(vocab.EVENT_KINDS).fillna(r["kind"])
+        places = r["places"].where(r["places"] != "", "no place")
+        actors = r["actors"].where(r["actors"] != "", "no actor")
+        return r["date"] + " · " + label + " · " + places + " · " + actors
+    if table == "places":
+        where = (r["lat"] + ", " + r["lon"]).where(r["lat"] != "", r["coord_method"])
+        radius = r["precision_m"].where(r["precision_m"] != "", "?")
+        return r["name"] + " (" + r["kind"] + ", " + where + ", ±" + radius + " m)"
+    if table == "routes":
+        points = r["path"].str.count(r"\|").add(1).where(r["path"] != "", 0)
+        return r["name"] + " (" + points.astype("str") + " points drawn)"
+    if table == "sources":
+        return r["publisher"] + ": " + r["title"] + " (graded " + r["reliability"] + ")"
+    if table == "actors":
+        return r["name"] + " (" + r["kind"] + ")"
+    if table == "aliases":
+        return "'" + r["alias"] + "' → " + r["actor_id"]
+    return pd.Series("", index=r.index)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def changes_for(preview: ImportPreview) -> list[Change]:
+    """The store changes a preview stands for (its additions and updates)."""
+    out = []
+    for table in TABLES:
+        frame = preview.records.get(table)
+        if frame is None or frame.empty:
+            continue
+        plan = preview.changes[preview.changes["table"] == table].set_index("record_id")
+        for values in frame.to_dict("records"):
+            rid = values[ID_COLUMN[table]]
+            action, version = plan.at[rid, "action"], int(plan.at[rid, "expected_version"])
+            if action == "update" and version > 0:
+                out.append(Change(table, rid, "update", values, version))
+            else:  # an addition, or the correction of a shipped event (a new store record)
+                out.append(Change(table, rid, "insert", values, 0))
+    return out
+
+
+def apply_import(
+    store: Store,
+    preview: ImportPreview,
+    *,
+    who: str,
+    allow_partial: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> int:
+    """Write a preview's additions and updates in one transaction; return the new
+    revision. Refused if the preview refused rows (unless ``allow_partial``), if it left
+    fuzzy matches unconfirmed with nothing else to go on, or if there is nothing to write.
+    A record changed by someone else since the preview raises ``ConflictError``; nothing is
+    written then."""
+    if preview.refused_rows and not allow_partial:
+        raise ImportRefused(
+            f"{preview.refused_rows} {preview.row_unit}(s) of {preview.file_name} were refused; "
+            "nothing was written. Fix them and import the file again, or choose to import "
+            "the rest without them."
+        )
+    changes = changes_for(preview)
+    if not changes:
+        raise ImportRefused(
+            f"{preview.file_name} holds nothing new: every record is already held. "
+            "Nothing was written."
+        )
+    note = f"import of {preview.file_name} ({preview.format}; sha256 {preview.file_hash[:12]}…)"
+    return store.apply(
+        changes, who=who, note=note, origin=f"import:{preview.file_name}", progress=progress
+    )

@@ -1,0 +1,41 @@
+"""Data: import what analysts already have, add and correct events, see and undo every
+change, export the filtered events anywhere."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.data_forms import render_changes, render_event_form, render_export, render_who
+from components.filters import filter_from_state
+from components.frame import use_router
+from components.import_preview import render_import
+from data.cache import current_dataset, current_embedded, current_snapshot, current_store
+from data.filters import filter_events
+from data.settings import today
+from data.store import describe_store
+
+use_router()
+ds = current_dataset()
+now = today()
+f = filter_from_state(st.session_state, ds, now)
+store = current_store()
+snapshot = current_snapshot()
+
+st.title("Data")
+st.caption(
+    f"{ds.label}: the shipped data set plus {snapshot.n_records:,} record(s) added or "
+    f"corrected here, kept in {describe_store(store)} (change "
+    f"r{snapshot.revision}). Every change is kept with who made it and when, and can be undone."
+)
+who = render_who()
+imports, edit, changes, export = st.tabs(
+    ["Import files", "Add or correct an event", "Changes and undo", "Export"]
+)
+with imports:
+    render_import(ds, current_embedded(), snapshot, store, who)
+with edit:
+    render_event_form(ds, current_embedded(), snapshot, store, who)
+with changes:
+    render_changes(ds, store, who)
+with export:
+    render_export(ds, filter_events(ds, f), f.describe(ds, now))

@@ -1,0 +1,86 @@
+"""Importing a file through the data page, as a person does it, in headless Chromium with no
+internet: drop a (SYNTHETIC) ACLED export, read the preview with its refused rows, confirm,
+and see the new events on the overview's map and timeline. The app runs on a store of its
+own, so the other browser tests never see these records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ROOT, _start, screenshot, wait_for_streamlit
+
+pytestmark = pytest.mark.browser
+
+FIXTURE = ROOT / "tests" / "fixtures_import" / "acled_current.csv"
+
+BAR_TOTAL = """() => {
+    const plot = document.querySelector('.js-plotly-plot');
+    if (!plot || !plot._fullData) return null;
+    return plot._fullData.filter(t => t.type === 'bar' && t.visible !== false)
+        .reduce((s, t) => s + Array.from(t.y || []).reduce((a, b) => a + (Number(b) || 0), 0), 0);
+}"""
+
+
+@pytest.fixture
+def app_with_own_store(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("PATROLWATCH_STORE", str(tmp_path / "store"))
+    server = _start(ROOT / "app.py", tmp_path)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def _overview(page, url: str) -> tuple[int, int, float]:
+    """Patrols counted, event markers on the map, patrols in the timeline's bars."""
+    page.goto(url, wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    page.wait_for_selector('iframe[title*="streamlit_folium"]', timeout=60_000)
+    frame = page.frame_locator('iframe[title*="streamlit_folium"]').first
+    frame.locator("path.pw-event").first.wait_for(timeout=60_000)
+    page.wait_for_function(f"({BAR_TOTAL})() !== null", timeout=60_000)
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    metrics = {k.strip(): v.strip() for k, v in zip(labels, values, strict=True)}
+    patrols = int(metrics["Patrols counted"].replace(",", ""))
+    return patrols, frame.locator("path.pw-event").count(), page.evaluate(BAR_TOTAL)
+
+
+def test_import_an_acled_export_and_see_it_on_the_overview(page, page_log, app_with_own_store):
+    url = app_with_own_store
+    patrols, markers, bars = _overview(page, url)
+
+    page.goto(f"{url}/data", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(FIXTURE))
+    preview = page.get_by_text("7 rows read (ACLED export, current format (31 columns))")
+    preview.wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    assert "5 events" in preview.inner_text() and "2 row(s) refused" in preview.inner_text()
+    refused = page.locator('[data-testid="stDataFrame"]').filter(has_text="event_date").first
+    refused.wait_for(timeout=30_000)
+    screenshot(page, "import_preview")
+
+    # two rows are refused: nothing is written until the analyst agrees to leave them out
+    # 5 events, 6 places (4 named in the file, 2 areas around them), the file's source
+    button = page.get_by_role("button", name="Import 12 record(s)")
+    assert button.is_disabled()
+    page.get_by_text("Import the rest without the 2 refused row(s)").click()
+    wait_for_streamlit(page)
+    button.click()
+    page.get_by_text("Imported 12 record(s) from acled_current.csv").wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    page.get_by_role("tab", name="Changes and undo").click()
+    page.get_by_role("button", name="Undo this change").wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    screenshot(page, "import_changes")
+
+    # three of the five events are patrols (two joint, one single), at places not shown before
+    after_patrols, after_markers, after_bars = _overview(page, url)
+    assert after_patrols == patrols + 3
+    assert after_bars == bars + 3
+    assert after_markers > markers
+    screenshot(page, "import_overview")
+    assert not page_log.page_errors

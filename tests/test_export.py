@@ -1,0 +1,111 @@
+"""Export of the filtered events with their sources: CSV, Excel, GeoJSON, KML. Formula
+injection neutralised; KML opens as a Google Earth document and imports back unchanged.
+SYNTHETIC data (tests/fixtures.py)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+
+import pandas as pd
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from data import export
+from data.filters import EventFilter, filter_events
+from data.importers import ImportContext, ImportOptions, preview_import
+from data.load import load_dataset_files
+from data.store import Snapshot
+from tests import fixtures
+
+KML = "{http://www.opengis.net/kml/2.2}"
+NASTY = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rline"]
+
+
+@pytest.fixture
+def nasty(tmp_path):
+    """The synthetic data set with descriptions a spreadsheet would run as formulas."""
+    events = copy.deepcopy(fixtures.EVENTS)
+    for e, text in zip(events, NASTY, strict=False):
+        e["description"] = text
+    return load_dataset_files(fixtures.write_mini_dataset(tmp_path / "nasty", events=events))
+
+
+def test_neutralise_prefixes_formula_starts_only():
+    out = export.neutralise(pd.Series([*NASTY, "plain", "", "3-4", None]))
+    assert out.tolist()[: len(NASTY)] == ["'" + t for t in NASTY]
+    assert out.tolist()[len(NASTY) :] == ["plain", "", "3-4", ""]
+
+
+def test_csv_has_every_event_with_its_sources_and_no_formula(nasty):
+    data = export.to_csv(nasty, nasty.events)
+    assert data.startswith(b"\xef\xbb\xbf")  # so Excel reads non-Latin names right
+    table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert len(table) == len(nasty.events)
+    assert set(NASTY) & set(table["description"]) == set()
+    assert ("'" + NASTY[0]) in set(table["description"])
+    assert not table["description"].str.match(r"^[=+\-@\t\r]").any()
+    e1 = table.set_index("event_id").loc["e-halt"]
+    assert e1["sources_text"] == "Synthetic ministry (B2)"
+    assert e1["source_urls"] == "https://example.org/official"
+    assert float(table.set_index("event_id").loc["e1", "lon"]) < 40  # numbers stay numbers
+
+
+def test_excel_cells_are_text_never_formulas(nasty):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(export.to_excel(nasty, nasty.events, "all")))
+    assert wb.sheetnames == ["Events", "Citations", "About"]
+    ws = wb["Events"]
+    header = [c.value for c in ws[1]]
+    col = header.index("description") + 1
+    cells = [ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)]
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert {c.value for c in cells} >= {"'" + t for t in NASTY[:4]}
+    assert wb["Citations"].max_row - 1 == (nasty.citations["record_type"] == "event").sum()
+
+
+def test_geojson_points_with_sources_and_routes_as_lines(mini):
+    doc = json.loads(export.to_geojson(mini, mini.events))
+    points = [f for f in doc["features"] if f["geometry"] and f["geometry"]["type"] == "Point"]
+    nulls = [f for f in doc["features"] if f["geometry"] is None]
+    lines = [f for f in doc["features"] if f["geometry"] and f["geometry"]["type"] == "LineString"]
+    assert len(points) + len(nulls) == len(mini.events)
+    assert len(nulls) == int((~mini.events["placed"]).sum())
+    e4 = next(f for f in points if f["properties"]["event_id"] == "e4")
+    assert e4["geometry"]["coordinates"] == [41.0, 37.0]
+    assert e4["properties"]["sources_list"][0]["grade"] == "F6"
+    assert [f["properties"]["route_id"] for f in lines] == ["track"]
+    assert len(lines[0]["geometry"]["coordinates"]) == 3
+
+
+def test_kml_opens_with_events_in_time_and_routes_as_paths(mini):
+    f = EventFilter(kinds=("joint_patrol",))
+    events = filter_events(mini, f)
+    root = fromstring(export.to_kml(mini, events, f.describe(mini)))
+    assert root.tag == f"{KML}kml"
+    placemarks = root.findall(f".//{KML}Placemark")
+    drawn = events[events["placed"]]
+    points = [p for p in placemarks if p.find(f"{KML}Point") is not None]
+    paths = [p for p in placemarks if p.find(f"{KML}LineString") is not None]
+    assert len(points) == len(drawn) and len(paths) == 1
+    e3 = next(p for p in points if "e3" in [d.findtext(f"{KML}value") for d in
+                                            p.iter(f"{KML}Data")])  # fmt: skip
+    assert e3.find(f"{KML}TimeSpan/{KML}begin").text == "2020-03-01"
+    assert e3.find(f"{KML}TimeSpan/{KML}end").text == "2020-03-31"
+    coords = paths[0].find(f"{KML}LineString/{KML}coordinates").text.split()
+    assert len(coords) == 3 and coords[1] == "40.000000,37.000000,0"
+    assert paths[0].findtext(f"{KML}styleUrl") == "#route-patrol_track"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "geojson", "kml"])
+def test_an_export_imports_back_unchanged(mini, fmt):
+    maker = {"csv": export.to_csv, "xlsx": export.to_excel, "geojson": export.to_geojson,
+             "kml": export.to_kml}[fmt]  # fmt: skip
+    ctx = ImportContext(mini, Snapshot(0, {}), mini)
+    preview = preview_import(f"export.{fmt}", maker(mini, mini.events), ctx,
+                             ImportOptions(theatre_id="syn_a"))  # fmt: skip
+    assert preview.refused.empty, preview.refused
+    assert preview.to_write == 0
+    assert set(preview.changes["action"]) <= {"unchanged", "shipped"}
