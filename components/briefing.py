@@ -1,0 +1,751 @@
+"""The briefing export as documents: a slide (16:9 or 4:3) to be photographed into a PNG
+and a one-page A4 brief to be printed into a PDF, built from a :class:`Briefing`.
+
+Pure builders (no streamlit): :func:`build_briefing` gathers what an export holds for the
+current view (title, filter summary, map, chart, key figures in sentences, the numbered
+sources with grades, the data set version, the time of export, the link that reopens the
+view, the handling banner); :func:`slide_html` and :func:`brief_html` lay it out as HTML.
+``components.render_export`` turns the HTML into files in headless Chromium.
+
+Every text from the data or from the analyst goes through ``components.html.esc``. The
+map is the page's own ``folium.Map`` (any page can pass its map), written into its own
+document by :func:`export_map_html` with animations off, tiles hidden (the shipped vector
+basemap is drawn the same every time), zoom and layer buttons hidden, the legend open, a
+scale bar and a north arrow; the chart is any plotly figure, drawn with the plotly.js
+bundled in the ``plotly`` package. Nothing in the documents comes from the internet: the
+renderer serves ``/map.html``, ``/plotly.js`` and ``/app/static/…`` itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import folium
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.html import clip, esc, link
+from data.briefing import (
+    Banner,
+    dataset_version,
+    figure_sentence,
+    key_figures,
+    source_notes,
+)
+from data.filters import EventFilter, filter_events
+from data.model import DataSet
+
+#: the slide's size in CSS pixels; rendered at SLIDE_SCALE, so 1920 px wide
+ASPECTS: dict[str, tuple[int, int]] = {"16:9": (1280, 720), "4:3": (1280, 960)}
+SLIDE_SCALE = 1.5
+#: A4 portrait at 96 CSS pixels per inch
+PAGE_SIZE = (794, 1123)
+
+#: where the renderer serves the map document and plotly.js (see components.render_export)
+MAP_SRC = "/map.html"
+PLOTLY_SRC = "/plotly.js"
+
+#: how many sources a slide lists at most (the rest are counted, and listed in the PDF)
+SLIDE_SOURCES = {"16:9": 14, "4:3": 24}
+#: how many sources the brief lists at most besides those its key figures cite
+BRIEF_SOURCES = 30
+#: the brief never lists more than this many (a key figure then says how many it leaves out)
+BRIEF_SOURCES_CAP = 90
+#: sources listed with their titles while the brief lists no more than this many
+BRIEF_TITLES_UPTO = 8
+
+FONT = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"
+GRADES_NOTE = (
+    "Grades are Admiralty codes: the letter is the source's reliability (A completely "
+    "reliable … E unreliable, F cannot be judged), the digit the best credibility given to "
+    "what it reports here (1 confirmed … 5 improbable, 6 cannot be judged)."
+)
+
+
+# --------------------------------------------------------------------------- the view
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """What a page shows, handed to the export: its map and its chart (either may be None),
+    a line about what the map cannot show, the reported period counts the chart draws (their
+    sources join the footnote) and the area to frame (south-west, north-east), if any."""
+
+    map: folium.Map | None
+    figure: go.Figure | None
+    map_note: str = ""
+    period_count_ids: tuple[str, ...] = ()
+    focus: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One numbered source of the footnote."""
+
+    number: int
+    publisher: str
+    title: str
+    published: str
+    url: str
+    grade: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything an export holds, as plain text and two prepared documents (the map's HTML
+    and the chart's plotly JSON). Built by :func:`build_briefing`."""
+
+    title: str
+    filter_summary: str
+    dataset_label: str
+    dataset_version: str
+    exported_at: datetime
+    link: str
+    map_html: str | None = None
+    figure_json: str | None = None
+    map_note: str = ""
+    figures: tuple[str, ...] = ()
+    sources: tuple[SourceLine, ...] = ()
+    banner: Banner | None = None
+    #: how many sources are behind the view in all (``sources`` may list fewer)
+    sources_total: int = 0
+    grades_note: str = field(default=GRADES_NOTE)
+
+    @property
+    def exported_text(self) -> str:
+        when = self.exported_at.astimezone(UTC)
+        return when.strftime("%-d %b %Y, %H:%M UTC")
+
+
+def selection_bounds(
+    ds: DataSet, events: pd.DataFrame, *, min_span_deg: float = 0.35
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The area the selection covers: its placed events and the routes they ran on, at
+    least ``min_span_deg`` on a side so a single place keeps its surroundings. None when
+    nothing is placed."""
+    lats = events.loc[events["placed"], "lat"].astype(float).tolist()
+    lons = events.loc[events["placed"], "lon"].astype(float).tolist()
+    used = ds.routes[ds.routes["route_id"].isin(set(events["route_id"]) - {""})]
+    for coords in used["coords"]:
+        lats.extend(c[0] for c in coords)
+        lons.extend(c[1] for c in coords)
+    if not lats:
+        return None
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    grow_lat = max(0.0, min_span_deg - (north - south)) / 2
+    grow_lon = max(0.0, min_span_deg * 1.4 - (east - west)) / 2
+    return (
+        (round(south - grow_lat, 5), round(west - grow_lon, 5)),
+        (round(north + grow_lat, 5), round(east + grow_lon, 5)),
+    )
+
+
+def standard_view(
+    ds: DataSet,
+    f: EventFilter,
+    today: date,
+    *,
+    by: str = "actor",
+    events: pd.DataFrame | None = None,
+) -> ExportView:
+    """The overview's map and monthly chart of the view, made for an export: legend open,
+    no online tiles, framed on the selection. Pages with a map or chart of their own pass
+    those instead."""
+    from components.colours import actor_colours
+    from components.patrol_map import build_patrol_map
+    from components.timeline import chart_bands, frequency_figure
+    from data.aggregate import (
+        counted_for_timeline,
+        counts_per_period,
+        headline,
+        milestones,
+        overlapping_period_counts,
+    )
+
+    events = filter_events(ds, f) if events is None else events
+    head = headline(events, f, today)
+    counted, kinds, noun = counted_for_timeline(events, f.kinds)
+    m, summary = build_patrol_map(
+        ds,
+        events,
+        window_start=head.window_start,
+        window_end=head.window_end,
+        theatres=f.theatres,
+        tiles=None,
+        legend_open=True,
+    )
+    reported = overlapping_period_counts(
+        ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
+    )
+    bands = chart_bands(reported, f.routes)
+    window = (
+        (head.window_start, head.window_end)
+        if head.window_start is not None and not pd.isna(head.window_start)
+        else None
+    )
+    counts = counts_per_period(
+        counted,
+        ds,
+        "month",
+        by=by,
+        start=window[0] if window else None,
+        end=window[1] if window else None,
+    )
+    fig = frequency_figure(
+        counts,
+        period="month",
+        by=by,
+        actor_colours=actor_colours(ds.actors),
+        reported=bands,
+        marks=milestones(ds, events),
+        title=f"{noun.capitalize()} per month",
+        noun=noun,
+        x_range=window,
+    )
+    note = (
+        f"{summary.placed:,} of {_count(summary.events, 'event')} drawn at "
+        f"{_count(summary.markers, 'place')}"
+        + (
+            f"; {summary.unplaced:,} without a known place are counted but not drawn"
+            if summary.unplaced
+            else ""
+        )
+        + ". Halos show how approximate a position is."
+    )
+    return ExportView(
+        map=m,
+        figure=fig,
+        map_note=note,
+        period_count_ids=tuple(bands["count_id"]),
+        focus=selection_bounds(ds, events),
+    )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def build_briefing(
+    ds: DataSet,
+    f: EventFilter,
+    today: date,
+    *,
+    view: ExportView,
+    title: str,
+    link: str,
+    exported_at: datetime,
+    banner: Banner | None = None,
+    events: pd.DataFrame | None = None,
+) -> Briefing:
+    """Gather what the export of this view holds. ``today`` is the date the key figures
+    count days to; ``exported_at`` is printed (pass a fixed time for identical exports)."""
+    events = filter_events(ds, f) if events is None else events
+    figures = key_figures(ds, events, f, today)
+    notes = source_notes(ds, events, figures, period_count_ids=view.period_count_ids)
+    cited = {s for fig in figures for s in fig.source_ids}
+    n_cited = int(notes["source_id"].isin(cited).sum())
+    listed = notes.head(min(max(n_cited, BRIEF_SOURCES), BRIEF_SOURCES_CAP))
+    numbers = dict(zip(listed["source_id"], listed["number"], strict=True))
+    return Briefing(
+        title=" ".join(title.split()) or "PatrolWatch export",
+        filter_summary=f.describe(ds, today),
+        dataset_label=ds.label,
+        dataset_version=dataset_version(ds),
+        exported_at=exported_at,
+        link=link,
+        map_html=None if view.map is None else export_map_html(view.map, focus=view.focus),
+        figure_json=None if view.figure is None else export_figure_json(view.figure),
+        map_note=view.map_note,
+        figures=tuple(figure_sentence(fig, numbers) for fig in figures),
+        sources=tuple(
+            SourceLine(
+                number=int(r.number),
+                publisher=str(r.publisher),
+                title=str(r.title),
+                published=str(r.published),
+                url=str(r.url),
+                grade=str(r.grade),
+            )
+            for r in listed.itertuples(index=False)  # one per source listed, not per event
+        ),
+        banner=banner,
+        sources_total=len(notes),
+    )
+
+
+# --------------------------------------------------------------------------- the map
+
+NORTH_ARROW_SVG = (
+    "<svg xmlns='http://www.w3.org/2000/svg' width='34' height='46' viewBox='0 0 34 46' "
+    "role='img' aria-label='North'>"
+    "<rect x='0.5' y='0.5' width='33' height='45' rx='4' fill='rgba(255,255,255,0.92)' "
+    "stroke='#777'/>"
+    "<text x='17' y='15' text-anchor='middle' font-family='DejaVu Sans, Arial, sans-serif' "
+    "font-size='12' font-weight='bold' fill='#222'>N</text>"
+    "<polygon points='17,18 25,40 17,34 9,40' fill='#222'/>"
+    "<polygon points='17,18 17,34 9,40' fill='#fff' stroke='#222' stroke-width='1'/>"
+    "</svg>"
+)
+
+_MAP_CSS = f"""
+<style id="pw-export">
+  *, *::before, *::after {{ transition: none !important; animation: none !important; }}
+  .leaflet-tile-pane, .leaflet-control-zoom, .leaflet-control-layers,
+  .leaflet-bar {{ display: none !important; }}
+  .pw-legend {{ max-height: none !important; font-size: 10.5px !important;
+    line-height: 1.25 !important; padding: 5px 7px !important; }}
+  .pw-legend summary {{ list-style: none; cursor: default; }}
+  .pw-legend summary::-webkit-details-marker {{ display: none; }}
+  .pw-town-name {{ text-shadow: none !important; -webkit-text-stroke: 3px #fff;
+    paint-order: stroke fill; }}
+  .leaflet-control-scale-line {{ font: 11px {FONT}; background: rgba(255,255,255,0.85); }}
+  .pw-north {{ position: absolute; top: 10px; left: 10px; z-index: 1100; line-height: 0; }}
+</style>
+<script>
+  if (window.L) {{
+    L.Map.mergeOptions({{zoomAnimation: false, fadeAnimation: false,
+                         markerZoomAnimation: false, inertia: false}});
+  }}
+</script>
+"""
+
+_MAP_READY = """
+<script>
+(function () {
+  var map = window[%(name)s];
+  var focus = %(focus)s;
+  function frames(n, then) {
+    if (n <= 0) { then(); return; }
+    requestAnimationFrame(function () { frames(n - 1, then); });
+  }
+  // legends and other boxes in the lower right corner (not the attribution)
+  function cornerBoxes() {
+    return Array.prototype.slice.call(document.querySelectorAll(
+      '.leaflet-bottom.leaflet-right .leaflet-control:not(.leaflet-control-attribution)'));
+  }
+  function ready() {
+    document.querySelectorAll('.leaflet-control details').forEach(function (d) {
+      d.open = true;
+    });
+    if (map && !document.querySelector('.leaflet-control-scale')) {
+      L.control.scale({imperial: false}).addTo(map);
+    }
+    var arrow = document.createElement('div');
+    arrow.className = 'pw-north';
+    arrow.innerHTML = %(arrow)s;
+    document.body.appendChild(arrow);
+    // a legend taller than the map is scaled down to fit it
+    var room = window.innerHeight - 44;
+    cornerBoxes().forEach(function (box) {
+      var h = box.getBoundingClientRect().height;
+      if (h > room && h > 0) { box.style.zoom = String(Math.floor(room / h * 100) / 100); }
+    });
+    frames(2, function () {
+      if (map && focus) {
+        // frame the selection in the part of the map the legend leaves free
+        var right = 0;
+        cornerBoxes().forEach(function (box) {
+          right = Math.max(right, box.getBoundingClientRect().width);
+        });
+        if (right > window.innerWidth * 0.5) { right = 0; }
+        map.invalidateSize({animate: false});
+        map.fitBounds(focus, {paddingTopLeft: [56, 30],
+                              paddingBottomRight: [right + 24, 36], animate: false});
+      }
+      frames(2, function () { window.__pwMapReady = true; });
+    });
+  }
+  if (document.readyState === 'complete') { ready(); }
+  else { window.addEventListener('load', ready); }
+})();
+</script>
+"""
+
+
+def _script_json(value: object) -> str:
+    """``value`` as JSON safe to place inside a <script> element."""
+    return _script_safe(json.dumps(value))
+
+
+def _script_safe(text: str) -> str:
+    """JSON text made safe to place inside a <script> element (no '</script>', no line
+    separators JavaScript would choke on)."""
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+def export_map_html(
+    m: folium.Map,
+    *,
+    focus: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> str:
+    """The map as a document for the export: the page's own map (its assets already local,
+    ``localise_assets``), with animations off, online tiles hidden, zoom/layer/tool buttons
+    hidden, every legend opened, a scale bar (added if the map has none), a north arrow,
+    framed on ``focus`` if given. Sets ``window.__pwMapReady`` once drawn. ``m`` is not
+    changed."""
+    html = m.get_root().render()
+    head = html.find("</head>")
+    html = html[:head] + _MAP_CSS + html[head:] if head >= 0 else _MAP_CSS + html
+    ready = _MAP_READY % {
+        "name": _script_json(m.get_name()),
+        "focus": _script_json([list(focus[0]), list(focus[1])] if focus else None),
+        "arrow": _script_json(NORTH_ARROW_SVG),
+    }
+    end = html.rfind("</html>")
+    return html[:end] + ready + html[end:] if end >= 0 else html + ready
+
+
+# --------------------------------------------------------------------------- the chart
+
+
+def _max_y(fig: go.Figure) -> float:
+    """The highest value the figure draws: stacked bars summed per x, other traces' y."""
+    stacked: dict[object, float] = {}
+    top = 0.0
+    for trace in fig.data:
+        raw = getattr(trace, "y", None)
+        ys = [] if raw is None else [float(y) for y in raw if y is not None and y == y]
+        if not ys:
+            continue
+        if trace.type == "bar":
+            for x, y in zip(trace.x, ys, strict=False):
+                stacked[x] = stacked.get(x, 0.0) + y
+        else:
+            top = max(top, max(ys))
+    return max([top, *stacked.values()]) if stacked else top
+
+
+def export_figure_json(fig: go.Figure) -> str:
+    """The figure, restyled for a slide, as plotly JSON: sized by its box in the document,
+    larger type, its legend shown below the plot, the subtitle dropped (the export prints
+    the filter summary), whole-number ticks for small counts. ``fig`` is not changed."""
+    out = go.Figure(fig)
+    title = out.layout.title.text or ""
+    first_line = title.split("<br>")[0]
+    small = _max_y(out) <= 8
+    out.update_layout(
+        width=None,
+        height=None,
+        autosize=True,
+        title={"text": first_line, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+        font={"family": FONT, "size": 13, "color": "#222"},
+        margin={"l": 58, "r": 14, "t": 44, "b": 10},
+        showlegend=True,
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.08,
+            "x": 0,
+            "font": {"size": 11.5},
+            "tracegroupgap": 4,
+        },
+        transition={"duration": 0},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+    )
+    out.update_xaxes(tickfont={"size": 12}, automargin=True)
+    out.update_yaxes(tickfont={"size": 12}, automargin=True)
+    if small:
+        out.update_yaxes(dtick=1, tick0=0)
+    _keep_labels_inside(out)
+    return out.to_json()
+
+
+def _keep_labels_inside(fig: go.Figure, share: float = 0.06) -> None:
+    """Vertical labels hung left of a line near the left edge of a date axis would cover
+    the axis's tick labels: hang them right of the line instead."""
+    span = fig.layout.xaxis.range
+    if not span or len(span) != 2:
+        return
+    try:
+        lo, hi = pd.Timestamp(span[0]), pd.Timestamp(span[1])
+    except (TypeError, ValueError):
+        return
+    edge = lo + (hi - lo) * share
+    for note in fig.layout.annotations:
+        if note.xref != "x" or note.xanchor != "right" or note.x is None:
+            continue
+        try:
+            at = pd.Timestamp(note.x)
+        except (TypeError, ValueError):
+            continue
+        if at <= edge:
+            note.update(xanchor="left", xshift=1)
+
+
+# --------------------------------------------------------------------------- documents
+
+_BASE_CSS = f"""
+  * {{ box-sizing: border-box; }}
+  html, body {{ margin: 0; padding: 0; background: #fff; color: #1b1b1b; }}
+  body {{ font-family: {FONT}; -webkit-font-smoothing: antialiased; }}
+  h1, h2, p, ul, ol, figure {{ margin: 0; }}
+  .banner {{ color: #fff; text-align: center; font-weight: bold; letter-spacing: 0.14em;
+    text-transform: uppercase; }}
+  figure.map {{ position: relative; border: 1px solid #9a9a9a; background: #e4e4df;
+    overflow: hidden; }}
+  figure.map iframe {{ display: block; width: 100%; height: 100%; border: 0; }}
+  figure.chart {{ position: relative; overflow: hidden; }}
+  figure.chart > div {{ position: absolute; inset: 0; }}
+  .src-n {{ font-weight: bold; color: #0b3d6e; }}
+  .grade {{ font-weight: bold; }}
+  .muted {{ color: #555; }}
+  a {{ color: #0b3d6e; text-decoration: none; }}
+"""
+
+_READY_JS = """
+<script>
+(function () {
+  var figure = %(figure)s;
+  var chart = document.getElementById('pw-chart');
+  var plotted = Promise.resolve();
+  if (chart && figure) {
+    var layout = figure.layout || {};
+    layout.width = chart.clientWidth;
+    layout.height = chart.clientHeight;
+    plotted = Plotly.newPlot(chart, figure.data, layout,
+                             {staticPlot: true, displayModeBar: false});
+  }
+  function mapReady() {
+    return new Promise(function (resolve) {
+      var frame = document.getElementById('pw-map');
+      if (!frame) { resolve(); return; }
+      (function poll() {
+        var done = false;
+        try { done = frame.contentWindow.__pwMapReady === true; } catch (e) {}
+        if (done) { resolve(); } else { setTimeout(poll, 25); }
+      })();
+    });
+  }
+  Promise.all([plotted, document.fonts.ready, mapReady()]).then(function () {
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () { window.__pwReady = true; });
+    });
+  }, function (err) { window.__pwError = String(err); });
+})();
+</script>
+"""
+
+
+def _banner(b: Briefing, css_class: str) -> str:
+    if b.banner is None:
+        return ""
+    return (
+        f"<div class='banner {css_class}' style='background:{esc(b.banner.colour)}'>"
+        f"{esc(b.banner.text)}</div>"
+    )
+
+
+def _source_text(s: SourceLine, *, with_title: bool, linked: bool) -> str:
+    publisher = link(s.url, s.publisher) if linked else esc(s.publisher)
+    published = f", {esc(s.published)}" if s.published else ""
+    title = f" — <i>{esc(clip(s.title, 90))}</i>" if with_title and s.title else ""
+    return (
+        f"<span class='src-n'>{s.number}</span>&#8201;{publisher}{published}{title} "
+        f"<span class='grade'>{esc(s.grade)}</span>"
+    )
+
+
+def _figure_blocks(b: Briefing) -> tuple[str, str]:
+    map_block = (
+        f"<figure class='map' id='pw-map-box'><iframe id='pw-map' src='{MAP_SRC}' "
+        "title='Map' scrolling='no'></iframe></figure>"
+        if b.map_html is not None
+        else ""
+    )
+    chart_block = (
+        "<figure class='chart' id='pw-chart-box'><div id='pw-chart'></div></figure>"
+        if b.figure_json is not None
+        else ""
+    )
+    return map_block, chart_block
+
+
+def _compact_figure(figure_json: str) -> str:
+    """The export figure for a wide, low box (the brief): smaller type, the legend to the
+    right of the plot."""
+    fig = json.loads(figure_json)
+    layout = fig.setdefault("layout", {})
+    layout["font"] = {**layout.get("font", {}), "size": 10.5}
+    layout["title"] = {**layout.get("title", {}), "font": {"size": 13}}
+    layout["margin"] = {"l": 50, "r": 8, "t": 30, "b": 4}
+    layout["legend"] = {
+        **layout.get("legend", {}),
+        "orientation": "v",
+        "x": 1.02,
+        "xanchor": "left",
+        "y": 1,
+        "yanchor": "top",
+        "font": {"size": 8.5},
+        "grouptitlefont": {"size": 9},
+        "tracegroupgap": 2,
+        "itemsizing": "constant",
+    }
+    for axis in ("xaxis", "yaxis"):
+        spec = layout.setdefault(axis, {})
+        spec["tickfont"] = {"size": 10}
+        if isinstance(spec.get("title"), dict):
+            spec["title"] = {**spec["title"], "font": {"size": 10.5}}
+    for note in layout.get("annotations", []):
+        if note.get("textangle") == -90 and isinstance(note.get("text"), str):
+            note["font"] = {**note.get("font", {}), "size": 8.5}
+            if len(note["text"]) > 26:
+                note["text"] = note["text"][:25].rstrip() + "…"
+    return json.dumps(fig)
+
+
+def _document(title: str, css: str, body: str, b: Briefing, *, compact_chart: bool = False) -> str:
+    figure = b.figure_json
+    if figure is not None and compact_chart:
+        figure = _compact_figure(figure)
+    plotly = f"<script src='{PLOTLY_SRC}'></script>" if figure is not None else ""
+    ready = _READY_JS % {"figure": _script_safe(figure or "null")}
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{esc(title)}</title><style>{_BASE_CSS}{css}</style>{plotly}</head>"
+        f"<body>{body}{ready}</body></html>"
+    )
+
+
+def slide_html(b: Briefing, aspect: str = "16:9") -> str:
+    """The slide: banner, title, filter summary, map and chart side by side, the numbered
+    sources with grades, and the data set version, export time and link; ``aspect`` is
+    '16:9' or '4:3' (1280×720 or 1280×960 CSS pixels)."""
+    if aspect not in ASPECTS:
+        raise ValueError(f"aspect must be one of {', '.join(ASPECTS)}")
+    width, height = ASPECTS[aspect]
+    both = b.map_html is not None and b.figure_json is not None
+    columns = "57fr 43fr" if both else "1fr"
+    css = f"""
+  html, body {{ width: {width}px; height: {height}px; overflow: hidden; }}
+  .slide {{ width: {width}px; height: {height}px; display: flex; flex-direction: column; }}
+  .banner {{ flex: none; height: 22px; line-height: 22px; font-size: 12.5px; }}
+  header {{ flex: none; padding: 14px 30px 10px; border-bottom: 3px solid #0b3d6e;
+    margin: 0 30px; padding-left: 0; padding-right: 0; }}
+  h1 {{ font-size: 27px; line-height: 1.18; color: #0b2545; }}
+  .filters {{ font-size: 14px; color: #3d3d3d; margin-top: 5px; }}
+  main {{ flex: 1 1 auto; min-height: 0; display: grid; grid-template-columns: {columns};
+    gap: 18px; padding: 12px 30px 6px; }}
+  .map-col {{ display: flex; flex-direction: column; min-height: 0; }}
+  .map-col figure.map {{ flex: 1 1 auto; min-height: 0; }}
+  .map-note {{ flex: none; font-size: 10.5px; color: #555; margin-top: 3px; }}
+  figure.chart {{ min-height: 0; }}
+  footer {{ flex: none; padding: 4px 30px 8px; font-size: 10.5px; line-height: 1.4; }}
+  .sources {{ color: #222; }}
+  .meta {{ display: flex; gap: 18px; justify-content: space-between; color: #444;
+    border-top: 1px solid #ccc; margin-top: 4px; padding-top: 4px; }}
+  .meta .link {{ word-break: break-all; text-align: right; max-width: 62%; }}
+"""
+    map_block, chart_block = _figure_blocks(b)
+    if map_block:
+        note = f"<p class='map-note'>{esc(b.map_note)}</p>" if b.map_note else ""
+        map_block = f"<div class='map-col'>{map_block}{note}</div>"
+    cap = SLIDE_SOURCES[aspect]
+    listed = b.sources[:cap]
+    more = max(b.sources_total, len(b.sources)) - len(listed)
+    sources = " · ".join(_source_text(s, with_title=False, linked=False) for s in listed)
+    if more:
+        sources += f" · and {more:,} more (in the PDF brief and the app)"
+    sources_line = (
+        f"<p class='sources'><b>Sources</b> <span class='muted'>(grade: reliability A–F, "
+        f"credibility 1–6)</span>: {sources}</p>"
+        if listed
+        else "<p class='sources'><b>Sources</b>: none behind this view.</p>"
+    )
+    body = (
+        "<div class='slide'>"
+        + _banner(b, "top")
+        + f"<header><h1>{esc(b.title)}</h1><p class='filters'>{esc(b.filter_summary)}</p>"
+        "</header>"
+        + f"<main>{map_block}{chart_block}</main>"
+        + "<footer>"
+        + sources_line
+        + "<div class='meta'>"
+        + f"<span>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)} · "
+        "PatrolWatch</span>"
+        + f"<span class='link'>Reopen this view: {esc(b.link)}</span>"
+        + "</div></footer>"
+        + _banner(b, "bottom")
+        + "</div>"
+    )
+    return _document(b.title, css, body, b)
+
+
+def brief_html(b: Briefing) -> str:
+    """The one-page A4 brief: banner, title, filter summary, data set version, export time
+    and link; the key figures in sentences with citation marks; the map and the chart; the
+    numbered sources with grades."""
+    width, height = PAGE_SIZE
+    with_titles = len(b.sources) <= BRIEF_TITLES_UPTO
+    listed = b.sources
+    more = max(b.sources_total, len(listed)) - len(listed)
+    css = f"""
+  @page {{ size: A4; margin: 0; }}
+  html, body {{ width: {width}px; height: {height}px; overflow: hidden; }}
+  .page {{ width: {width}px; height: {height}px; display: flex; flex-direction: column;
+    padding: 0; }}
+  .banner {{ flex: none; height: 20px; line-height: 20px; font-size: 11px; }}
+  .inner {{ flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column;
+    padding: 22px 40px 14px; }}
+  h1 {{ font-size: 21px; line-height: 1.2; color: #0b2545; }}
+  .filters {{ font-size: 11.5px; color: #3d3d3d; margin-top: 4px; }}
+  .meta {{ font-size: 9.5px; color: #555; margin-top: 3px; word-break: break-all; }}
+  hr {{ border: 0; border-top: 2px solid #0b3d6e; margin: 9px 0 8px; }}
+  h2 {{ font-size: 11px; text-transform: uppercase; letter-spacing: 0.08em; color: #0b3d6e;
+    margin: 0 0 4px; }}
+  ul.figures {{ padding-left: 16px; font-size: 11.5px; line-height: 1.42; }}
+  ul.figures li {{ margin-bottom: 2px; }}
+  .pictures {{ flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column;
+    gap: 8px; margin-top: 10px; }}
+  .pictures figure.map {{ flex: 52 1 0; min-height: 0; }}
+  .pictures figure.chart {{ flex: 48 1 0; min-height: 0; }}
+  .map-note {{ font-size: 9px; color: #555; margin-top: -5px; }}
+  .sources {{ flex: none; margin-top: 8px; font-size: {8.5 if with_titles else 8}px;
+    line-height: 1.35; column-count: {2 if with_titles else 3}; column-gap: 16px; }}
+  .sources div {{ break-inside: avoid; }}
+  .foot {{ flex: none; font-size: 8.5px; color: #555; margin-top: 6px; line-height: 1.35; }}
+"""
+    map_block, chart_block = _figure_blocks(b)
+    note = f"<p class='map-note'>{esc(b.map_note)}</p>" if b.map_note and map_block else ""
+    figures = "".join(f"<li>{esc(s)}</li>" for s in b.figures)
+    sources = "".join(
+        f"<div>{_source_text(s, with_title=with_titles, linked=True)}</div>" for s in listed
+    )
+    if more:
+        sources += (
+            f"<div class='muted'>… and {more:,} more sources behind the events shown: "
+            "open the link above to list them.</div>"
+        )
+    body = (
+        "<div class='page'>"
+        + _banner(b, "top")
+        + "<div class='inner'>"
+        + f"<h1>{esc(b.title)}</h1>"
+        + f"<p class='filters'>{esc(b.filter_summary)}</p>"
+        + f"<p class='meta'>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)} · "
+        f"reopen this view: {link(b.link, b.link)}</p>"
+        + "<hr>"
+        + "<h2>Key figures</h2>"
+        + f"<ul class='figures'>{figures}</ul>"
+        + f"<div class='pictures'>{map_block}{note}{chart_block}</div>"
+        + "<div class='sources'><h2>Sources</h2>"
+        + (sources or "<div>None behind this view.</div>")
+        + "</div>"
+        + f"<p class='foot'>{esc(b.grades_note)} Numbers in brackets name the sources a "
+        "figure rests on; counts the data set holds are of events recorded one by one, "
+        "each with its sources, and are never added to the counts sources report.</p>"
+        + "</div>"
+        + _banner(b, "bottom")
+        + "</div>"
+    )
+    return _document(b.title, css, body, b, compact_chart=True)

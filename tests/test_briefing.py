@@ -1,0 +1,324 @@
+"""The briefing export's words and documents, without a browser: key figures in sentences
+with their sources, the numbered sources with grades, the link and the version notice, the
+handling banner, and the slide / brief / map documents the renderer draws."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import plotly.graph_objects as go
+import pytest
+
+from components.briefing import (
+    ASPECTS,
+    Briefing,
+    ExportView,
+    SourceLine,
+    brief_html,
+    build_briefing,
+    export_figure_json,
+    export_map_html,
+    selection_bounds,
+    slide_html,
+    standard_view,
+)
+from data.briefing import (
+    Banner,
+    KeyFigure,
+    cite_marks,
+    default_title,
+    figure_sentence,
+    handling_banner,
+    key_figures,
+    period_words,
+    source_notes,
+    version_notice,
+    view_link,
+)
+from data.filters import EventFilter, filter_events
+from data.load import load_dataset_files
+
+TODAY = date(2026, 11, 24)
+AT = datetime(2026, 11, 24, 14, 3, tzinfo=UTC)
+Y2020 = EventFilter(start=date(2020, 1, 1), end=date(2020, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return load_dataset_files()
+
+
+# --------------------------------------------------------------------------- key figures
+
+
+def test_key_figures_on_the_synthetic_set(mini):
+    events = filter_events(mini, Y2020)
+    figures = key_figures(mini, events, Y2020, TODAY)
+    texts = [f.text for f in figures]
+    assert texts[0].startswith("The data set holds 4 patrols one by one for 1 Jan 2020 – 31 Dec")
+    assert "1 of them dated only to a week, month or coarser" in texts[0]
+    assert texts[1] == "That is 0.3 patrols a month over the 12.0 months of the window"
+    days = (TODAY - date(2020, 5, 5)).days
+    assert (
+        texts[2] == f"The last patrol held dates from 5 May 2020, {days:,} days before 24 Nov 2026"
+    )
+    # the theatre-wide count (12, Synthetic ministry) against the 4 joint patrols held in
+    # its period; the count over a route is left out when no route is chosen
+    assert len(figures) == 4
+    assert "Synthetic ministry reports 12 joint patrols" in texts[3]
+    assert "4 of 12 (33.3%)" in texts[3]
+    # every figure with a number rests on sources
+    assert figures[0].source_ids == ("synthetic-test-source",)
+    assert figures[3].source_ids == ("synthetic-official",)
+
+
+def test_a_count_over_the_chosen_route_comes_first(mini):
+    f = EventFilter(start=date(2020, 1, 1), end=date(2020, 12, 31), routes=("track",))
+    figures = key_figures(mini, filter_events(mini, f), f, TODAY)
+    assert "reports 3–5 joint patrols a month (about 36–60 in all)" in figures[3].text
+    assert "3 of 36–60" in figures[3].text
+    assert figures[0].text.startswith("The data set holds 4 patrols on Synthetic track one by")
+    assert "12 joint patrols" in figures[4].text
+
+
+def test_key_figures_for_an_empty_window_and_for_other_kinds(mini):
+    f = EventFilter(start=date(2019, 1, 1), end=date(2019, 1, 2))
+    figures = key_figures(mini, filter_events(mini, f), f, TODAY)
+    assert [k.text for k in figures] == ["The data set holds no patrol for 1 Jan 2019 – 2 Jan 2019"]
+    escorts = EventFilter(kinds=("convoy_escort",))
+    figures = key_figures(mini, filter_events(mini, escorts), escorts, TODAY)
+    assert "1 event of the chosen kinds (Convoy escort)" in figures[0].text
+
+
+def test_source_notes_number_the_figures_sources_first(mini):
+    events = filter_events(mini, Y2020)
+    figures = key_figures(mini, events, Y2020, TODAY)
+    notes = source_notes(mini, events, figures)
+    assert list(notes["number"]) == list(range(1, len(notes) + 1))
+    assert list(notes["source_id"][:2]) == ["synthetic-test-source", "synthetic-official"]
+    assert list(notes["grade"][:2]) == ["F6", "B2"]
+    assert notes["grade"].str.fullmatch(r"[A-F][1-6]").all()
+    numbers = dict(zip(notes["source_id"], notes["number"], strict=True))
+    sentences = [figure_sentence(k, numbers) for k in figures]
+    assert sentences[0].endswith("[1].") and sentences[3].endswith("[2].")
+
+
+def test_every_number_on_the_embedded_brief_is_cited(embedded):
+    f = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",))
+    events = filter_events(embedded, f)
+    figures = key_figures(embedded, events, f, TODAY)
+    assert figures[0].text.startswith("The data set holds 1 patrol on Darbasiyah countryside")
+    assert any("344 joint patrols" in k.text for k in figures)
+    notes = source_notes(embedded, events, figures)
+    numbers = dict(zip(notes["source_id"], notes["number"], strict=True))
+    for k in figures:
+        if re.search(r"\d", k.text.split(" for ")[0]) or "reports" in k.text:
+            assert k.source_ids, k.text
+            assert re.search(r"\[\d[\d, –]*\]\.$", figure_sentence(k, numbers)), k.text
+
+
+def test_cite_marks_and_unlisted_sources():
+    numbers = {"a": 1, "b": 2, "c": 3, "d": 5, "e": 6, "g": 9}
+    assert cite_marks(["a", "b", "c", "d", "e", "g"], numbers) == "1–3, 5, 6, 9"
+    assert cite_marks([], numbers) == ""
+    fig = KeyFigure("Ten things", ("a", "x", "y"))
+    assert figure_sentence(fig, numbers) == "Ten things [1, +2 more]."
+    assert figure_sentence(KeyFigure("Nothing"), numbers) == "Nothing."
+
+
+# --------------------------------------------------------------------------- link, notice
+
+
+def test_view_link_keeps_the_filters_and_adds_the_version():
+    link = view_link(
+        "http://host:8501/frequency",
+        {"actors": ["Russia", "Turkey"], "dsv": "old", "routes": "Darbasiyah (a - b)"},
+        "1.0.0+store.r7",
+        window=(date(2019, 10, 16), date(2026, 11, 24)),
+    )
+    assert link == (
+        "http://host:8501/frequency?actors=Russia&actors=Turkey"
+        "&routes=Darbasiyah+%28a+-+b%29&dates=2019-10-16&dates=2026-11-24&dsv=1.0.0%2Bstore.r7"
+    )
+    pinned = view_link("http://host", {"dates": ["2021-01-01", "2021-12-31"]}, "1")
+    assert pinned == "http://host/?dates=2021-01-01&dates=2021-12-31&dsv=1"
+
+
+def test_version_notice(mini):
+    assert version_notice(None, mini) is None
+    assert version_notice(mini.version, mini) is None
+    notice = version_notice("0.9", mini)
+    assert notice is not None
+    assert "made from data set version 0.9; the data have changed since" in notice
+
+
+# --------------------------------------------------------------------------- words, banner
+
+
+def test_period_words_and_default_title(embedded):
+    assert period_words(date(2021, 1, 1), date(2021, 12, 31)) == "2021"
+    assert period_words(date(2020, 1, 1), date(2021, 12, 31)) == "2020–2021"
+    assert period_words(date(2022, 6, 1), date(2022, 6, 30)) == "Jun 2022"
+    assert period_words(date(2021, 1, 1), date(2021, 3, 31)) == "Jan–Mar 2021"
+    assert period_words(date(2021, 3, 5), date(2021, 4, 2)) == "5 Mar 2021 – 2 Apr 2021"
+    f = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",))
+    assert default_title(embedded, f, TODAY) == (
+        "Patrols in 2021 · Darbasiyah countryside (Shirk - al-Darbasiyah - Amuda)"
+    )
+
+
+def test_handling_banner_from_env_and_file(tmp_path: Path):
+    missing = tmp_path / "none.toml"
+    assert handling_banner({}, missing) is None
+    assert handling_banner({"PATROLWATCH_BANNER": "  unclassified  "}, missing) == Banner(
+        "unclassified"
+    )
+    config = tmp_path / "patrolwatch.toml"
+    config.write_text('[export]\nbanner = "OFFICIAL"\nbanner_colour = "#007a33"\n')
+    assert handling_banner({}, config) == Banner("OFFICIAL", "#007a33")
+    assert handling_banner({"PATROLWATCH_BANNER": "SECRET"}, config) == Banner("SECRET", "#007a33")
+    assert handling_banner({"PATROLWATCH_CONFIG": str(config)}).text == "OFFICIAL"
+    assert len(handling_banner({"PATROLWATCH_BANNER": "X" * 500}, missing).text) == 80
+    with pytest.raises(ValueError, match="#rrggbb"):
+        handling_banner({"PATROLWATCH_BANNER": "A", "PATROLWATCH_BANNER_COLOUR": "red"}, missing)
+    config.write_text("[export\n")
+    with pytest.raises(ValueError, match="not valid TOML"):
+        handling_banner({}, config)
+
+
+def test_the_repository_config_sets_no_banner():
+    assert handling_banner({}) is None
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _briefing(**kw) -> Briefing:
+    base = dict(
+        title="<script>alert(1)</script> & co",
+        filter_summary="1 Jan 2021 – 31 Dec 2021 · <b>all</b> actors",
+        dataset_label="Test <set> v1",
+        dataset_version="1",
+        exported_at=AT,
+        link="http://host/?dsv=1&x=<y>",
+        map_html="<html><head></head><body></body></html>",
+        figure_json=go.Figure(go.Bar(x=[1], y=[2])).to_json(),
+        map_note="1 of 2 events <drawn>",
+        figures=("The data set holds 9 patrols <b> [1–9].",),
+        sources=(SourceLine(1, "Pub <1>", 'Title "x"', "2021", "javascript:alert(1)", "B2"),),
+        banner=Banner("UNCLASSIFIED <b>", "#007a33"),
+        sources_total=3,
+    )
+    base.update(kw)
+    return Briefing(**base)
+
+
+@pytest.mark.parametrize("doc", ["slide", "brief"])
+def test_documents_escape_every_text(doc):
+    html = slide_html(_briefing()) if doc == "slide" else brief_html(_briefing())
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert "<b>all</b>" not in html and "UNCLASSIFIED &lt;b&gt;" in html
+    assert "Pub &lt;1&gt;" in html and "javascript:" not in html
+    assert "Test &lt;set&gt; v1" in html and "exported 24 Nov 2026, 14:03 UTC" in html
+    assert "id='pw-map' src='/map.html'" in html and "/plotly.js" in html
+    assert "B2" in html and "and 2 more" in html
+    assert "https://" not in html  # nothing loads from the internet
+
+
+def test_brief_holds_the_figures_and_a_safe_link():
+    html = brief_html(_briefing(link="https://example.org/?a=1&dsv=2"))
+    assert "The data set holds 9 patrols &lt;b&gt; [1–9]." in html
+    assert 'href="https://example.org/?a=1&amp;dsv=2"' in html
+    assert "@page { size: A4; margin: 0; }" in html
+
+
+def test_slide_sizes_and_optional_parts():
+    assert ASPECTS == {"16:9": (1280, 720), "4:3": (1280, 960)}
+    html = slide_html(_briefing(), "4:3")
+    assert "width: 1280px; height: 960px" in html
+    bare = slide_html(_briefing(map_html=None, banner=None, figure_json=None))
+    assert "id='pw-map'" not in bare and "/plotly.js" not in bare
+    assert "class='banner" not in bare
+    with pytest.raises(ValueError):
+        slide_html(_briefing(), "1:1")
+
+
+def test_export_map_document(mini):
+    view = standard_view(mini, Y2020, TODAY)
+    before = list(view.map._children)
+    html = export_map_html(view.map, focus=view.focus)
+    assert list(view.map._children) == before  # nothing is added to the page's map
+    assert "L.Map.mergeOptions({zoomAnimation: false" in html
+    assert ".leaflet-tile-pane" in html and "aria-label='North'" in html
+    assert "__pwMapReady" in html and view.map.get_name() in html
+    assert html.index("__pwMapReady") > html.index(f"var {view.map.get_name()} = L.map")
+    assert "https://" not in re.sub(r'href="https://[^"]*"', "", html.split("<body>")[0])
+    assert "details open" in html and "d.open = true" in html  # legends open in exports
+
+
+def test_export_figure_keeps_the_page_figure_and_whole_ticks(mini):
+    view = standard_view(mini, Y2020, TODAY)
+    before = view.figure.to_json()
+    spec = json.loads(export_figure_json(view.figure))
+    assert view.figure.to_json() == before
+    assert "<br>" not in spec["layout"]["title"]["text"]
+    assert spec["layout"]["yaxis"]["dtick"] == 1
+    assert spec["layout"]["showlegend"] is True
+
+
+def test_selection_bounds_keep_a_minimum_span(mini):
+    events = filter_events(mini, Y2020)
+    (south, west), (north, east) = selection_bounds(mini, events)
+    assert north - south >= 0.35 - 1e-4 and east - west >= 0.49 - 1e-4
+    assert selection_bounds(mini, events.iloc[0:0]) is None
+
+
+def test_build_briefing_on_the_synthetic_set(mini):
+    view = standard_view(mini, Y2020, TODAY)
+    b = build_briefing(
+        mini, Y2020, TODAY, view=view, title="  A  title ", link="http://x/?dsv=1", exported_at=AT
+    )
+    assert b.title == "A title"
+    assert b.dataset_label == mini.label and b.dataset_version == mini.version
+    assert b.figures[0].endswith("[1].") and b.sources[0].grade == "F6"
+    assert b.sources_total == len(b.sources) == 2
+    assert b.map_html and "__pwMapReady" in b.map_html and b.figure_json
+    empty = build_briefing(
+        mini,
+        EventFilter(start=date(2019, 1, 1), end=date(2019, 1, 2)),
+        TODAY,
+        view=ExportView(map=None, figure=None),
+        title="",
+        link="",
+        exported_at=AT,
+    )
+    assert empty.title == "PatrolWatch export" and empty.sources == ()
+    assert "none behind this view" in slide_html(empty)
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def test_the_app_offers_the_export_and_says_when_the_data_changed(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.query_params["dsv"] = "0.0.1"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("made from data set version 0" in w.value for w in at.warning)
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels == ["Slide (PNG)", "Brief (PDF)"]
+    assert at.code[0].value.endswith("&dsv=1.0.0")
+
+    current = AppTest.from_file(
+        str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60
+    )
+    current.query_params["dsv"] = "1.0.0"
+    current.run()
+    assert not any("data set version" in w.value for w in current.warning)
