@@ -7,12 +7,12 @@ BIN     := $(VENV)/bin
 PORT    ?= 8501
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev assets chromium lint check bench clean
+.PHONY: run test install install-dev assets chromium postgresql lint check bench clean
 
-run: install assets
+run: install assets chromium
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: install-dev assets chromium lint
+test: install-dev assets chromium postgresql lint
 	$(BIN)/pytest
 
 $(BIN)/python:
@@ -34,6 +34,13 @@ assets:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core )
+
+# The store's tests also run against a real PostgreSQL server (Debian's packages), started
+# on loopback in a temporary folder by the tests themselves.
+postgresql:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+		( $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql )
 
 lint:
 	$(BIN)/ruff check .

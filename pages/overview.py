@@ -6,7 +6,9 @@ import streamlit as st
 
 from components.basemap import tile_settings
 from components.colours import actor_colours
+from components.export_panel import render_export_panel
 from components.filters import filter_from_state
+from components.frame import use_router
 from components.html import md_escape
 from components.overview import (
     event_table,
@@ -31,6 +33,7 @@ from data.filters import filter_events
 from data.settings import today
 from data.sourcing import claims_involving
 
+use_router()
 ds = current_dataset()
 now = today()
 f = filter_from_state(st.session_state, ds, now)
@@ -42,6 +45,14 @@ reported = overlapping_period_counts(
 )
 
 st.title("Patrols at a glance")
+render_export_panel(
+    ds,
+    f,
+    now,
+    key="overview_export",
+    by=st.session_state.get("overview_by") or "actor",
+    events=events,
+)
 st.caption(md_escape(f.describe(ds, now)))
 render_headline(headline_cards(head))
 st.caption(md_escape(reported_line(reported)))

@@ -12,7 +12,13 @@ from streamlit.testing.v1 import AppTest
 from tests import fixtures
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-PAGES = ["pages/overview.py", "pages/sources.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/map_explorer.py",
+    "pages/frequency.py",
+    "pages/sources.py",
+    "pages/data.py",
+]
 
 
 @pytest.fixture(autouse=True)
