@@ -274,6 +274,12 @@ def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
         '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms
     )
     page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=timeout_ms)
+    # a freshly loaded page reports "notRunning" before its first run has even started:
+    # wait for the run to have drawn something
+    page.wait_for_selector(
+        '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]',
+        timeout=timeout_ms,
+    )
     page.wait_for_function(
         """() => !document.querySelector(
                 '[data-testid="stStatusWidgetRunningIcon"],'

@@ -38,6 +38,7 @@ def _wait_rerun(page) -> None:
 
 def test_overview_narrow_dates_and_share(page, page_log, app_url):
     page.goto(app_url, wait_until="domcontentloaded")
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
     wait_for_streamlit(page)
 
     # the map draws offline: routes, sites and event markers from local Leaflet
@@ -84,6 +85,7 @@ def test_overview_narrow_dates_and_share(page, page_log, app_url):
     # the link restores the same view for a colleague
     shared = page.context.new_page()
     shared.goto(page.url, wait_until="domcontentloaded")
+    shared.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
     wait_for_streamlit(shared)
     assert _metrics(shared)["Patrols counted"] == after["Patrols counted"]
     shared.close()
