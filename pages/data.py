@@ -6,8 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from components.data_forms import render_changes, render_event_form, render_export, render_who
+from components.export_panel import render_export_panel
 from components.filters import filter_from_state
 from components.frame import use_router
+from components.html import md_escape
 from components.import_preview import render_import
 from data.cache import current_dataset, current_embedded, current_snapshot, current_store
 from data.filters import filter_events
@@ -22,10 +24,13 @@ store = current_store()
 snapshot = current_snapshot()
 
 st.title("Data")
+render_export_panel(ds, f, now, key="data_export")
 st.caption(
-    f"{ds.label}: the shipped data set plus {snapshot.n_records:,} record(s) added or "
-    f"corrected here, kept in {describe_store(store)} (change "
-    f"r{snapshot.revision}). Every change is kept with who made it and when, and can be undone."
+    md_escape(
+        f"{ds.label}: the shipped data set plus {snapshot.n_records:,} record(s) added or "
+        f"corrected here, kept in {describe_store(store)} (change r{snapshot.revision}). "
+        "Every change is kept with who made it and when, and can be undone."
+    )
 )
 who = render_who()
 imports, edit, changes, export = st.tabs(

@@ -13,8 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from components.basemap import tile_settings
+from components.briefing import ExportView, standard_view
 from components.colours import actor_colours
 from components.export import export_name, slide_figure
+from components.export_panel import render_export_panel
 from components.filters import filter_from_state
 from components.frame import use_router
 from components.frequency import (
@@ -245,6 +247,20 @@ render_exports(
         title=f"{noun.capitalize()} per {period}",
         summary=f.describe(ds, now),
         source_line=source_line(ds.label, cov, noun),
+    ),
+)
+
+band_ids = tuple(chart_bands(reported, f.routes)["count_id"])
+render_export_panel(
+    ds,
+    f,
+    now,
+    key="freq_export",
+    events=events,
+    view=lambda fig=fig, band_ids=band_ids: ExportView(
+        map=standard_view(ds, f, now, events=events).map,
+        figure=fig,
+        period_count_ids=band_ids,
     ),
 )
 

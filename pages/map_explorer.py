@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from components.basemap import tile_settings
-from components.explorer_map import map_caption, render_explorer
+from components.briefing import ExportView, standard_view
+from components.explorer_map import build_explorer_map, map_caption, render_explorer
+from components.export_panel import render_export_panel
 from components.filters import filter_from_state
 from components.frame import use_router
 from components.html import md_escape
@@ -45,4 +47,16 @@ view = build_map_view(
 )
 zones = zones_for_theatres(current_zone_layer(), f.theatres)
 st.caption(md_escape(map_caption(view)))
+render_export_panel(
+    ds,
+    f,
+    now,
+    key="mx_export",
+    events=events,
+    view=lambda view=view, zones=zones: ExportView(
+        map=build_explorer_map(ds, view, zones, tiles=None, legend_open=True),
+        figure=standard_view(ds, f, now, events=events).figure,
+        map_note=map_caption(view),
+    ),
+)
 render_explorer(ds, events, current_conflicts(), view, zones, tiles=tile_settings(), key="mx_map")
