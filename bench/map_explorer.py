@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from bench.generate import generate
+from bench.timing import best_ms
 from components.explorer_map import build_explorer_map
 from components.map_detail import record_for
 from data.filters import EventFilter, filter_events
@@ -33,15 +33,6 @@ from data.load import load_dataset_files
 from data.mapview import build_map_view
 from data.sourcing import list_conflicts
 from data.zones import read_borders, read_zones, zone_layer
-
-
-def _best(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1000, out
 
 
 def payload_bytes(m) -> int:
@@ -72,7 +63,7 @@ def run(sizes: list[int], many_places: int = 5_000) -> None:
             def everything(ds=ds):
                 return build_map_view(ds, ds.events, window_end=pd.Timestamp("2026-11-24"))
 
-            all_ms, _ = _best(everything)
+            all_ms, _ = best_ms(everything)
 
             def change(f=f, ds=ds):
                 events = filter_events(ds, f)
@@ -84,14 +75,14 @@ def run(sizes: list[int], many_places: int = 5_000) -> None:
                 )
                 return events, view
 
-            view_ms, (events, view) = _best(change)
+            view_ms, (events, view) = best_ms(change)
 
             def draw(ds=ds, view=view):
                 m = build_explorer_map(ds, view, zones, tiles=None, legend_open=False)
                 return payload_bytes(m)
 
             draw()  # templates compiled once per process, as on a running server
-            map_ms, size = _best(draw)
+            map_ms, size = best_ms(draw)
             top = view.markers.iloc[0]
             ref = (
                 ("cell", top["key"].removeprefix("cell:"))
@@ -103,7 +94,7 @@ def run(sizes: list[int], many_places: int = 5_000) -> None:
                 draw()
                 return record_for(ds, conflicts, events, ref, sites=view.sites, zones=zones)
 
-            click_ms, _ = _best(click)
+            click_ms, _ = best_ms(click)
             print(
                 f"{n:>8,} {n_places:>7,} {all_ms:>7.0f} {view_ms:>8.0f} {map_ms:>7.0f} "
                 f"{view_ms + map_ms:>10.0f} {click_ms:>9.0f} {len(view.markers):>8,} "

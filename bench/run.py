@@ -13,25 +13,16 @@ from __future__ import annotations
 import argparse
 import pickle
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
 from bench import map_explorer
 from bench.generate import generate
+from bench.timing import best_ms
 from components.patrol_map import build_patrol_map
 from data.aggregate import counts_per_period, headline, overlapping_period_counts
 from data.filters import EventFilter, filter_events, patrols
 from data.load import load_dataset_files
-
-
-def _best(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best * 1000, out
 
 
 def map_payload_bytes(m) -> int:
@@ -53,8 +44,8 @@ def run(sizes: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             directory = generate(Path(tmp) / f"syn-{n}", n)
-            load_ms, ds = _best(lambda d=directory: load_dataset_files(d), repeat=1)
-            cache_ms, _ = _best(lambda ds=ds: pickle.loads(pickle.dumps(ds)))
+            load_ms, ds = best_ms(lambda d=directory: load_dataset_files(d), repeat=1)
+            cache_ms, _ = best_ms(lambda ds=ds: pickle.loads(pickle.dumps(ds)))
             f = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31))
 
             def filter_change(f=f, ds=ds):
@@ -66,8 +57,8 @@ def run(sizes: list[int]) -> None:
                 reported = overlapping_period_counts(ds, f.start, f.end)
                 return events, h, counts, reported
 
-            filt_ms, _ = _best(filter_change)
-            map_ms, (m, summary) = _best(lambda ds=ds: build_patrol_map(ds, ds.events), repeat=1)
+            filt_ms, _ = best_ms(filter_change)
+            map_ms, (m, summary) = best_ms(lambda ds=ds: build_patrol_map(ds, ds.events), repeat=1)
             size = map_payload_bytes(m)
             print(
                 f"{n:>8,} {load_ms:>9.0f} {cache_ms:>9.0f} {filt_ms:>14.0f} "

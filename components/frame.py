@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import NamedTuple
+
 import pandas as pd
 import streamlit as st
 
+from data.filters import EventFilter
 from data.model import DataSet
 from data.schema import DataSetError
 
@@ -56,3 +60,27 @@ def use_router() -> None:
     if PagesManager.uses_pages_directory and not st.session_state.get(ROUTED_KEY):
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+class PageContext(NamedTuple):
+    """What every page starts from: the data set, today, the shared filter, its events."""
+
+    ds: DataSet
+    today: date
+    filter: EventFilter
+    events: pd.DataFrame
+
+
+def page_context() -> PageContext:
+    """Route the page through ``app.py`` if needed, then read the data set (cached), the
+    shared sidebar filter and the events that pass it."""
+    from components.filters import filter_from_state
+    from data.cache import current_dataset
+    from data.filters import filter_events
+    from data.settings import today
+
+    use_router()
+    ds = current_dataset()
+    now = today()
+    f = filter_from_state(st.session_state, ds, now)
+    return PageContext(ds, now, f, filter_events(ds, f))

@@ -7,19 +7,13 @@ import streamlit as st
 
 from components.data_forms import render_changes, render_event_form, render_export, render_who
 from components.export_panel import render_export_panel
-from components.filters import filter_from_state
-from components.frame import use_router
+from components.frame import page_context
 from components.html import md_escape
 from components.import_preview import render_import
-from data.cache import current_dataset, current_embedded, current_snapshot, current_store
-from data.filters import filter_events
-from data.settings import today
+from data.cache import current_embedded, current_snapshot, current_store
 from data.store import describe_store
 
-use_router()
-ds = current_dataset()
-now = today()
-f = filter_from_state(st.session_state, ds, now)
+ds, now, f, events = page_context()
 store = current_store()
 snapshot = current_snapshot()
 
@@ -43,4 +37,4 @@ with edit:
 with changes:
     render_changes(ds, store, who)
 with export:
-    render_export(ds, filter_events(ds, f), f.describe(ds, now))
+    render_export(ds, events, f.describe(ds, now))

@@ -17,8 +17,7 @@ from components.briefing import ExportView, standard_view
 from components.colours import actor_colours
 from components.export import export_name, slide_figure
 from components.export_panel import render_export_panel
-from components.filters import filter_from_state
-from components.frame import use_router
+from components.frame import page_context
 from components.frequency import (
     counts_table,
     coverage_figure,
@@ -63,16 +62,11 @@ from data.analytics import (
     period_options,
     uncertain_spans,
 )
-from data.cache import current_conflicts, current_dataset
+from data.cache import current_conflicts
 from data.filters import filter_events, patrols
-from data.settings import today
 from data.sourcing import claims_involving
 
-use_router()
-ds = current_dataset()
-now = today()
-f = filter_from_state(st.session_state, ds, now)
-events = filter_events(ds, f)
+ds, now, f, events = page_context()
 head = headline(events, f, now)
 
 st.title("How often")

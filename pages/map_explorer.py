@@ -10,20 +10,13 @@ from components.basemap import tile_settings
 from components.briefing import ExportView, standard_view
 from components.explorer_map import build_explorer_map, map_caption, render_explorer
 from components.export_panel import render_export_panel
-from components.filters import filter_from_state
-from components.frame import use_router
+from components.frame import page_context
 from components.html import md_escape
-from data.cache import current_conflicts, current_dataset, current_zone_layer
-from data.filters import filter_events
+from data.cache import current_conflicts, current_zone_layer
 from data.mapview import APPROX_M, build_map_view
-from data.settings import today
 from data.zones import zones_for_theatres
 
-use_router()
-ds = current_dataset()
-now = today()
-f = filter_from_state(st.session_state, ds, now)
-events = filter_events(ds, f)
+ds, now, f, events = page_context()
 
 st.title("Map explorer")
 st.caption(md_escape(f.describe(ds, now)))

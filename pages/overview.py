@@ -7,8 +7,7 @@ import streamlit as st
 from components.basemap import tile_settings
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
-from components.filters import filter_from_state
-from components.frame import use_router
+from components.frame import page_context
 from components.html import md_escape
 from components.overview import (
     event_table,
@@ -28,16 +27,10 @@ from data.aggregate import (
     milestones,
     overlapping_period_counts,
 )
-from data.cache import current_conflicts, current_dataset
-from data.filters import filter_events
-from data.settings import today
+from data.cache import current_conflicts
 from data.sourcing import claims_involving
 
-use_router()
-ds = current_dataset()
-now = today()
-f = filter_from_state(st.session_state, ds, now)
-events = filter_events(ds, f)
+ds, now, f, events = page_context()
 head = headline(events, f, now)
 counted, counted_kinds, noun = counted_for_timeline(events, f.kinds)
 reported = overlapping_period_counts(

@@ -5,20 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from components.export_panel import render_export_panel
-from components.filters import filter_from_state
-from components.frame import use_router
+from components.frame import page_context
 from components.sources import conflict_table, source_table
 from components.tables import render_table
-from data.cache import current_conflicts, current_dataset
-from data.settings import today
+from data.cache import current_conflicts
 
-use_router()
-ds = current_dataset()
+ds, now, f, events = page_context()
 
 st.title("Sources and conflicts")
-render_export_panel(
-    ds, filter_from_state(st.session_state, ds, today()), today(), key="sources_export"
-)
+render_export_panel(ds, f, now, key="sources_export", events=events)
 st.caption(
     "Every record cites its sources. Grades follow the Admiralty system: the letter is the "
     "source's reliability (A completely reliable … E unreliable, F cannot be judged), the "
