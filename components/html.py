@@ -29,13 +29,6 @@ def link(url: object, text: object) -> str:
     return f'<a href="{esc(target)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
 
 
-def source_list(cites: pd.DataFrame) -> str:
-    """'<ul><li>TASS [B2] title</li>…</ul>' for citation rows (publisher, title, url, grade)."""
-    if cites.empty:
-        return ""
-    return "<ul class='pw-sources'>" + "".join(source_items(cites)) + "</ul>"
-
-
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&])")
 
 

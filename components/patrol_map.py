@@ -18,7 +18,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from components.colours import NEUTRAL, actor_colours, group_style
-from components.html import clip, clip_series, esc, esc_series, source_items, source_list
+from components.html import clip, clip_series, esc, esc_series, source_items
 from data import vocab
 from data.dates import format_at_precision
 from data.frames import join_ordered
@@ -259,7 +259,16 @@ def _event_blocks(ds: DataSet, events: pd.DataFrame) -> pd.Series:
     )
 
 
-def _place_popup(row: pd.Series | object, ds: DataSet, cites: pd.DataFrame) -> str:
+def source_lists(cites: pd.DataFrame) -> pd.Series:
+    """Per record id, its sources as one '<ul>' of graded links, built column-wise once for
+    all records rather than once per marker."""
+    if cites.empty:
+        return pd.Series(dtype="str")
+    items = join_ordered(cites["record_id"], source_items(cites), "")
+    return "<ul class='pw-sources'>" + items + "</ul>"
+
+
+def _place_popup(row: pd.Series | object, ds: DataSet, sources_html: str) -> str:
     r = row
     where = (
         f"{r.lat:.4f}, {r.lon:.4f} (± {r.precision_m / 1000:.1f} km, {esc(r.coord_method)})"
@@ -274,7 +283,7 @@ def _place_popup(row: pd.Series | object, ds: DataSet, cites: pd.DataFrame) -> s
     return (
         f"<div class='pw-popup'><h4>{esc(r.name)}</h4>"
         f"{esc(vocab.PLACE_KINDS.get(r.kind, r.kind))}{active}<br>{where}{derivation}"
-        f"{alt if r.alt_names else ''}{source_list(cites)}</div>"
+        f"{alt if r.alt_names else ''}{sources_html}</div>"
     )
 
 
@@ -317,7 +326,7 @@ def build_patrol_map(
     routes = ds.routes[ds.routes["route_id"].isin(per_route.index) & (ds.routes["n_placed"] >= 2)]
     route_layer = folium.FeatureGroup(name="Routes", show=True)
     top = max(per_route.max() if len(per_route) else 1, 1)
-    route_cites = citations_for(ds, "route", routes["route_id"])
+    route_sources = source_lists(citations_for(ds, "route", routes["route_id"]))
     for r in routes.itertuples(index=False):
         n = int(per_route.get(r.route_id, 0))
         weight = 3 + 7 * float(np.sqrt(n / top))
@@ -328,7 +337,7 @@ def build_patrol_map(
             f"{esc(vocab.ROUTE_KINDS.get(r.kind, r.kind))} · {n} event(s) in this selection"
             f"<br><span class='meta'>Geometry {esc(r.geometry_method)}{esc(note)}; "
             f"{r.length_km:.0f} km</span><br>{esc(clip(r.description, 300))}"
-            f"{source_list(route_cites[route_cites['record_id'] == r.route_id])}</div>"
+            f"{route_sources.get(r.route_id, '')}</div>"
         )
         folium.PolyLine(
             locations=[list(p) for p in r.coords],
@@ -352,7 +361,7 @@ def build_patrol_map(
         in_theatre = _places_in_theatres(ds, theatres)
         sites = sites[sites["place_id"].isin(in_theatre)]
     site_layer = folium.FeatureGroup(name="Bases, crossings and stations", show=True)
-    site_cites = citations_for(ds, "place", sites["place_id"])
+    site_sources = source_lists(citations_for(ds, "place", sites["place_id"]))
     operator_root = dict(zip(ds.actors["actor_id"], ds.actors["root_name"], strict=True))
     placed_sites = sites[sites["placed"]]
     for s in placed_sites.itertuples(index=False):
@@ -367,7 +376,7 @@ def build_patrol_map(
             ),
             tooltip=folium.Tooltip(esc(f"{s.name} ({vocab.PLACE_KINDS.get(s.kind, s.kind)})")),
             popup=folium.Popup(
-                _place_popup(s, ds, site_cites[site_cites["record_id"] == s.place_id]),
+                _place_popup(s, ds, site_sources.get(s.place_id, "")),
                 max_width=380,
             ),
         ).add_to(site_layer)
