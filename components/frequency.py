@@ -707,3 +707,73 @@ def render_exports(
             help=problem or "Title, filter summary and source line on the image.",
             icon=":material/image:",
         )
+
+
+def frequency_cards(
+    noun: str,
+    counted: pd.DataFrame,
+    *,
+    top: pd.Series | None,
+    gaps: pd.DataFrame,
+    current: pd.DataFrame,
+    today: pd.Timestamp,
+    include_disputed: bool,
+) -> list[tuple[str, str, str]]:
+    """(label, value, help) for the page's headline figures: counted, held of reported,
+    longest closed gap, days since the last one. Help texts from the data are escaped."""
+    from components.html import md_escape
+
+    imprecise = int((counted["date_precision"] != "day").sum())
+    one = noun[:-1]
+    cards = [
+        (
+            f"{noun.capitalize()} counted",
+            f"{len(counted):,}",
+            f"{noun.capitalize()} held one by one in the selection"
+            + (f"; {imprecise} of them known only to the week or month" if imprecise else "")
+            + ("; disputed ones included" if include_disputed else "; disputed ones not counted"),
+        )
+    ]
+    if top is not None:
+        cards.append(
+            (
+                "Held of reported",
+                f"{top['held']:,} of {top['reported']}",
+                md_escape(
+                    f"{top['reported']} reported for {top['period_start']:%-d %b %Y} – "
+                    f"{top['period_end']:%-d %b %Y} ({top['scope']}; {top['source']}); we "
+                    f"hold {top['ratio_text']} one by one for the same period."
+                ),
+            )
+        )
+    else:
+        cards.append(("Held of reported", "–", "No source reports a total for this window."))
+    closed = gaps[~gaps["ongoing"]].sort_values("days", ascending=False)
+    if len(closed):
+        g = closed.iloc[0]
+        cards.append(
+            (
+                "Longest gap",
+                f"{g['days']:,} days",
+                md_escape(
+                    f"{g['start']:%-d %b %Y} – {g['end']:%-d %b %Y} ({g['group_name']}): "
+                    f"{g['explanation']}"
+                ),
+            )
+        )
+    else:
+        cards.append(("Longest gap", "–", "No gap between two patrols in the selection."))
+    latest = current.sort_values("days")
+    if len(latest):
+        c = latest.iloc[0]
+        until = "today." if c["end"] >= today else f"the end of the window, {c['end']:%-d %b %Y}."
+        cards.append(
+            (
+                f"Days since the last {one}",
+                f"{c['days']:,}",
+                md_escape(f"Since {c['start']:%-d %b %Y} ({c['group_name']}), to {until}"),
+            )
+        )
+    else:
+        cards.append((f"Days since the last {one}", "–", f"No {one} in the selection."))
+    return cards

@@ -24,6 +24,7 @@ from components.frequency import (
     coverage_table,
     cumulative_figure,
     curve_roles,
+    frequency_cards,
     gap_table,
     notes_frame,
     ordinal_table,
@@ -35,7 +36,7 @@ from components.frequency import (
     timeline_figure,
 )
 from components.html import md_escape
-from components.overview import event_table
+from components.overview import event_table, render_headline
 from components.patrol_map import build_patrol_map, render_patrol_map
 from components.sources import conflict_table
 from components.tables import render_table
@@ -146,52 +147,18 @@ spans = uncertain_spans(
 
 # ---------------------------------------------------------------- headline figures
 top = headline_coverage(cov, head.window_start, head.window_end)
-closed = report.gaps[~report.gaps["ongoing"]]
-longest = closed.sort_values("days", ascending=False).head(1)
-current = report.current.sort_values("days")
 imprecise = int((counted["date_precision"] != "day").sum())
-m1, m2, m3, m4 = st.columns(4)
-m1.metric(
-    f"{noun.capitalize()} counted",
-    f"{len(counted):,}",
-    help=f"{noun.capitalize()} held one by one in the selection"
-    + (f"; {imprecise} of them known only to the week or month" if imprecise else "")
-    + ("; disputed ones included" if include_disputed else "; disputed ones not counted"),
+render_headline(
+    frequency_cards(
+        noun,
+        counted,
+        top=top,
+        gaps=report.gaps,
+        current=report.current,
+        today=pd.Timestamp(now),
+        include_disputed=include_disputed,
+    )
 )
-if top is not None:
-    m2.metric(
-        "Held of reported",
-        f"{top['held']:,} of {top['reported']}",
-        help=f"{top['reported']} reported for {top['period_start']:%-d %b %Y} – "
-        f"{top['period_end']:%-d %b %Y} ({top['scope']}; {top['source']}); we hold "
-        f"{top['ratio_text']} one by one for the same period.",
-    )
-else:
-    m2.metric("Held of reported", "–", help="No source reports a total for this window.")
-if len(longest):
-    g = longest.iloc[0]
-    m3.metric(
-        "Longest gap",
-        f"{g['days']:,} days",
-        help=f"{g['start']:%-d %b %Y} – {g['end']:%-d %b %Y} ({g['group_name']}): "
-        f"{g['explanation']}",
-    )
-else:
-    m3.metric("Longest gap", "–")
-if len(current):
-    c = current.iloc[0]
-    m4.metric(
-        f"Days since the last {noun[:-1]}",
-        f"{c['days']:,}",
-        help=f"Since {c['start']:%-d %b %Y} ({c['group_name']}), to "
-        + (
-            "today."
-            if c["end"] >= pd.Timestamp(now)
-            else f"the end of the window, {c['end']:%-d %b %Y}."
-        ),
-    )
-else:
-    m4.metric(f"Days since the last {noun[:-1]}", "–")
 
 # ---------------------------------------------------------------- the timeline
 st.session_state.setdefault("freq_notes", [])
@@ -335,7 +302,11 @@ render_table(
     wide=("Why",),
 )
 st.markdown("**Since the last patrol**" if noun == "patrols" else "**Since the last event**")
-render_table(gap_table(current, ds.events, pd.Timestamp(now)), key="freq_current", wide=("Why",))
+render_table(
+    gap_table(report.current.sort_values("days"), ds.events, pd.Timestamp(now)),
+    key="freq_current",
+    wide=("Why",),
+)
 render_exports(
     key="freq_gaps_export",
     stem=export_name("gaps", ds.version),

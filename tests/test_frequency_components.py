@@ -268,3 +268,50 @@ def test_frequency_page_counts_disputed_when_asked(frequency_page):
     assert not at.exception
     # with the April 2024 patrol counted the halt's gap splits: 361 and 114 days
     assert (at.dataframe[1].value["Days"] > 400).all()
+
+
+def test_frequency_cards_escape_and_fall_back():
+    import pandas as pd
+
+    from components.frequency import frequency_cards
+
+    counted = pd.DataFrame({"date_precision": ["day", "month"]})
+    gaps = pd.DataFrame(
+        {
+            "ongoing": [False, True],
+            "days": [40, 900],
+            "start": pd.to_datetime(["2021-01-01", "2024-08-22"]),
+            "end": pd.to_datetime(["2021-02-10", "2026-11-24"]),
+            "group_name": ["NE Syria", "NE Syria"],
+            "explanation": ["a [link](http://x.org) *claim*", "no record"],
+        }
+    )
+    cards = frequency_cards(
+        "patrols",
+        counted,
+        top=None,
+        gaps=gaps,
+        current=gaps[gaps["ongoing"]],
+        today=pd.Timestamp("2026-11-24"),
+        include_disputed=False,
+    )
+    labels = [c[0] for c in cards]
+    assert labels == [
+        "Patrols counted",
+        "Held of reported",
+        "Longest gap",
+        "Days since the last patrol",
+    ]
+    assert cards[0][1] == "2" and "1 of them known only" in cards[0][2]
+    assert cards[2][1] == "40 days" and "[link](" not in cards[2][2]
+    assert cards[3][1] == "900" and "to today" in cards[3][2]
+    empty = frequency_cards(
+        "events",
+        counted.iloc[0:0],
+        top=None,
+        gaps=gaps.iloc[0:0],
+        current=gaps.iloc[0:0],
+        today=pd.Timestamp("2026-11-24"),
+        include_disputed=True,
+    )
+    assert [c[1] for c in empty] == ["0", "–", "–", "–"]
