@@ -627,9 +627,13 @@ def _write(
     t = record_tables[change.table]
     id_col = t.c[ID_COLUMN[change.table]]
     current = _current(conn, change.table, change.record_id)
+    if change.action not in ("update", "delete"):
+        raise StoreError(f"unknown action {change.action!r}")
+    if current is None or int(current["pw_version"]) != change.expected_version:
+        raise ConflictError(_conflict(conn, change, current))
+    where = (id_col == change.record_id, t.c.pw_version == change.expected_version)
+    row = None
     if change.action == "update":
-        if current is None or int(current["pw_version"]) != change.expected_version:
-            raise ConflictError(_conflict(conn, change, current))
         row = {
             **prepared,
             "pw_version": change.expected_version + 1,
@@ -637,51 +641,23 @@ def _write(
             "pw_origin": origin or str(current["pw_origin"]),
             "pw_hash": digest,
         }
-        done = conn.execute(
-            t.update()
-            .where(id_col == change.record_id, t.c.pw_version == change.expected_version)
-            .values(**row)
-        )
-        if done.rowcount != 1:
-            raise ConflictError(
-                _conflict(conn, change, _current(conn, change.table, change.record_id))
-            )
-        _audit(
-            conn,
-            revision=revision,
-            at=at,
-            who=who,
-            action="update",
-            table=change.table,
-            record_id=change.record_id,
-            old=current,
-            new=row,
-            note=note,
-        )
-    elif change.action == "delete":
-        if current is None or int(current["pw_version"]) != change.expected_version:
-            raise ConflictError(_conflict(conn, change, current))
-        done = conn.execute(
-            t.delete().where(id_col == change.record_id, t.c.pw_version == change.expected_version)
-        )
-        if done.rowcount != 1:
-            raise ConflictError(
-                _conflict(conn, change, _current(conn, change.table, change.record_id))
-            )
-        _audit(
-            conn,
-            revision=revision,
-            at=at,
-            who=who,
-            action="delete",
-            table=change.table,
-            record_id=change.record_id,
-            old=current,
-            new=None,
-            note=note,
-        )
+        done = conn.execute(t.update().where(*where).values(**row))
     else:
-        raise StoreError(f"unknown action {change.action!r}")
+        done = conn.execute(t.delete().where(*where))
+    if done.rowcount != 1:  # someone else wrote it between our read and our write
+        raise ConflictError(_conflict(conn, change, _current(conn, change.table, change.record_id)))
+    _audit(
+        conn,
+        revision=revision,
+        at=at,
+        who=who,
+        action=change.action,
+        table=change.table,
+        record_id=change.record_id,
+        old=current,
+        new=row,
+        note=note,
+    )
 
 
 def _audit_rows(conn: Connection, where: object) -> list[dict[str, object]]:
