@@ -23,8 +23,10 @@ from urllib.parse import urlsplit
 
 import folium
 import pandas as pd
-from branca.element import Element, MacroElement
 from folium.template import Template
+
+from components.html import esc
+from components.leaflet import RawMacroElement, RawText
 
 __all__ = [
     "BASEMAP_DIR",
@@ -179,7 +181,7 @@ _CSS = f"""
 """
 
 
-class _HideNamesWhenZoomedOut(MacroElement):
+class _HideNamesWhenZoomedOut(RawMacroElement):
     """Town names crowd each other when zoomed out: below ``min_zoom`` only their dots show."""
 
     _template = Template(
@@ -250,7 +252,7 @@ def add_vector_basemap(
     a flat light grey, so without tiles it still reads as a map, not a broken page.
     """
     root = m.get_root()
-    root.header.add_child(Element(_CSS), name="patrolwatch_basemap_css")  # type: ignore[attr-defined]
+    root.header.add_child(RawText(_CSS), name="patrolwatch_basemap_css")  # type: ignore[attr-defined]
     # With no tile layer Leaflet's map has no maxZoom, and MarkerCluster then refuses to
     # start ("Map has no maxZoom specified"): give the map one.
     if "max_zoom" not in m.options and "maxZoom" not in m.options:
@@ -268,7 +270,7 @@ def add_vector_basemap(
 
     if country_names:
         for text, lat, lon in _COUNTRY_LABELS:
-            inner = f'<span class="pw-country-name">{html.escape(text)}</span>'
+            inner = f'<span class="pw-country-name">{esc(text)}</span>'
             _label(lat, lon, inner).add_to(group)
 
     if labels is not None and len(labels):
@@ -276,8 +278,7 @@ def add_vector_basemap(
             if pd.isna(name) or not _finite(lat) or not _finite(lon):
                 continue
             inner = (
-                '<span class="pw-town-dot"></span>'
-                f'<span class="pw-town-name">{html.escape(str(name))}</span>'
+                f'<span class="pw-town-dot"></span><span class="pw-town-name">{esc(name)}</span>'
             )
             _label(float(lat), float(lon), inner).add_to(group)
     group.add_to(m)

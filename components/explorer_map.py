@@ -23,13 +23,20 @@ import folium.plugins
 import numpy as np
 import pandas as pd
 import streamlit as st
-from branca.element import Element, MacroElement
-from folium.template import Template
 from folium.utilities import JsCode
 
 from components.colours import NEUTRAL, actor_colours, group_style
 from components.html import esc
-from components.patrol_map import ROUTE_COLOURS, Css, FitBounds, Legend, site_icon_svg
+from components.leaflet import (
+    Css,
+    FitBounds,
+    Legend,
+    LineLayer,
+    PointLayer,
+    StyleTable,
+    marker_radius,
+)
+from components.patrol_map import ROUTE_COLOURS, site_icon_svg
 from data import vocab
 from data.mapview import APPROX_M, MapView
 from data.model import DataSet
@@ -84,129 +91,6 @@ def _tip(kind: str, ident: str, title: str, *lines: str) -> str:
 # --------------------------------------------------------------------------- compact layers
 
 
-class _RawScript(Element):
-    """Already-rendered script text, added to the page as it is. branca wraps each element's
-    rendered script in a new jinja Template, and compiling one the size of a few hundred
-    markers' JSON costs more than building the whole map."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self._text = text
-
-    def render(self, **kwargs: object) -> str:
-        return self._text
-
-
-class _DataLayer(MacroElement):
-    """A layer whose script carries its data as JSON (see :class:`_RawScript`)."""
-
-    def render(self, **kwargs: object) -> None:
-        script = self._template.module.__dict__.get("script")
-        if script is not None:
-            figure = self.get_root()
-            figure.script.add_child(  # type: ignore[attr-defined]
-                _RawScript(script(self, kwargs)), name=self.get_name()
-            )
-        for child in self._children.values():
-            child.render(**kwargs)
-
-
-class PointLayer(_DataLayer):
-    """Circle markers (radius in pixels), circles (radius in metres) or icon markers from
-    rows, added to the parent feature group. ``styles`` are Leaflet options shared by many
-    rows; a row is ``[lat, lon, radius or icon index, style index, tooltip html or '']``."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function() {
-  var group = {{ this._parent.get_name() }};
-  var styles = {{ this.styles|tojson }};
-  var icons = {{ this.icons|tojson }};
-  var rows = {{ this.rows|tojson }};
-  var shape = {{ this.shape|tojson }};
-  for (var i = 0; i < rows.length; i++) {
-    var r = rows[i], layer;
-    var o = Object.assign({}, styles[r[3]]);
-    if (shape === "icon") {
-      o.icon = L.divIcon({html: icons[r[2]], iconSize: [18, 18], iconAnchor: [9, 9],
-                          className: o.className || ""});
-      delete o.className;
-      layer = L.marker([r[0], r[1]], o);
-    } else {
-      o.radius = r[2];
-      layer = (shape === "metres" ? L.circle : L.circleMarker)([r[0], r[1]], o);
-    }
-    if (r[4]) { layer.bindTooltip(r[4], {sticky: shape !== "icon"}); }
-    layer.addTo(group);
-  }
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(
-        self,
-        rows: list[list],
-        styles: list[dict],
-        *,
-        shape: str = "pixels",
-        icons: list[str] | None = None,
-    ) -> None:
-        super().__init__()
-        self._name = "PointLayer"
-        self.rows = rows
-        self.styles = styles
-        self.shape = shape
-        self.icons = icons or []
-
-
-class LineLayer(_DataLayer):
-    """Polylines from rows ``[[[lat, lon], …], weight, style index, tooltip html, arrows]``.
-    ``arrows`` are ``[lat, lon, angle]``: an arrowhead drawn there, turned ``angle``
-    degrees clockwise from east on the screen (see :func:`arrowheads`), in the line's
-    colour, in the ``pw-arrows`` pane and taking no clicks."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function() {
-  var group = {{ this._parent.get_name() }};
-  var styles = {{ this.styles|tojson }};
-  var rows = {{ this.rows|tojson }};
-  for (var i = 0; i < rows.length; i++) {
-    var r = rows[i];
-    var o = Object.assign({}, styles[r[2]]);
-    o.weight = r[1];
-    var line = L.polyline(r[0], o);
-    if (r[3]) { line.bindTooltip(r[3], {sticky: true}); }
-    line.addTo(group);
-    var size = Math.round(Math.max(12, 7 + 1.6 * r[1]));
-    for (var j = 0; j < r[4].length; j++) {
-      var a = r[4][j];
-      var html = '<div style="width:' + size + 'px;height:' + size + 'px;transform:rotate(' +
-        a[2] + 'deg)"><svg viewBox="0 0 12 12" width="' + size + '" height="' + size +
-        '"><path d="M1 1.5 L11 6 L1 10.5 L3.5 6 Z" fill="' + o.color +
-        '" stroke="#fff" stroke-width="0.8"/></svg></div>';
-      L.marker([a[0], a[1]], {
-        icon: L.divIcon({html: html, iconSize: [size, size], iconAnchor: [size / 2, size / 2],
-                         className: "pw-arrow"}),
-        interactive: false, keyboard: false, pane: "pw-arrows"
-      }).addTo(group);
-    }
-  }
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, rows: list[list], styles: list[dict]) -> None:
-        super().__init__()
-        self._name = "LineLayer"
-        self.rows = rows
-        self.styles = styles
-
-
 def arrowheads(coords: list[tuple[float, float]] | tuple) -> list[list[float]]:
     """One arrowhead at the middle of each segment of a line through ``coords`` (lat, lon),
     pointing along it: ``[lat, lon, angle]``, the angle in degrees clockwise from east as
@@ -223,21 +107,6 @@ def arrowheads(coords: list[tuple[float, float]] | tuple) -> list[list[float]]:
     return out
 
 
-class _StyleTable:
-    """Leaflet option dicts, each stored once and referred to by index."""
-
-    def __init__(self) -> None:
-        self.styles: list[dict] = []
-        self._index: dict[str, int] = {}
-
-    def __call__(self, **options: object) -> int:
-        key = repr(sorted(options.items()))
-        if key not in self._index:
-            self._index[key] = len(self.styles)
-            self.styles.append(dict(options))
-        return self._index[key]
-
-
 EXTRA_CSS = """
 <style>
 .pw-legend .pw-ring{flex:none;display:inline-block;width:12px;height:12px;border-radius:50%;
@@ -251,10 +120,6 @@ EXTRA_CSS = """
 """
 
 
-class _ExtraCss(MacroElement):
-    _template = Template("{% macro header(this, kwargs) %}" + EXTRA_CSS + "{% endmacro %}")
-
-
 # --------------------------------------------------------------------------- sizes
 
 
@@ -263,11 +128,6 @@ def route_weight(runs: int, top: int) -> float:
     if runs <= 0:
         return 1.5
     return round(2.5 + 7.5 * math.sqrt(runs / max(top, 1)), 2)
-
-
-def marker_radius(n: int) -> float:
-    """Radius in pixels of a marker standing for ``n`` events (or visits)."""
-    return round(min(5 + 2.5 * math.sqrt(max(n, 1)), 30.0), 2)
 
 
 def _rounded(coords: tuple | list) -> list[list[float]]:
@@ -283,7 +143,7 @@ def _date(ts: object) -> str:
 
 def _route_layer(ds: DataSet, view: MapView, active_places: set[str]) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=LAYER_ROUTES, show=True)
-    styles = _StyleTable()
+    styles = StyleTable()
     rows: list[list] = []
     drawn = view.routes[view.routes["drawable"]]
     top = int(
@@ -339,7 +199,7 @@ def _route_layer(ds: DataSet, view: MapView, active_places: set[str]) -> folium.
 
     # the entry crossings and the bases the drawn routes start from
     places = ds.places.set_index("place_id")
-    rings = _StyleTable()
+    rings = StyleTable()
     ring_rows: list[list] = []
     entries: dict[str, list[str]] = {}
     bases: dict[str, list[str]] = {}
@@ -375,7 +235,7 @@ def _route_layer(ds: DataSet, view: MapView, active_places: set[str]) -> folium.
 
 def _visit_layer(view: MapView) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=LAYER_VISITS, show=True)
-    styles = _StyleTable()
+    styles = StyleTable()
     style = styles(
         color=VISIT_COLOUR,
         weight=1.5,
@@ -409,7 +269,7 @@ def _visit_layer(view: MapView) -> folium.FeatureGroup:
 
 def _site_layer(ds: DataSet, view: MapView, colours: dict[str, str]) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=LAYER_SITES, show=True)
-    styles = _StyleTable()
+    styles = StyleTable()
     icons: list[str] = []
     icon_index: dict[tuple[str, str], int] = {}
     rows = []
@@ -449,8 +309,8 @@ def _site_layer(ds: DataSet, view: MapView, colours: dict[str, str]) -> folium.F
 
 def _event_layer(view: MapView, colours: dict[str, str]) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=LAYER_EVENTS, show=True)
-    marks = _StyleTable()
-    halos = _StyleTable()
+    marks = StyleTable()
+    halos = StyleTable()
     rows: list[list] = []
     halo_rows: list[list] = []
     for mk in view.markers.itertuples(index=False):
@@ -545,7 +405,8 @@ def _zone_layer(zones: dict) -> folium.FeatureGroup:
         if p["kind"] != "border":
             lines.append("Derived: click for how it was drawn and the source")
         tip = _tip("zone", str(p["zone_id"]), str(p["label"]), *lines)
-        features.append({**f, "properties": {**p, "tip": tip}})
+        # only what the style and the tooltip need: no unescaped text enters the map
+        features.append({**f, "properties": {"kind": p["kind"], "tip": tip}})
     folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name="zones",
@@ -733,7 +594,7 @@ def build_explorer_map(
         keyboard=False,
     )
     m.add_child(Css())
-    m.add_child(_ExtraCss())
+    m.add_child(Css(EXTRA_CSS))
     for pane, z in PANES.items():
         folium.map.CustomPane(pane, z_index=z).add_to(m)
     if tiles is not None:

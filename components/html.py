@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 import pandas as pd
@@ -12,13 +11,34 @@ import pandas as pd
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 
 
+#: every character made an entity by ``esc``: HTML's own (quotes too, so text is safe
+#: inside attributes); the backtick and ``$`` of the JavaScript template strings folium
+#: wraps popup and tooltip HTML in (so ``${...}`` cannot run); and the braces, ``%`` and
+#: ``#`` of Jinja, which branca renders each map element's output through a second time
+#: (so ``{{ ... }}``, ``{% ... %}`` and ``{# ... #}`` from the data stay text).
+ENTITIES = (
+    ("&", "&amp;"),
+    ("#", "&#35;"),
+    ("<", "&lt;"),
+    (">", "&gt;"),
+    ('"', "&quot;"),
+    ("'", "&#x27;"),
+    ("`", "&#96;"),
+    ("$", "&#36;"),
+    ("{", "&#123;"),
+    ("}", "&#125;"),
+    ("%", "&#37;"),
+)
+_TABLE = str.maketrans(dict(ENTITIES))
+
+
 def esc(text: object) -> str:
-    """Text made inert for HTML (quotes too, so it is safe inside attributes), and for the
-    JavaScript template strings folium wraps popup and tooltip HTML in (backticks and ``$``
-    become entities, so ``${...}`` cannot run)."""
+    """Text from the data made inert for HTML, for folium's JavaScript template strings and
+    for the Jinja templates branca renders map elements through (see ``ENTITIES``). This is
+    the one door through which data text enters a map, a popup, a tooltip or a legend."""
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return html.escape(str(text), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    return str(text).translate(_TABLE)
 
 
 def link(url: object, text: object) -> str:
@@ -49,19 +69,9 @@ def md_link(url: object, text: object) -> str:
     return f"[{md_escape(text)}]({target})"
 
 
-ENTITIES = (
-    ("&", "&amp;"),
-    ("<", "&lt;"),
-    (">", "&gt;"),
-    ('"', "&quot;"),
-    ("'", "&#x27;"),
-    ("`", "&#96;"),
-    ("$", "&#36;"),
-)
-
-
 def esc_series(text: pd.Series) -> pd.Series:
-    """``esc`` for a whole column at once."""
+    """``esc`` for a whole column at once (``&`` first, then ``#``, so no entity written
+    is escaped again)."""
     out = text.fillna("").astype("str")
     for raw, entity in ENTITIES:
         out = out.str.replace(raw, entity, regex=False)

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import folium
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
-from jinja2 import Template
 
 from components.colours import NEUTRAL, actor_colours, group_style
 from components.html import clip, clip_series, esc, esc_series, source_items
+from components.leaflet import Css, FitBounds, Legend
 from data import vocab
 from data.dates import format_at_precision
 from data.frames import join_ordered
@@ -81,95 +80,6 @@ def site_icon_svg(kind: str, colour: str, size: int = 18) -> str:
             f"fill='{colour}' {stroke}/>"
         )
     return f"<svg xmlns='http://www.w3.org/2000/svg' width='{s}' height='{s}'>{body}</svg>"
-
-
-class Legend(MacroElement):
-    """A Leaflet control holding pre-escaped legend HTML (passed to JS as a JSON string)."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function() {
-  var legend = L.control({position: {{ this.position|tojson }}});
-  legend.onAdd = function() {
-    var div = L.DomUtil.create('div', 'pw-legend');
-    div.innerHTML = {{ this.html|tojson }};
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-  };
-  legend.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, html: str, position: str = "bottomright") -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.html = html
-        self.position = position
-
-
-LEGEND_CSS = """
-<style>
-.pw-legend{background:rgba(255,255,255,.94);padding:6px 8px;border-radius:4px;
- font:11px/1.3 'DejaVu Sans',Arial,sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
- max-width:230px;max-height:70vh;overflow:auto}
-.pw-legend summary{font-weight:bold;cursor:pointer}
-.pw-legend .pw-h{font-weight:bold;margin:5px 0 1px}
-.pw-legend .pw-row{display:flex;align-items:center;gap:5px;margin:1px 0}
-.pw-legend .pw-sw{flex:none;display:inline-block;width:11px;height:11px;border-radius:50%;
- border:2px solid #333}
-.pw-legend .pw-ln{flex:none;display:inline-block;width:20px;height:0;border-top:4px solid #0b5394}
-.pw-legend svg{flex:none}
-.pw-popup{font:12px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:360px}
-.pw-popup h4{font-size:13px;margin:0 0 4px}
-.pw-popup .ev{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}
-.pw-popup .meta{color:#555}
-.pw-sources{margin:2px 0 0 14px;padding:0}
-.pw-grade{font-weight:bold;color:#0b5394}
-.pw-title{color:#555}
-</style>
-"""
-
-
-class FitBounds(MacroElement):
-    """Fit the map to bounds once its container has its final size, and again whenever the
-    container is resized (an iframe laid out after the map was created otherwise keeps the
-    zoom computed for the wrong size)."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-(function() {
-  var map = {{ this._parent.get_name() }};
-  var bounds = {{ this.bounds|tojson }};
-  var fit = function() { map.invalidateSize(); map.fitBounds(bounds, {padding: [24, 24]}); };
-  fit();
-  if (window.ResizeObserver) {
-    var last = null;
-    new ResizeObserver(function(entries) {
-      var box = entries[0].contentRect;
-      var w = Math.round(box.width), h = Math.round(box.height);
-      var key = w + "x" + h;
-      if (w > 0 && h > 0 && key !== last) { last = key; fit(); }
-    }).observe(map.getContainer());
-  }
-})();
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, bounds: list[list[float]]) -> None:
-        super().__init__()
-        self._name = "FitBounds"
-        self.bounds = bounds
-
-
-class Css(MacroElement):
-    """Static CSS for legends and popups, added to the map's header."""
-
-    _template = Template("{% macro header(this, kwargs) %}" + LEGEND_CSS + "{% endmacro %}")
 
 
 def _active_in_window(

@@ -55,7 +55,7 @@ def test_popup_escapes_script(tmp_path):
     assert "<b>bold</b>" not in html
     # folium puts popup and tooltip HTML in JavaScript template strings: no ${...} may survive
     assert "${alert(2)}" not in html and "`x`" not in html
-    assert "&#36;{alert(2)}" in html
+    assert "&#36;&#123;alert(2)&#125;" in html
 
 
 def test_popup_shows_date_precision_actors_and_graded_sources(mini):

@@ -1,0 +1,314 @@
+"""The map elements every PatrolWatch map is made of, and the one way data reaches them.
+
+branca renders each element's script macro, then wraps the result in a new ``Element``
+whose text is rendered *again* as a Jinja template; anything in that text that looks like
+``{{ ... }}`` or ``{% ... %}`` would run on the server. So, by construction:
+
+- every text from the data is escaped with :func:`components.html.esc` (which turns
+  ``{``, ``}``, ``%`` and ``#`` into HTML entities too) before it is put in any HTML that
+  a map shows, and
+- our own elements (:class:`RawMacroElement` and everything built on it) pass their data
+  to the script as JSON values (``|tojson``) and add the rendered script to the page as it
+  is, with no second render.
+
+Markers and lines are written as compact JSON rows (:class:`PointLayer`,
+:class:`LineLayer`) that one small script turns into Leaflet layers, instead of one folium
+element per marker: the HTML grows by about a hundred bytes per place.
+
+Pure: no streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+__all__ = [
+    "LEGEND_CSS",
+    "Css",
+    "FitBounds",
+    "Legend",
+    "LineLayer",
+    "PointLayer",
+    "RawMacroElement",
+    "StyleTable",
+    "marker_radius",
+    "new_map",
+]
+
+
+class RawText(Element):
+    """Already-rendered text, added to the page as it is (never parsed as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self._text
+
+
+class RawMacroElement(MacroElement):
+    """A ``MacroElement`` whose header, html and script macros are rendered once, with the
+    element's values, and added to the page as text: nothing rendered is a template again.
+    (Compiling a template the size of a few hundred markers' JSON would also cost more than
+    building the whole map.)"""
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "render the map's root, not a lone element"
+        module = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            macro = module.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(RawText(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class PointLayer(RawMacroElement):
+    """Circle markers (radius in pixels), circles (radius in metres) or icon markers from
+    rows, added to the parent feature group. ``styles`` are Leaflet options shared by many
+    rows; a row is ``[lat, lon, radius or icon index, style index, tooltip html or '',
+    popup html or '' (optional)]``. Tooltip and popup HTML must be built with ``esc``."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function() {
+  var group = {{ this._parent.get_name() }};
+  var styles = {{ this.styles|tojson }};
+  var icons = {{ this.icons|tojson }};
+  var rows = {{ this.rows|tojson }};
+  var shape = {{ this.shape|tojson }};
+  var size = {{ this.icon_size|tojson }};
+  for (var i = 0; i < rows.length; i++) {
+    var r = rows[i], layer;
+    var o = Object.assign({}, styles[r[3]]);
+    if (shape === "icon") {
+      o.icon = L.divIcon({html: icons[r[2]], iconSize: size,
+                          iconAnchor: [size[0] / 2, size[1] / 2], className: o.className || ""});
+      delete o.className;
+      layer = L.marker([r[0], r[1]], o);
+    } else {
+      o.radius = r[2];
+      layer = (shape === "metres" ? L.circle : L.circleMarker)([r[0], r[1]], o);
+    }
+    if (r[4]) { layer.bindTooltip(r[4], {sticky: shape !== "icon"}); }
+    if (r[5]) { layer.bindPopup(r[5], {maxWidth: 400}); }
+    layer.addTo(group);
+  }
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        rows: list[list],
+        styles: list[dict],
+        *,
+        shape: str = "pixels",
+        icons: list[str] | None = None,
+        icon_size: tuple[int, int] = (18, 18),
+    ) -> None:
+        super().__init__()
+        self._name = "PointLayer"
+        self.rows = rows
+        self.styles = styles
+        self.shape = shape
+        self.icons = icons or []
+        self.icon_size = list(icon_size)
+
+
+class LineLayer(RawMacroElement):
+    """Polylines from rows ``[[[lat, lon], …], weight, style index, tooltip html, arrows,
+    popup html (optional)]``. ``arrows`` are ``[lat, lon, angle]``: an arrowhead drawn
+    there, turned ``angle`` degrees clockwise from east on the screen, in the line's colour,
+    in the ``pw-arrows`` pane and taking no clicks."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function() {
+  var group = {{ this._parent.get_name() }};
+  var styles = {{ this.styles|tojson }};
+  var rows = {{ this.rows|tojson }};
+  for (var i = 0; i < rows.length; i++) {
+    var r = rows[i];
+    var o = Object.assign({}, styles[r[2]]);
+    o.weight = r[1];
+    var line = L.polyline(r[0], o);
+    if (r[3]) { line.bindTooltip(r[3], {sticky: true}); }
+    if (r[5]) { line.bindPopup(r[5], {maxWidth: 400}); }
+    line.addTo(group);
+    var size = Math.round(Math.max(12, 7 + 1.6 * r[1]));
+    for (var j = 0; j < r[4].length; j++) {
+      var a = r[4][j];
+      var html = '<div style="width:' + size + 'px;height:' + size + 'px;transform:rotate(' +
+        a[2] + 'deg)"><svg viewBox="0 0 12 12" width="' + size + '" height="' + size +
+        '"><path d="M1 1.5 L11 6 L1 10.5 L3.5 6 Z" fill="' + o.color +
+        '" stroke="#fff" stroke-width="0.8"/></svg></div>';
+      L.marker([a[0], a[1]], {
+        icon: L.divIcon({html: html, iconSize: [size, size], iconAnchor: [size / 2, size / 2],
+                         className: "pw-arrow"}),
+        interactive: false, keyboard: false, pane: "pw-arrows"
+      }).addTo(group);
+    }
+  }
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, rows: list[list], styles: list[dict]) -> None:
+        super().__init__()
+        self._name = "LineLayer"
+        self.rows = rows
+        self.styles = styles
+
+
+class StyleTable:
+    """Leaflet option dicts, each stored once and referred to by index."""
+
+    def __init__(self) -> None:
+        self.styles: list[dict] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, **options: object) -> int:
+        key = repr(sorted(options.items()))
+        if key not in self._index:
+            self._index[key] = len(self.styles)
+            self.styles.append(dict(options))
+        return self._index[key]
+
+
+class Legend(RawMacroElement):
+    """A Leaflet control holding legend HTML built with ``esc`` (passed as a JSON string)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function() {
+  var legend = L.control({position: {{ this.position|tojson }}});
+  legend.onAdd = function() {
+    var div = L.DomUtil.create('div', 'pw-legend');
+    div.innerHTML = {{ this.html|tojson }};
+    L.DomEvent.disableClickPropagation(div);
+    return div;
+  };
+  legend.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, html: str, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+        self.position = position
+
+
+class FitBounds(RawMacroElement):
+    """Fit the map to bounds once its container has its final size, and again whenever the
+    container is resized (an iframe laid out after the map was created otherwise keeps the
+    zoom computed for the wrong size)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }};
+  var bounds = {{ this.bounds|tojson }};
+  var fit = function() { map.invalidateSize(); map.fitBounds(bounds, {padding: [24, 24]}); };
+  fit();
+  if (window.ResizeObserver) {
+    var last = null;
+    new ResizeObserver(function(entries) {
+      var box = entries[0].contentRect;
+      var w = Math.round(box.width), h = Math.round(box.height);
+      var key = w + "x" + h;
+      if (w > 0 && h > 0 && key !== last) { last = key; fit(); }
+    }).observe(map.getContainer());
+  }
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitBounds"
+        self.bounds = bounds
+
+
+LEGEND_CSS = """
+<style>
+.pw-legend{background:rgba(255,255,255,.94);padding:6px 8px;border-radius:4px;
+ font:11px/1.3 'DejaVu Sans',Arial,sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
+ max-width:230px;max-height:70vh;overflow:auto}
+.pw-legend summary{font-weight:bold;cursor:pointer}
+.pw-legend .pw-h{font-weight:bold;margin:5px 0 1px}
+.pw-legend .pw-row{display:flex;align-items:center;gap:5px;margin:1px 0}
+.pw-legend .pw-sw{flex:none;display:inline-block;width:11px;height:11px;border-radius:50%;
+ border:2px solid #333}
+.pw-legend .pw-ln{flex:none;display:inline-block;width:20px;height:0;border-top:4px solid #0b5394}
+.pw-legend svg{flex:none}
+.pw-popup{font:12px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:360px}
+.pw-popup h4{font-size:13px;margin:0 0 4px}
+.pw-popup .ev{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}
+.pw-popup .meta{color:#555}
+.pw-sources{margin:2px 0 0 14px;padding:0}
+.pw-grade{font-weight:bold;color:#0b5394}
+.pw-title{color:#555}
+</style>
+"""
+
+
+class Css(RawMacroElement):
+    """Static CSS added to the map's header (``LEGEND_CSS`` unless given)."""
+
+    _template = Template("{% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}")
+
+    def __init__(self, css: str = LEGEND_CSS) -> None:
+        super().__init__()
+        self._name = "Css"
+        self.css = css
+
+
+# --------------------------------------------------------------------------- sizes
+
+#: the largest marker radius in pixels, whatever the count
+MAX_RADIUS = 30.0
+MIN_RADIUS = 5.0
+
+
+def marker_radius(n: int, top: int | None = None) -> float:
+    """Radius in pixels of a marker standing for ``n`` events (or visits): its area grows
+    with the count, on a bounded scale. With ``top`` (the largest count on the map) the
+    scale runs from ``MIN_RADIUS`` for one to ``MAX_RADIUS`` for ``top``, so a map of a
+    million events reads like one of a hundred; without it, 2.5 px per square root of the
+    count, capped at ``MAX_RADIUS``."""
+    n = max(int(n), 1)
+    if top is None or top <= 1:
+        return round(min(MIN_RADIUS + 2.5 * math.sqrt(n), MAX_RADIUS), 2)
+    share = math.sqrt((n - 1) / (top - 1)) if top > 1 else 0.0
+    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * min(share, 1.0), 2)
+
+
+def new_map(**options: object) -> folium.Map:
+    """An empty map over northern Syria's patrol theatres (the bounds are fitted later),
+    with no online tiles yet and the legend and popup CSS."""
+    m = folium.Map(
+        location=[36.8, 39.5],
+        zoom_start=7,
+        tiles=None,
+        control_scale=True,
+        **options,
+    )
+    m.add_child(Css())
+    return m
