@@ -37,6 +37,7 @@ __all__ = [
     "TILES_ATTRIBUTION_ENV",
     "TILES_ENV",
     "TileSettings",
+    "add_basemap",
     "add_tile_layer",
     "add_vector_basemap",
     "load_basemap",
@@ -283,6 +284,23 @@ def add_vector_basemap(
             _label(float(lat), float(lon), inner).add_to(group)
     group.add_to(m)
     _HideNamesWhenZoomedOut(NAMES_MIN_ZOOM).add_to(m)
+
+
+#: the kinds of place whose names the basemap shows
+LABELLED_KINDS = ("city", "town")
+
+
+def add_basemap(
+    m: folium.Map, places: pd.DataFrame, tiles: object | None = None, *, vector: bool = True
+) -> None:
+    """The background of every map: online ``tiles`` (a ``TileSettings``; None for none)
+    under the offline vector basemap (``vector``), which names the placed cities and towns
+    of ``places``."""
+    if tiles is not None:
+        add_tile_layer(m, getattr(tiles, "url", None), getattr(tiles, "attribution", None))
+    if vector:
+        towns = places[places["placed"] & places["kind"].isin(LABELLED_KINDS)]
+        add_vector_basemap(m, towns[["name", "lat", "lon"]])
 
 
 def _finite(x: object) -> bool:

@@ -4,29 +4,41 @@ village and town, sites active in the window, events drawn by how precisely thei
 known (solid: exact; hollow with a halo as wide as the precision: approximate), a heat map,
 and the agreements' geometry (border, 10 km strip, 30 km line).
 
-``build_explorer_map`` is pure (no streamlit). Markers and lines are written as compact
-JSON rows that one small script turns into Leaflet layers, instead of one folium element
-(and one template render) per marker: the HTML grows by about a hundred bytes per place.
-
-Every clickable object's tooltip carries a hidden reference (``[[pw:kind:id]]``);
-streamlit-folium returns the clicked object's tooltip text, and :func:`parse_ref` turns it
-back into (kind, id) for the detail panel.
+``build_explorer_map`` is pure (no streamlit): it lays out the shared layers of
+``components.layers`` over what ``data.mapview`` aggregated. Every clickable object's
+tooltip carries a hidden reference (``components.leaflet.ref_tag``); streamlit-folium
+returns the clicked object's tooltip text, and ``parse_ref`` turns it back into (kind, id)
+for the detail panel.
 """
 
 from __future__ import annotations
-
-import math
-import re
 
 import folium
 import folium.plugins
 import numpy as np
 import pandas as pd
 import streamlit as st
-from folium.utilities import JsCode
 
-from components.colours import NEUTRAL, actor_colours, group_style
+from components.colours import actor_colours, group_style
 from components.html import esc
+from components.layers.events import event_layer, size_legend_html
+from components.layers.routes import (
+    BASE_COLOUR,
+    ENTRY_COLOUR,
+    ROUTE_COLOURS,
+    TRACK_COLOUR,
+    UNRUN_COLOUR,
+    arrowheads,
+    route_layer,
+    route_weight,
+)
+from components.layers.sites import site_icon_svg, site_layer
+from components.layers.zones import (
+    BORDER_COLOUR,
+    LINE30_COLOUR,
+    STRIP_COLOUR,
+    zone_layer,
+)
 from components.leaflet import (
     Css,
     FitBounds,
@@ -35,11 +47,27 @@ from components.leaflet import (
     PointLayer,
     StyleTable,
     marker_radius,
+    new_map,
+    parse_ref,
+    ref_tag,
+    tip_html,
 )
-from components.patrol_map import ROUTE_COLOURS, site_icon_svg
 from data import vocab
 from data.mapview import APPROX_M, MapView
 from data.model import DataSet
+
+__all__ = [
+    "LineLayer",
+    "PointLayer",
+    "arrowheads",
+    "build_explorer_map",
+    "legend_html",
+    "map_caption",
+    "parse_ref",
+    "ref_tag",
+    "render_explorer",
+    "route_weight",
+]
 
 LAYER_ROUTES = "Routes and tracks"
 LAYER_VISITS = "Visits per place"
@@ -48,64 +76,7 @@ LAYER_EVENTS = "Events"
 LAYER_HEAT = "Heat map of activity"
 LAYER_STRIP = "Border, 10 km strip, 30 km line"
 
-TRACK_COLOUR = "#4d4d4d"
 VISIT_COLOUR = "#6a3d9a"
-ENTRY_COLOUR = "#1b7837"
-BASE_COLOUR = "#762a83"
-STRIP_COLOUR = "#e69f00"
-LINE30_COLOUR = "#b35806"
-BORDER_COLOUR = "#7a0019"
-
-#: panes, bottom to top: the strip under routes, routes under visits, visits under events
-PANES = {
-    "pw-zones": 380,
-    "pw-routes": 410,
-    "pw-arrows": 415,
-    "pw-visits": 420,
-    "pw-halos": 430,
-    "pw-events": 440,
-}
-
-_REF = re.compile(r"\[\[pw:([a-z]+):([^\]]*)\]\]")
-
-
-def ref_tag(kind: str, ident: str) -> str:
-    """The hidden reference put in a clickable object's tooltip."""
-    return f"<span hidden>[[pw:{esc(kind)}:{esc(ident)}]]</span>"
-
-
-def parse_ref(tooltip_text: object) -> tuple[str, str] | None:
-    """(kind, id) from the text of a clicked object's tooltip, or None."""
-    if not isinstance(tooltip_text, str):
-        return None
-    found = _REF.search(tooltip_text)
-    return (found.group(1), found.group(2)) if found else None
-
-
-def _tip(kind: str, ident: str, title: str, *lines: str) -> str:
-    """Tooltip HTML: hidden reference, bold title, plain lines (all escaped)."""
-    body = "".join(f"<br>{esc(line)}" for line in lines if line)
-    return f"{ref_tag(kind, ident)}<b>{esc(title)}</b>{body}"
-
-
-# --------------------------------------------------------------------------- compact layers
-
-
-def arrowheads(coords: list[tuple[float, float]] | tuple) -> list[list[float]]:
-    """One arrowhead at the middle of each segment of a line through ``coords`` (lat, lon),
-    pointing along it: ``[lat, lon, angle]``, the angle in degrees clockwise from east as
-    the segment appears on a Web Mercator map (screen y grows downwards)."""
-    out: list[list[float]] = []
-    for (lat1, lon1), (lat2, lon2) in zip(coords[:-1], coords[1:], strict=True):
-        y1 = math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat1) / 2)))
-        y2 = math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat2) / 2)))
-        dx, dy = lon2 - lon1, y2 - y1
-        if dx == 0 and dy == 0:
-            continue
-        angle = -math.degrees(math.atan2(dy, dx))
-        out.append([round((lat1 + lat2) / 2, 5), round((lon1 + lon2) / 2, 5), round(angle, 1)])
-    return out
-
 
 EXTRA_CSS = """
 <style>
@@ -123,116 +94,6 @@ EXTRA_CSS = """
 # --------------------------------------------------------------------------- sizes
 
 
-def route_weight(runs: int, top: int) -> float:
-    """Line width in pixels for a route run ``runs`` times, the busiest run ``top`` times."""
-    if runs <= 0:
-        return 1.5
-    return round(2.5 + 7.5 * math.sqrt(runs / max(top, 1)), 2)
-
-
-def _rounded(coords: tuple | list) -> list[list[float]]:
-    return [[round(float(a), 5), round(float(b), 5)] for a, b in coords]
-
-
-def _date(ts: object) -> str:
-    return pd.Timestamp(ts).strftime("%-d %b %Y") if pd.notna(ts) else ""
-
-
-# --------------------------------------------------------------------------- the layers
-
-
-def _route_layer(ds: DataSet, view: MapView, active_places: set[str]) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=LAYER_ROUTES, show=True)
-    styles = StyleTable()
-    rows: list[list] = []
-    drawn = view.routes[view.routes["drawable"]]
-    top = int(
-        max(
-            drawn["runs"].max() if len(drawn) else 0,
-            view.tracks["runs"].max() if len(view.tracks) else 0,
-            1,
-        )
-    )
-    names = dict(zip(ds.places["place_id"], ds.places["name"], strict=True))
-    for r in drawn.itertuples(index=False):
-        colour = ROUTE_COLOURS.get(r.kind, NEUTRAL) if r.runs else "#8c8c8c"
-        style = styles(
-            color=colour,
-            opacity=0.85 if r.runs else 0.5,
-            dashArray=None if r.kind == "patrol_track" and r.runs else "8 6",
-            lineCap="round",
-            className=f"pw-route pw-route-{r.route_id}",
-            pane="pw-routes",
-        )
-        unplaced = r.n_waypoints - r.n_placed
-        tip = _tip(
-            "route",
-            r.route_id,
-            r.name,
-            f"{vocab.ROUTE_KINDS.get(r.kind, r.kind)} · {r.runs} run(s) in this selection",
-            f"Drawn through {r.n_placed} of {r.n_waypoints} waypoints, in order"
-            + (f" ({unplaced} not placed)" if unplaced else ""),
-            f"Enters at {names.get(r.entry_id, r.entry_id)}" if r.entry_id else "",
-        )
-        coords = _rounded(r.coords)
-        rows.append([coords, route_weight(r.runs, top), style, tip, arrowheads(coords)])
-    if len(view.tracks):
-        for t in view.tracks.itertuples(index=False):
-            style = styles(
-                color=TRACK_COLOUR,
-                opacity=0.8,
-                dashArray="2 7",
-                lineCap="round",
-                className="pw-track",
-                pane="pw-routes",
-            )
-            tip = _tip(
-                "track",
-                t.key,
-                t.names,
-                f"{t.runs} run(s) with no recorded route, drawn through their places in order",
-            )
-            coords = _rounded(t.coords)
-            weight = max(route_weight(t.runs, top) - 1, 1.5)
-            rows.append([coords, weight, style, tip, arrowheads(coords)])
-    LineLayer(rows, styles.styles).add_to(group)
-
-    # the entry crossings and the bases the drawn routes start from
-    places = ds.places.set_index("place_id")
-    rings = StyleTable()
-    ring_rows: list[list] = []
-    entries: dict[str, list[str]] = {}
-    bases: dict[str, list[str]] = {}
-    for r in view.routes.itertuples(index=False):
-        if r.entry_id:
-            entries.setdefault(r.entry_id, []).append(r.name)
-        for b in r.base_ids:
-            bases.setdefault(b, []).append(r.name)
-    for ids, what, colour, dash, cls in (
-        (entries, "Entry crossing of", ENTRY_COLOUR, None, "pw-entry"),
-        (bases, "Base the patrols start from:", BASE_COLOUR, "3 3", "pw-base"),
-    ):
-        style = rings(
-            color=colour,
-            weight=3,
-            fill=True,
-            fillOpacity=0.0,
-            dashArray=dash,
-            className=cls,
-            pane="pw-visits",
-        )
-        for place_id, routes in ids.items():
-            if place_id not in places.index or not places.at[place_id, "placed"]:
-                continue
-            if cls == "pw-base" and place_id not in active_places:
-                continue  # a base not active in the window is not drawn
-            p = places.loc[place_id]
-            tip = _tip("place", place_id, str(p["name"]), f"{what} " + "; ".join(routes))
-            ring_rows.append([round(float(p["lat"]), 5), round(float(p["lon"]), 5), 14, style, tip])
-    PointLayer(ring_rows, rings.styles).add_to(group)
-    return group
-
-
 def _visit_layer(view: MapView) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name=LAYER_VISITS, show=True)
     styles = StyleTable()
@@ -245,10 +106,11 @@ def _visit_layer(view: MapView) -> folium.FeatureGroup:
         pane="pw-visits",
     )
     rows = []
+    top = int(view.visits["visits"].max()) if len(view.visits) else 1
     for v in view.visits.itertuples(index=False):
         kind = "cell" if str(v.key).startswith("cell:") else "place"
         ident = str(v.key).removeprefix("cell:")
-        tip = _tip(
+        tip = tip_html(
             kind if kind == "place" else "vcell",
             ident,
             str(v.name),
@@ -258,166 +120,12 @@ def _visit_layer(view: MapView) -> folium.FeatureGroup:
             [
                 round(float(v.lat), 5),
                 round(float(v.lon), 5),
-                marker_radius(int(v.visits)) + 3,
+                marker_radius(int(v.visits), top) + 3,
                 style,
                 tip,
             ]
         )
     PointLayer(rows, styles.styles).add_to(group)
-    return group
-
-
-def _site_layer(ds: DataSet, view: MapView, colours: dict[str, str]) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=LAYER_SITES, show=True)
-    styles = StyleTable()
-    icons: list[str] = []
-    icon_index: dict[tuple[str, str], int] = {}
-    rows = []
-    for s in view.sites.itertuples(index=False):
-        colour = colours.get(s.operator_root, "#ffffff")
-        if (s.kind, colour) not in icon_index:
-            icon_index[(s.kind, colour)] = len(icons)
-            icons.append(site_icon_svg(s.kind, colour))
-        style = styles(className=f"pw-site pw-site-{s.kind}")
-        active = ""
-        if pd.notna(s.active_from_date) or pd.notna(s.active_to_date):
-            active = (
-                f"Active {_date(s.active_from_date) or '?'} – {_date(s.active_to_date) or 'open'}"
-                f"; shown for {_date(s.shown_from) or 'the start'} – "
-                f"{_date(s.shown_to) or 'the end'} of this selection"
-            )
-        tip = _tip(
-            "place",
-            s.place_id,
-            s.name,
-            vocab.PLACE_KINDS.get(s.kind, s.kind)
-            + (f" · operated by {s.operator_root}" if s.operator_root else ""),
-            active,
-        )
-        rows.append(
-            [
-                round(float(s.lat), 5),
-                round(float(s.lon), 5),
-                icon_index[(s.kind, colour)],
-                style,
-                tip,
-            ]
-        )
-    PointLayer(rows, styles.styles, shape="icon", icons=icons).add_to(group)
-    return group
-
-
-def _event_layer(view: MapView, colours: dict[str, str]) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=LAYER_EVENTS, show=True)
-    marks = StyleTable()
-    halos = StyleTable()
-    rows: list[list] = []
-    halo_rows: list[list] = []
-    for mk in view.markers.itertuples(index=False):
-        fill, second = group_style(str(mk.label), colours)
-        approx = bool(mk.approx)
-        if approx:
-            style = marks(
-                color=fill,
-                weight=2.5,
-                fill=True,
-                fillColor=fill,
-                fillOpacity=0.04,
-                className="pw-event pw-approx",
-                pane="pw-events",
-            )
-        else:
-            style = marks(
-                color=second or "#222222",
-                weight=3 if second else 1.5,
-                fill=True,
-                fillColor=fill,
-                fillOpacity=0.9,
-                className="pw-event pw-exact",
-                pane="pw-events",
-            )
-        cell = str(mk.key).startswith("cell:")
-        precision = float(mk.precision_m) if pd.notna(mk.precision_m) else None
-        where = (
-            f"placed approximately: within {precision / 1000:.1f} km"
-            if approx and precision
-            else (f"placed exactly (within {precision / 1000:.1f} km)" if precision else "")
-        )
-        tip = _tip(
-            "cell" if cell else "events",
-            str(mk.key).removeprefix("cell:"),
-            f"{mk.name}: {int(mk.n):,} event(s)",
-            f"{mk.label} · latest {_date(mk.latest)}",
-            where,
-        )
-        rows.append(
-            [round(float(mk.lat), 5), round(float(mk.lon), 5), marker_radius(int(mk.n)), style, tip]
-        )
-        if approx and precision:
-            halo = halos(
-                color=fill,
-                weight=1,
-                dashArray="4 4",
-                fill=True,
-                fillColor=fill,
-                fillOpacity=0.07,
-                interactive=False,
-                className="pw-halo",
-                pane="pw-halos",
-            )
-            halo_rows.append(
-                [round(float(mk.lat), 5), round(float(mk.lon), 5), precision, halo, ""]
-            )
-    PointLayer(halo_rows, halos.styles, shape="metres").add_to(group)
-    PointLayer(rows, marks.styles).add_to(group)
-    return group
-
-
-def _zone_style(feature: dict) -> dict:
-    kind = feature["properties"]["kind"]
-    if kind == "strip":
-        return {
-            "color": STRIP_COLOUR,
-            "weight": 1,
-            "fillColor": STRIP_COLOUR,
-            "fillOpacity": 0.22,
-            "className": "pw-strip",
-        }
-    if kind == "line":
-        return {
-            "color": LINE30_COLOUR,
-            "weight": 2.5,
-            "dashArray": "10 6",
-            "fill": False,
-            "className": "pw-line30",
-        }
-    return {"color": BORDER_COLOUR, "weight": 2.5, "fill": False, "className": "pw-border"}
-
-
-def _zone_layer(zones: dict) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name=LAYER_STRIP, show=True)
-    if not zones.get("features"):
-        return group
-    features = []
-    for f in zones["features"]:
-        p = f["properties"]
-        lines = [p["description"]] if p.get("description") else []
-        if p["kind"] != "border":
-            lines.append("Derived: click for how it was drawn and the source")
-        tip = _tip("zone", str(p["zone_id"]), str(p["label"]), *lines)
-        # only what the style and the tooltip need: no unescaped text enters the map
-        features.append({**f, "properties": {"kind": p["kind"], "tip": tip}})
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name="zones",
-        style_function=_zone_style,
-        pane="pw-zones",
-        control=False,
-        on_each_feature=JsCode(
-            "function(feature, layer) {"
-            " layer.bindTooltip(feature.properties.tip, {sticky: true}); }"
-        ),
-    ).add_to(group)
     return group
 
 
@@ -459,7 +167,7 @@ def legend_html(view: MapView, colours: dict[str, str], open_: bool = True) -> s
         row(line(ROUTE_COLOURS["patrol_track"], route_weight(w, top)), f"{w} run(s)")
         for w in widths
     )
-    routes += row(line("#8c8c8c", 1.5, "dashed"), "no run in this selection")
+    routes += row(line(UNRUN_COLOUR, 1.5, "dashed"), "no run in this selection")
     routes += row(
         f"<span class='pw-arrowtxt' style='color:{ROUTE_COLOURS['patrol_track']}'>\u25b6</span>",
         "direction of travel (waypoint order)",
@@ -523,6 +231,7 @@ def legend_html(view: MapView, colours: dict[str, str], open_: bool = True) -> s
         + routes
         + "<div class='pw-h'>Events by actor (size: events at the place)</div>"
         + events
+        + size_legend_html(int(view.markers["n"].max()) if len(view.markers) else 1)
         + "<div class='pw-h'>Visits</div>"
         + row(
             f"<span class='pw-sw' style='background:rgba(106,61,154,.16);"
@@ -579,36 +288,25 @@ def build_explorer_map(
     ``zones`` (a GeoJSON FeatureCollection from ``data.zones.zone_layer``). ``tiles`` is a
     ``TileSettings``; None draws no online tiles."""
     from components.assets import localise_assets
-    from components.basemap import add_tile_layer, add_vector_basemap
+    from components.basemap import add_basemap
 
     colours = actor_colours(ds.actors)
-    m = folium.Map(
-        location=[36.8, 39.5],
-        zoom_start=7,
-        tiles=None,
-        control_scale=True,
+    m = new_map(
         prefer_canvas=False,
         # Leaflet's keyboard handler focuses the map on mousedown; inside streamlit's iframe
         # that scrolls the page when the map is partly out of view, and the click then
         # lands beside the marker it was aimed at
         keyboard=False,
     )
-    m.add_child(Css())
     m.add_child(Css(EXTRA_CSS))
-    for pane, z in PANES.items():
-        folium.map.CustomPane(pane, z_index=z).add_to(m)
-    if tiles is not None:
-        add_tile_layer(m, getattr(tiles, "url", None), getattr(tiles, "attribution", None))
-    if basemap:
-        towns = ds.places[ds.places["placed"] & ds.places["kind"].isin(["city", "town"])]
-        add_vector_basemap(m, towns[["name", "lat", "lon"]])
+    add_basemap(m, ds.places, tiles, vector=basemap)
 
     active_places = set(view.sites["place_id"])
-    _zone_layer(zones).add_to(m)
-    _route_layer(ds, view, active_places).add_to(m)
+    zone_layer(zones, name=LAYER_STRIP).add_to(m)
+    route_layer(ds, view, name=LAYER_ROUTES, detailed=True, active_places=active_places).add_to(m)
     _visit_layer(view).add_to(m)
-    _site_layer(ds, view, colours).add_to(m)
-    _event_layer(view, colours).add_to(m)
+    site_layer(view, colours, name=LAYER_SITES).add_to(m)
+    event_layer(ds, view, colours, name=LAYER_EVENTS).add_to(m)
     _heat_layer(view).add_to(m)
 
     folium.plugins.Fullscreen(position="topleft").add_to(m)

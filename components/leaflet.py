@@ -21,13 +21,17 @@ Pure: no streamlit.
 from __future__ import annotations
 
 import math
+import re
 
 import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from components.html import esc
+
 __all__ = [
     "LEGEND_CSS",
+    "PANES",
     "Css",
     "FitBounds",
     "Legend",
@@ -37,6 +41,10 @@ __all__ = [
     "StyleTable",
     "marker_radius",
     "new_map",
+    "parse_ref",
+    "ref_tag",
+    "rounded",
+    "tip_html",
 ]
 
 
@@ -300,15 +308,53 @@ def marker_radius(n: int, top: int | None = None) -> float:
     return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * min(share, 1.0), 2)
 
 
+#: panes, bottom to top: zones under routes, routes under visits, visits under events
+PANES = {
+    "pw-zones": 380,
+    "pw-routes": 410,
+    "pw-arrows": 415,
+    "pw-visits": 420,
+    "pw-halos": 430,
+    "pw-events": 440,
+}
+
+
 def new_map(**options: object) -> folium.Map:
-    """An empty map over northern Syria's patrol theatres (the bounds are fitted later),
-    with no online tiles yet and the legend and popup CSS."""
-    m = folium.Map(
-        location=[36.8, 39.5],
-        zoom_start=7,
-        tiles=None,
-        control_scale=True,
-        **options,
-    )
+    """An empty map with the legend and popup CSS and the layers' panes, no online tiles
+    yet; its view is set by :class:`FitBounds` from what it draws (the start view only
+    matters for an empty selection)."""
+    m = folium.Map(location=[36.8, 39.5], zoom_start=7, tiles=None, control_scale=True, **options)
     m.add_child(Css())
+    for pane, z in PANES.items():
+        folium.map.CustomPane(pane, z_index=z).add_to(m)
     return m
+
+
+# --------------------------------------------------------------------------- tooltips
+
+_REF = re.compile(r"\[\[pw:([a-z]+):([^\]]*)\]\]")
+
+
+def ref_tag(kind: str, ident: str) -> str:
+    """The hidden reference put in a clickable object's tooltip: streamlit-folium returns
+    the clicked object's tooltip text, and :func:`parse_ref` turns it back into (kind, id)."""
+    return f"<span hidden>[[pw:{esc(kind)}:{esc(ident)}]]</span>"
+
+
+def parse_ref(tooltip_text: object) -> tuple[str, str] | None:
+    """(kind, id) from the text of a clicked object's tooltip, or None."""
+    if not isinstance(tooltip_text, str):
+        return None
+    found = _REF.search(tooltip_text)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def tip_html(kind: str, ident: str, title: str, *lines: str) -> str:
+    """Tooltip HTML: hidden reference, bold title, plain lines (all escaped)."""
+    body = "".join(f"<br>{esc(line)}" for line in lines if line)
+    return f"{ref_tag(kind, ident)}<b>{esc(title)}</b>{body}"
+
+
+def rounded(coords: tuple | list) -> list[list[float]]:
+    """(lat, lon) pairs rounded to 5 decimals (about a metre), as JSON-ready lists."""
+    return [[round(float(a), 5), round(float(b), 5)] for a, b in coords]

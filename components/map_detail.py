@@ -15,7 +15,7 @@ import streamlit as st
 
 from components.html import md_escape, md_link
 from data import vocab
-from data.dates import format_at_precision
+from data.eventtext import event_texts
 from data.mapview import approximate_places, events_for
 from data.model import DataSet
 from data.sourcing import citations_for
@@ -55,17 +55,8 @@ def _sources(ds: DataSet, record_type: str, ident: str) -> pd.DataFrame:
 
 def event_list(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     """Events as short rows for choosing one: event_id and a one-line label."""
-    ev = events.head(MAX_LISTED)
-    when = format_at_precision(ev["start"], ev["date_precision"])
-    label = (
-        when
-        + " · "
-        + ev["kind"].map(vocab.EVENT_KINDS).fillna(ev["kind"])
-        + " · "
-        + ev["actor_label"]
-        + (" · no. " + ev["patrol_number"]).where(ev["patrol_number"] != "", "")
-    )
-    return pd.DataFrame({"event_id": ev["event_id"].to_numpy(), "label": label.to_numpy()})
+    text = event_texts(events.head(MAX_LISTED))
+    return pd.DataFrame({"event_id": text.index.to_numpy(), "label": text["label"].to_numpy()})
 
 
 def _position(place: pd.Series, approx: bool) -> str:
@@ -85,16 +76,13 @@ def event_record(ds: DataSet, conflicts: pd.DataFrame, event_id: str) -> Record 
     if rows.empty:
         return None
     ev = rows.iloc[0]
-    when = format_at_precision(rows["start"], rows["date_precision"]).iloc[0]
-    date = f"{when} ({ev['date_precision']} precision)"
-    if ev["end_date"]:
-        date += f" until {pd.Timestamp(ev['end']).strftime('%-d %b %Y')}"
+    text = event_texts(rows).iloc[0]
     routes = dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True))
     theatres = dict(zip(ds.theatres["theatre_id"], ds.theatres["name"], strict=True))
     facts: list[tuple[str, str]] = [
-        ("Date", date),
-        ("Kind", vocab.EVENT_KINDS.get(ev["kind"], ev["kind"])),
-        ("Status", vocab.EVENT_STATUSES.get(ev["status"], ev["status"])),
+        ("Date", text["date"]),
+        ("Kind", text["kind"]),
+        ("Status", text["status"]),
         ("Theatre", theatres.get(ev["theatre_id"], ev["theatre_id"])),
     ]
     if ev["route_id"]:
@@ -122,7 +110,7 @@ def event_record(ds: DataSet, conflicts: pd.DataFrame, event_id: str) -> Record 
         facts.append(("Distance", f"{ev['distance_km']:g} km"))
     if ev["milestone"]:
         facts.append(("Milestone", ev["milestone"]))
-    facts.append(("What happened", ev["description"]))
+    facts.append(("What happened", text["description"]))
     facts.append(("Best source grade", f"{ev['best_reliability']} ({ev['n_sources']} source(s))"))
 
     names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
@@ -137,7 +125,7 @@ def event_record(ds: DataSet, conflicts: pd.DataFrame, event_id: str) -> Record 
     return Record(
         kind="event",
         ident=event_id,
-        title=f"{vocab.EVENT_KINDS.get(ev['kind'], ev['kind'])}, {when}",
+        title=f"{text['kind']}, {text['when']}",
         facts=tuple(facts),
         actors=actors,
         sources=_sources(ds, "event", event_id),

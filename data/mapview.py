@@ -138,7 +138,8 @@ def route_runs(
     routes: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """The routes in scope (theatres and routes filters), each with ``runs``: how many of the
-    filtered events ran it. ``drawable`` routes have at least two placed waypoints."""
+    filtered events ran it (see :func:`runs`), and ``events``: how many filtered events of
+    any kind name it. ``drawable`` routes have at least two placed waypoints."""
     counted = runs(events)
     per_route = counted.loc[counted["route_id"] != "", "route_id"].value_counts()
     rt = ds.routes
@@ -147,8 +148,10 @@ def route_runs(
         keep &= rt["theatre_id"].isin(theatres)
     if routes:
         keep &= rt["route_id"].isin(routes)
+    per_route_events = events.loc[events["route_id"] != "", "route_id"].value_counts()
     out = rt[keep].copy()
     out["runs"] = out["route_id"].map(per_route).fillna(0).astype(int)
+    out["events"] = out["route_id"].map(per_route_events).fillna(0).astype(int)
     out["drawable"] = out["n_placed"] >= 2
     return out.reset_index(drop=True)
 
@@ -302,12 +305,20 @@ def place_visits(ds: DataSet, events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     ), unplaced
 
 
-def event_markers(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
+#: at most this many events are listed per marker's popup, and about POPUP_BUDGET in all
+POPUP_EVENTS = 8
+POPUP_BUDGET = 1200
+
+
+def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.DataFrame:
     """The placed events grouped into one marker per place (past ``GRID_THRESHOLD``
     distinct places: per grid cell and precision). Columns: see ``MARKER_COLUMNS``; ``key``
     is the place id, or 'cell:<size>:<row>:<col>:<a|e>' for a grid cell of approximate or exact
     positions; ``precision_m`` is the place's precision radius (a cell's widest);
-    ``label`` the actor group with most events there; ``latest`` its latest event's start."""
+    ``label`` the actor group with most events there; ``latest`` its latest event's start.
+    With ``latest`` > 0 a column ``event_ids`` holds the ids of each marker's newest events,
+    newest first: up to ``latest``, fewer when there are many markers, so that about
+    ``POPUP_BUDGET`` are listed in all."""
     placed = events[events["placed"]]
     if placed.empty:
         return pd.DataFrame(columns=MARKER_COLUMNS)
@@ -355,6 +366,16 @@ def event_markers(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     if binned:
         out["name"] = out["places"].astype(str) + " places"
     out = out.reset_index()[MARKER_COLUMNS]
+    if latest > 0:
+        per_marker = max(2, min(latest, POPUP_BUDGET // max(len(out), 1)))
+        newest = (
+            frame.assign(event_id=placed["event_id"].to_numpy())
+            .sort_values("start", ascending=False, kind="stable")
+            .groupby("key", sort=False)
+            .head(per_marker)
+        )
+        ids = newest.groupby("key", sort=False)["event_id"].agg(tuple)
+        out["event_ids"] = out["key"].map(ids)
     out.attrs["binned"] = binned
     out.attrs["grid_deg"] = deg if binned else None
     return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
@@ -431,16 +452,25 @@ def build_map_view(
     theatres: tuple[str, ...] = (),
     routes: tuple[str, ...] = (),
     precise_only: bool = False,
+    detail: bool = True,
+    popup_events: int = 0,
 ) -> MapView:
-    """Everything the explorer map draws for the filtered ``events``. ``precise_only``
-    keeps only events placed exactly among the event markers (routes, tracks and visits
-    still count every run)."""
+    """Everything a map draws for the filtered ``events``: the one aggregation behind every
+    map. ``precise_only`` keeps only events placed exactly among the event markers (routes,
+    tracks and visits still count every run). ``detail=False`` skips the implied tracks and
+    the visits (a map that draws neither); ``popup_events`` > 0 lists each marker's newest
+    events (see ``event_markers``)."""
     events = events[[c for c in _USED_COLUMNS if c in events.columns]]  # no copy: a view
     approx = approximate_events(ds, events)
     markers_from = events[events["placed"] & ~approx] if precise_only else events
-    markers = event_markers(ds, markers_from)
-    tracks, more = implied_tracks(ds, events)
-    visits, visits_unplaced = place_visits(ds, events)
+    markers = event_markers(ds, markers_from, latest=popup_events)
+    if detail:
+        tracks, more = implied_tracks(ds, events)
+        visits, visits_unplaced = place_visits(ds, events)
+    else:
+        tracks, more = pd.DataFrame(columns=["key", "runs", "coords", "names"]), 0
+        visits = pd.DataFrame(columns=["key", "name", "lat", "lon", "visits", "places"])
+        visits_unplaced = 0
     sites = active_sites(ds, window_start, window_end, theatres)
     named = member(events["event_id"], ds.event_places["event_id"])
     return MapView(

@@ -9,17 +9,31 @@ import pandas as pd
 
 from components.colours import actor_colours
 from components.filters import filter_from_state
+from components.leaflet import PointLayer
 from components.overview import event_table, headline_cards
-from components.patrol_map import build_patrol_map, event_locations
+from components.patrol_map import build_patrol_map
 from components.timeline import frequency_figure
 from data.aggregate import counts_per_period, headline, milestones, overlapping_period_counts
 from data.filters import EventFilter, filter_events, patrols
 from data.load import load_dataset_files
+from data.mapview import event_markers
 from tests import fixtures
+from tests.test_template_safety import js_decoded
 
 
 def _html(m) -> str:
-    return m.get_root().render()
+    """The map's page as its scripts see it (JSON string escapes undone)."""
+    return js_decoded(m.get_root().render())
+
+
+def _children(m, cls):
+    out, todo = [], [m]
+    while todo:
+        el = todo.pop()
+        if isinstance(el, cls):
+            out.append(el)
+        todo.extend(el._children.values())
+    return out
 
 
 def test_map_holds_routes_sites_and_events(mini):
@@ -67,30 +81,23 @@ def test_popup_shows_date_precision_actors_and_graded_sources(mini):
 
 
 def test_approximate_places_get_a_halo_of_their_precision(mini):
-    locations = event_locations(mini.events).set_index("key")
+    locations = event_markers(mini, mini.events).set_index("key")
     assert locations.loc["gate", "precision_m"] == 3000
     m, _ = build_patrol_map(mini, mini.events, basemap=False)
-    html = _html(m)
-    assert '"radius": 3000.0' in html and "pw-approx" in html
+    halos = [p for p in _children(m, PointLayer) if p.shape == "metres"]
+    assert [row[2] for layer in halos for row in layer.rows] == [3000.0]
+    assert "pw-approx" in _html(m)
 
 
-def test_markers_aggregate_per_place():
-    many = pd.DataFrame(
-        {
-            "event_id": [f"s{i}" for i in range(50)],
-            "placed": True,
-            "lat": 37.0,
-            "lon": 40.0,
-            "location_id": "p",
-            "location_precision_m": 1000.0,
-            "location_name": "P",
-            "actor_label": "Blue forces",
-            "start": pd.date_range("2020-01-01", periods=50, freq="D"),
-        }
+def test_markers_aggregate_per_place(mini):
+    one = mini.events[mini.events["location_id"] == "town_a"].iloc[[0]]
+    many = pd.concat([one] * 50, ignore_index=True).assign(
+        event_id=[f"s{i}" for i in range(50)],
+        start=pd.date_range("2020-01-01", periods=50, freq="D"),
     )
-    locations = event_locations(many)
+    locations = event_markers(mini, many, latest=8)
     assert len(locations) == 1 and locations.iloc[0]["n"] == 50
-    assert len(locations.iloc[0]["event_ids"]) == 8
+    assert locations.iloc[0]["event_ids"] == tuple(f"s{i}" for i in range(49, 41, -1))
 
 
 def test_frequency_figure_bars_bands_and_milestones(mini):
@@ -183,3 +190,24 @@ def test_markdown_from_the_data_is_inert():
 
     text = md_escape("![x](http://e.org/a.png) <b>b</b> :red[alert] $x$ [l](javascript:1)")
     assert "![" not in text and "](" not in text and "<b>" not in text and ":red[" not in text
+
+
+def test_marker_sizes_are_on_a_bounded_scale_the_legend_gives():
+    from components.layers.events import size_legend_html
+    from components.leaflet import MAX_RADIUS, MIN_RADIUS, marker_radius
+
+    assert marker_radius(1, 1_000_000) == MIN_RADIUS
+    assert marker_radius(1_000_000, 1_000_000) == MAX_RADIUS
+    assert marker_radius(77, 77) == MAX_RADIUS  # the largest reads the same at any scale
+    assert marker_radius(250_000, 1_000_000) < marker_radius(500_000, 1_000_000) < MAX_RADIUS
+    legend = size_legend_html(1_000_000)
+    assert "1 events" in legend and "1,000,000 events" in legend
+
+
+def test_the_overview_map_grows_with_places_not_events(mini):
+    many = pd.concat([mini.events] * 200, ignore_index=True)
+    many["event_id"] = [f"x{i}" for i in range(len(many))]
+    small, s1 = build_patrol_map(mini, mini.events, basemap=False)
+    big, s2 = build_patrol_map(mini, many, basemap=False)
+    assert s2.events == 200 * s1.events and s2.markers == s1.markers
+    assert len(_html(big)) < 1.3 * len(_html(small))

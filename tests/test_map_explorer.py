@@ -228,7 +228,7 @@ def test_text_from_the_data_is_escaped_on_the_map(tmp_path, zones):
     view = _view(ds)
     m = build_explorer_map(ds, view, zones, tiles=None, basemap=True)
     tooltips = " ".join(
-        str(row[-1]) for layer in _children(m, PointLayer) for row in layer.rows
+        str(row[4]) for layer in _children(m, PointLayer) for row in layer.rows
     ) + " ".join(str(row[3]) for layer in _children(m, LineLayer) for row in layer.rows)
     assert "&lt;img src=x" in tooltips and "<img" not in tooltips
     assert "&lt;b&gt;Blue" in tooltips and "<b>Blue" not in tooltips

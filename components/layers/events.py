@@ -1,0 +1,191 @@
+"""The events layer: one marker per place (or grid cell), its area by how many events it
+stands for on a bounded scale, coloured by the actors with most events there; solid where
+the place is known exactly, hollow with a dashed halo as wide as the precision where it is
+approximate. On maps without a detail panel each marker has a popup listing its newest
+events, written by :func:`event_blocks` from ``data.eventtext.event_texts``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import pandas as pd
+
+from components.colours import group_style
+from components.html import clip_series, esc, esc_series, source_items
+from components.leaflet import MAX_RADIUS, PointLayer, StyleTable, marker_radius, tip_html
+from data.eventtext import event_texts
+from data.frames import join_ordered
+from data.mapview import MapView
+from data.model import DataSet
+from data.sourcing import citations_for
+
+LAYER_NAME = "Events"
+
+
+def _date(ts: object) -> str:
+    return pd.Timestamp(ts).strftime("%-d %b %Y") if pd.notna(ts) else ""
+
+
+def event_blocks(ds: DataSet, events: pd.DataFrame) -> pd.Series:
+    """Popup HTML per event, indexed by event id: date at its precision, kind, number,
+    status, actors, description and graded sources, every text escaped."""
+    if events.empty:
+        return pd.Series(dtype="str")
+    text = event_texts(events)
+    cites = citations_for(ds, "event", events["event_id"])
+    sources = join_ordered(cites["record_id"], source_items(cites), "")
+    what = (text["kind"] + (" · " + text["number"]).where(text["number"] != "", "")) + (
+        " · " + text["status"]
+    )
+    return (
+        "<div class='ev'><b>"
+        + esc_series(text["date"])
+        + "</b><br>"
+        + esc_series(what)
+        + "<br><span class='meta'>Actors: "
+        + esc_series(text["actors"])
+        + "</span><br>"
+        + esc_series(clip_series(text["description"], 320))
+        + "<ul class='pw-sources'>"
+        + sources.reindex(text.index, fill_value="").astype("str")
+        + "</ul>"
+        + "</div>"
+    )
+
+
+def _marker_popup(mk: Any, blocks: pd.Series) -> str:
+    ids = getattr(mk, "event_ids", ()) or ()
+    n = int(mk.n)
+    precision = mk.precision_m
+    more = n - len(ids)
+    return (
+        f"<div class='pw-popup'><h4>{esc(mk.name)}: {n:,} event(s)</h4>"
+        + (
+            f"<span class='meta'>Placed approximately: within {precision / 1000:.1f} km</span>"
+            if bool(mk.approx) and pd.notna(precision)
+            else ""
+        )
+        + "".join(blocks.get(e, "") for e in ids)
+        + (
+            f"<div class='meta'>… and {more:,} earlier event(s): see the table.</div>"
+            if more
+            else ""
+        )
+        + "</div>"
+    )
+
+
+def event_layer(
+    ds: DataSet,
+    view: MapView,
+    colours: dict[str, str],
+    *,
+    events: pd.DataFrame | None = None,
+    name: str = LAYER_NAME,
+) -> folium.FeatureGroup:
+    """The event markers of ``view``, with their halos. With ``events`` (the filtered events,
+    and ``view`` built with ``popup_events``) each marker gets a popup of its newest events."""
+    group = folium.FeatureGroup(name=name, show=True)
+    marks = StyleTable()
+    halos = StyleTable()
+    rows: list[list] = []
+    halo_rows: list[list] = []
+    markers = view.markers
+    top = int(markers["n"].max()) if len(markers) else 1
+    blocks = pd.Series(dtype="str")
+    if events is not None and "event_ids" in markers:
+        listed = {e for ids in markers["event_ids"] for e in ids}
+        blocks = event_blocks(ds, events[events["event_id"].isin(listed)])
+    for mk in markers.itertuples(index=False):
+        fill, second = group_style(str(mk.label), colours)
+        approx = bool(mk.approx)
+        if approx:
+            style = marks(
+                color=fill,
+                weight=2.5,
+                fill=True,
+                fillColor=fill,
+                fillOpacity=0.04,
+                className="pw-event pw-approx",
+                pane="pw-events",
+            )
+        else:
+            style = marks(
+                color=second or "#222222",
+                weight=3 if second else 1.5,
+                fill=True,
+                fillColor=fill,
+                fillOpacity=0.9,
+                className="pw-event pw-exact",
+                pane="pw-events",
+            )
+        cell = str(mk.key).startswith("cell:")
+        precision = float(mk.precision_m) if pd.notna(mk.precision_m) else None
+        where = (
+            f"placed approximately: within {precision / 1000:.1f} km"
+            if approx and precision
+            else (f"placed exactly (within {precision / 1000:.1f} km)" if precision else "")
+        )
+        tip = tip_html(
+            "cell" if cell else "events",
+            str(mk.key).removeprefix("cell:"),
+            f"{mk.name}: {int(mk.n):,} event(s)",
+            f"{mk.label} · latest {_date(mk.latest)}",
+            where,
+        )
+        popup = _marker_popup(mk, blocks) if events is not None else ""
+        rows.append(
+            [
+                round(float(mk.lat), 5),
+                round(float(mk.lon), 5),
+                marker_radius(int(mk.n), top),
+                style,
+                tip,
+                popup,
+            ]
+        )
+        if approx and precision:
+            halo = halos(
+                color=fill,
+                weight=1,
+                dashArray="4 4",
+                fill=True,
+                fillColor=fill,
+                fillOpacity=0.07,
+                interactive=False,
+                className="pw-halo",
+                pane="pw-halos",
+            )
+            halo_rows.append(
+                [round(float(mk.lat), 5), round(float(mk.lon), 5), precision, halo, ""]
+            )
+    PointLayer(halo_rows, halos.styles, shape="metres").add_to(group)
+    PointLayer(rows, marks.styles).add_to(group)
+    return group
+
+
+def size_steps(top: int) -> list[int]:
+    """The counts the legend shows the marker size of: one, the largest, and one between."""
+    top = max(int(top), 1)
+    mid = int(round(top**0.5)) if top >= 9 else (top + 1) // 2
+    return sorted({1, mid, top})
+
+
+def size_legend_html(top: int, noun: str = "events") -> str:
+    """Legend rows giving the marker scale: a circle of the size drawn for 1, a middle count
+    and the largest ``top`` (area by count, capped at ``MAX_RADIUS`` pixels)."""
+    rows = []
+    for n in size_steps(top):
+        r = marker_radius(n, top)
+        d = int(2 * r + 2)
+        rows.append(
+            "<div class='pw-row'>"
+            f"<svg width='{d}' height='{d}'><circle cx='{d / 2}' cy='{d / 2}' r='{r}' "
+            "fill='rgba(0,0,0,.12)' stroke='#333' stroke-width='1'/></svg>"
+            f"{n:,} {esc(noun)}</div>"
+        )
+    return (
+        f"<div class='pw-scale' title='Area grows with the count; the largest is "
+        f"{MAX_RADIUS:g} px across the radius'>" + "".join(rows) + "</div>"
+    )
