@@ -11,13 +11,8 @@ Pure builders: no streamlit import (all streamlit caching lives in data/cache.py
 
 from __future__ import annotations
 
-import html
 import json
 import math
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -27,6 +22,15 @@ from folium.template import Template
 
 from components.html import esc
 from components.leaflet import RawMacroElement, RawText
+from data.settings import (
+    OSM_ATTRIBUTION,
+    OSM_TILES,
+    TILES_ATTRIBUTION_ENV,
+    TILES_ENV,
+    TileSettings,
+    default_attribution,
+    tile_settings,
+)
 
 __all__ = [
     "BASEMAP_DIR",
@@ -49,60 +53,7 @@ BASEMAP_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
 LAYERS = {"land": "land.geojson", "borders": "borders.geojson", "rivers": "rivers.geojson"}
 BASEMAP_LAYER_NAME = "Basemap (offline)"
 
-# --- online tiles: the settings ------------------------------------------------------------
-
-#: URL template of the online tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png, or
-#: "none" to draw no online tiles (the offline basemap alone). Unset: OpenStreetMap.
-TILES_ENV = "PATROLWATCH_TILES"
-#: HTML shown in the map's attribution corner for those tiles. Unset: OpenStreetMap's for
-#: OpenStreetMap tiles, else the tile server's host name.
-TILES_ATTRIBUTION_ENV = "PATROLWATCH_TILES_ATTRIBUTION"
-
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
-)
-_OFF = {"none", "off", "no", "false", "0"}
-
-
-@dataclass(frozen=True)
-class TileSettings:
-    """Which online tiles to draw under the data. ``url`` is ``None`` when they are off."""
-
-    url: str | None
-    attribution: str | None
-
-    @property
-    def enabled(self) -> bool:
-        return self.url is not None
-
-
-def _default_attribution(url: str) -> str:
-    host = urlsplit(url).hostname or ""
-    if url == OSM_TILES or host == "openstreetmap.org" or host.endswith(".openstreetmap.org"):
-        return OSM_ATTRIBUTION
-    return f"Map tiles: {html.escape(host or url)}"
-
-
-def tile_settings(env: Mapping[str, str] | None = None) -> TileSettings:
-    """The online-tile settings from the environment (``PATROLWATCH_TILES`` and
-    ``PATROLWATCH_TILES_ATTRIBUTION``; see :data:`TILES_ENV`). ``env`` replaces
-    ``os.environ``, for tests. Raises ValueError for a URL that is not a tile template."""
-    env = os.environ if env is None else env
-    raw = (env.get(TILES_ENV) or "").strip()
-    attribution = (env.get(TILES_ATTRIBUTION_ENV) or "").strip() or None
-    if not raw:
-        return TileSettings(OSM_TILES, attribution or OSM_ATTRIBUTION)
-    if raw.lower() in _OFF:
-        return TileSettings(None, None)
-    if not raw.startswith(("https://", "http://", "/")) or not all(
-        part in raw for part in ("{z}", "{x}", "{y}")
-    ):
-        raise ValueError(
-            f"{TILES_ENV}={raw!r} is not a tile URL template like "
-            "'https://tiles.example.org/{z}/{x}/{y}.png' (or 'none' for no online tiles)"
-        )
-    return TileSettings(raw, attribution or _default_attribution(raw))
+# --- online tiles: the settings (read from the environment in data.settings) ---------------
 
 
 def add_tile_layer(m: folium.Map, url: str | None, attribution: str | None) -> None:
@@ -115,7 +66,7 @@ def add_tile_layer(m: folium.Map, url: str | None, attribution: str | None) -> N
     host = urlsplit(url).hostname or "online"
     folium.TileLayer(
         tiles=url,
-        attr=attribution or _default_attribution(url),
+        attr=attribution or default_attribution(url),
         name=f"Map tiles ({host})",
         overlay=False,
         control=True,
@@ -125,19 +76,16 @@ def add_tile_layer(m: folium.Map, url: str | None, attribution: str | None) -> N
 # --- the offline vector basemap --------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _read_layers() -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (name, (BASEMAP_DIR / file).read_text(encoding="utf-8")) for name, file in LAYERS.items()
-    )
-
-
 def load_basemap() -> dict[str, dict]:
     """The basemap layers as GeoJSON FeatureCollections: ``land`` (land and sea polygons,
     coastline; ``kind`` says which), ``borders`` (lines with ``id`` SYR-TUR, SYR-IRQ,
     SYR-LBN, TUR-IRQ) and ``rivers`` (lines with a ``name``). Each has a ``bbox``: the area
-    the files cover. Every call returns fresh dicts (the files are read once)."""
-    return {name: json.loads(text) for name, text in _read_layers()}
+    the files cover. Every call returns fresh dicts (the files are read once, and kept by
+    ``data.cache.basemap_texts``)."""
+    from data.cache import basemap_texts
+
+    texts = basemap_texts(str(BASEMAP_DIR), tuple(LAYERS.items()))
+    return {name: json.loads(text) for name, text in texts}
 
 
 OUTSIDE = "#e4e4df"  # beyond the basemap's extent

@@ -154,55 +154,25 @@ def standard_view(
     no online tiles, framed on the selection. Pages with a map or chart of their own pass
     those instead."""
     from components.colours import actor_colours
-    from components.patrol_map import build_patrol_map
-    from components.timeline import chart_bands, frequency_figure
-    from data.aggregate import (
-        counted_for_timeline,
-        counts_per_period,
-        headline,
-        milestones,
-        overlapping_period_counts,
-    )
+    from components.patrol_map import build_overview_map, map_summary
+    from components.timeline import timeline_figure
+    from data.views import overview_view
 
-    events = filter_events(ds, f) if events is None else events
-    head = headline(events, f, today)
-    counted, kinds, noun = counted_for_timeline(events, f.kinds)
-    m, summary = build_patrol_map(
-        ds,
-        events,
-        window_start=head.window_start,
-        window_end=head.window_end,
-        theatres=f.theatres,
-        tiles=None,
-        legend_open=True,
-    )
-    reported = overlapping_period_counts(
-        ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
-    )
-    bands = chart_bands(reported, f.routes)
-    window = (
-        (head.window_start, head.window_end)
-        if head.window_start is not None and not pd.isna(head.window_start)
-        else None
-    )
-    counts = counts_per_period(
-        counted,
-        ds,
-        "month",
-        by=by,
-        start=window[0] if window else None,
-        end=window[1] if window else None,
-    )
-    fig = frequency_figure(
-        counts,
+    view = overview_view(ds, f, today, by=by, events=events)
+    events = view.events
+    m = build_overview_map(ds, events, view.map, tiles=None, legend_open=True)
+    summary = map_summary(view.map)
+    bands = view.bands
+    fig = timeline_figure(
+        view.counts,
         period="month",
         by=by,
         actor_colours=actor_colours(ds.actors),
         reported=bands,
-        marks=milestones(ds, events),
-        title=f"{noun.capitalize()} per month",
-        noun=noun,
-        x_range=window,
+        marks=view.marks,
+        title=f"{view.noun.capitalize()} per month",
+        noun=view.noun,
+        x_range=view.window,
     )
     note = (
         f"{summary.placed:,} of {_count(summary.events, 'event')} drawn at "

@@ -56,3 +56,9 @@ def group_colours(labels: list[str], by: str | None, colours: dict[str, str]) ->
         label: ROUTE_PALETTE[i % len(ROUTE_PALETTE)] if label != "No route recorded" else NEUTRAL
         for i, label in enumerate(sorted(labels))
     }
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """'#rrggbb' with an opacity, as CSS 'rgba(r,g,b,a)'."""
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"

@@ -78,6 +78,13 @@ LAYER_STRIP = "Border, 10 km strip, 30 km line"
 
 VISIT_COLOUR = "#6a3d9a"
 
+#: the help of the explorer's "Precise positions only" switch
+PRECISE_HELP = (
+    "Hide the events whose place is known only approximately (derived from 'about N km "
+    f"from X', or known to within more than {APPROX_M / 1000:g} km). Routes, tracks and "
+    "visits still count every run."
+)
+
 EXTRA_CSS = """
 <style>
 .pw-legend .pw-ring{flex:none;display:inline-block;width:12px;height:12px;border-radius:50%;
@@ -396,7 +403,7 @@ def render_explorer(
     the same script, and streamlit-folium would mount a new map and forget the click."""
     from streamlit_folium import st_folium
 
-    from components.map_detail import event_record, md_escape, record_for, render_record
+    from components.map_detail import event_detail, md_escape, record_for, render_record
 
     m = build_explorer_map(ds, view, zones, tiles=tiles, legend_open=False)
     left, right = st.columns([5, 3], gap="medium")
@@ -443,7 +450,7 @@ def render_explorer(
                     format_func=labels.__getitem__,
                     key=f"{key}_pick_{ref[0]}_{ref[1]}",
                 )
-                ev = event_record(ds, conflicts, pick)
+                ev = event_detail(ds, conflicts, pick)
                 if ev is not None:
                     render_record(ev)
                 with st.expander(f"About {md_escape(rec.title)}"):
@@ -456,7 +463,7 @@ def render_explorer(
                 format_func=labels.__getitem__,
                 key=f"{key}_pick_{ref[0]}_{ref[1]}",
             )
-            ev = event_record(ds, conflicts, pick)
+            ev = event_detail(ds, conflicts, pick)
             if ev is not None:
                 st.divider()
                 render_record(ev)

@@ -1,418 +1,26 @@
-"""The frequency page's views: the selectable timeline (bars counted one by one, reported
-rate bands, milestones and the analyst's notes, long gaps shaded by what explains them, and
-a strip of the events known only to their week or month drawn over their whole span), the
-reported-against-counted chart, the running totals, and the tables behind them.
+"""How often's views besides the timeline (``components.timeline``): the headline cards,
+the reported-against-counted chart, the running totals, the tables behind them, and the
+page's sections, each drawn from ``data.views.FrequencyView``.
 
-Builders are pure (no ``st``) and unit-tested; the ``render_*`` functions at the end call
-``st``. ``selection_from_chart`` turns a plotly selection into a date span and event ids.
+Builders are pure (no ``st``) and unit-tested; the ``render_*`` functions call ``st``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.timeline import _plain, _rgba, frequency_figure, merge_close_marks
+from components.colours import rgba
+from components.html import plotly_text
 from data import vocab
-from data.aggregate import PERIODS
+from data.analytics import Comparison
 from data.dates import format_at_precision
-
-#: how each explanation of a gap is shaded on the timeline
-GAP_FILLS: dict[str, str] = {
-    "suspension": "rgba(230,145,56,0.28)",
-    "hole": "rgba(110,110,110,0.20)",
-    "none": "rgba(214,39,40,0.13)",
-}
-GAP_WORDS: dict[str, str] = {
-    "suspension": "reported suspension",
-    "hole": "coverage hole (reported, not held)",
-    "none": "no record either way",
-}
-NOTE_COLOUR = "#1b7837"
-SPAN_LANES = {"week": 0, "month": 1, "quarter": 2, "year": 3}
-SPAN_COLOURS = {"counted": "#0b5394", "disputed": "#c0392b", "other": "#999999"}
-ONE_DAY = pd.Timedelta(days=1)
-#: share of the figure's height given to the strip of week/month-dated events
-STRIP = 0.13
-
-
-# --------------------------------------------------------------------------- timeline
-
-
-def notes_frame(notes: Sequence[Mapping[str, object]]) -> pd.DataFrame:
-    """The analyst's notes ({'date': 'YYYY-MM-DD', 'text': ...}) as marks: start, label.
-    Notes with an unreadable date are dropped; text is kept as typed (escaped when drawn)."""
-    if not notes:
-        return pd.DataFrame({"start": pd.Series(dtype="datetime64[s]"), "label": []})
-    frame = pd.DataFrame(list(notes))
-    start = pd.to_datetime(frame.get("date"), errors="coerce")
-    label = frame.get("text", pd.Series("", index=frame.index)).fillna("").astype("str")
-    out = pd.DataFrame({"start": start, "label": label.str.strip()})
-    return out.dropna(subset=["start"]).sort_values("start").reset_index(drop=True)
-
-
-def span_groups(spans: pd.DataFrame) -> pd.DataFrame:
-    """Events known only to the same window (same precision, same first and last day) and of
-    the same standing (counted patrol, disputed patrol, other event) drawn as one span, so
-    the strip grows with the number of distinct windows, not of events.
-
-    Columns: role, precision, start, end_exclusive, n, event_id (the event's id when the
-    span holds one event, else ''), text (hover, escaped), flag (label beside the span for
-    disputed or conflicting events, else ''), lane.
-    """
-    patrol = spans["kind"].isin(vocab.PATROL_KINDS)
-    role = np.where(spans["status"] == "disputed", "disputed", np.where(patrol, "counted", "other"))
-    conflict = spans["conflict"] if "conflict" in spans else pd.Series("", index=spans.index)
-    frame = spans.assign(role=role, conflict=conflict.fillna(""))
-    keys = ["role", "precision", "start", "end_exclusive"]
-    grouped = frame.groupby(keys, sort=True)
-    out = grouped.agg(
-        n=("event_id", "size"),
-        event_id=("event_id", "first"),
-        label=("label", "first"),
-        kind=("kind", "first"),
-        status=("status", "first"),
-        conflict=("conflict", "max"),
-    ).reset_index()
-    out["event_id"] = out["event_id"].where(out["n"] == 1, "")
-    what = (
-        out["kind"].map(vocab.EVENT_KINDS).fillna(out["kind"])
-        + " · "
-        + out["status"].map(vocab.EVENT_STATUSES).fillna(out["status"])
-    )
-    many = out["n"].astype(str) + " events known only to " + out["label"]
-    first = (out["label"] + " · " + what).where(out["n"] == 1, many)
-    out["text"] = pd.Series([_plain(t) for t in first], index=out.index) + pd.Series(
-        np.where(
-            out["conflict"] != "",
-            "<br>conflicts with other reports: "
-            + pd.Series([_plain(t) for t in out["conflict"]], index=out.index),
-            "",
-        ),
-        index=out.index,
-    )
-    out["flag"] = np.where(
-        out["conflict"] != "",
-        "conflicts with other reports",
-        np.where(out["role"] == "disputed", "disputed", ""),
-    )
-    out["lane"] = out["precision"].map(SPAN_LANES).fillna(1).astype(float) + np.where(
-        out["role"] == "counted", 0.0, 0.25
-    )
-    return out
-
-
-def _span_traces(spans: pd.DataFrame) -> list[go.Scatter]:
-    """Events dated to a week, month, quarter or year as bars over their span, on the strip
-    axis (y2), with a selectable marker in the middle of each (customdata: event id or '',
-    first day, last day)."""
-    if spans.empty:
-        return []
-    groups = span_groups(spans)
-    names = {"counted": "Patrol", "disputed": "Disputed patrol", "other": "Other event"}
-    traces: list[go.Scatter] = []
-    for key in ("counted", "disputed", "other"):
-        rows = groups[groups["role"] == key]
-        if rows.empty:
-            continue
-        n = len(rows)
-        xs = np.empty(n * 3, dtype=object)
-        ys = np.empty(n * 3, dtype=object)
-        xs[0::3], xs[1::3], xs[2::3] = rows["start"].to_numpy(), rows["end_exclusive"], None
-        ys[0::3], ys[1::3], ys[2::3] = rows["lane"].to_numpy(), rows["lane"].to_numpy(), None
-        colour = SPAN_COLOURS[key]
-        traces.append(
-            go.Scatter(
-                x=list(xs),
-                y=list(ys),
-                mode="lines",
-                line={"color": colour, "width": 9},
-                yaxis="y2",
-                name=names[key],
-                legendgroup="spans",
-                legendgrouptitle_text="Dated to a week or month (its span)",
-                hoverinfo="skip",
-                meta="span-line",
-            )
-        )
-        flagged = bool((rows["flag"] != "").any())
-        last = rows["end_exclusive"] - ONE_DAY
-        traces.append(
-            go.Scatter(
-                x=rows["start"] + (rows["end_exclusive"] - rows["start"]) / 2,
-                y=rows["lane"],
-                mode="markers+text" if flagged else "markers",
-                marker={"color": colour, "size": 8, "symbol": "line-ns-open", "line": {"width": 2}},
-                yaxis="y2",
-                customdata=np.column_stack(
-                    [
-                        rows["event_id"].to_numpy(dtype=object),
-                        rows["start"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
-                        last.dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
-                    ]
-                ),
-                text=rows["text"].tolist(),
-                texttemplate=rows["flag"].tolist() if flagged else None,
-                textposition="middle right",
-                textfont={"color": colour},
-                hovertemplate="%{text}<extra></extra>",
-                showlegend=False,
-                legendgroup="spans",
-                meta="span",
-            )
-        )
-    return traces
-
-
-def timeline_figure(
-    counts: pd.DataFrame,
-    *,
-    period: str = "month",
-    by: str | None = "actor",
-    actor_colours: dict[str, str] | None = None,
-    reported: pd.DataFrame | None = None,
-    marks: pd.DataFrame | None = None,
-    notes: pd.DataFrame | None = None,
-    gap_segments: pd.DataFrame | None = None,
-    gaps: pd.DataFrame | None = None,
-    threshold: int = 60,
-    spans: pd.DataFrame | None = None,
-    title: str = "Patrols counted one by one",
-    subtitle: str = "",
-    x_range: tuple[pd.Timestamp, pd.Timestamp] | None = None,
-) -> go.Figure:
-    """``components.timeline.frequency_figure`` (stacked bars, rate bands, milestones) plus:
-
-    - ``gap_segments`` (gap_id, start, end, category) of the gaps longer than ``threshold``
-      shaded by what explains them, each gap in ``gaps`` (gap_id, start, end, days) labelled
-      with its length;
-    - ``notes`` (start, label): the analyst's notes as green dashed lines;
-    - ``spans`` (from ``data.analytics.uncertain_spans``): events known only to their week,
-      month, quarter or year as bars over that span in a strip under the chart;
-    - box selection along the time axis (drag), for ``selection_from_chart``.
-    """
-    fig = frequency_figure(
-        counts,
-        period=period,
-        by=by,
-        actor_colours=actor_colours,
-        reported=reported,
-        marks=marks,
-        title=title,
-        subtitle=subtitle,
-        x_range=x_range,
-    )
-    for trace in fig.data:
-        if trace.type == "bar":
-            trace.meta = "bar"
-    has_strip = spans is not None and len(spans) > 0
-    main = "y domain"
-    if has_strip:
-        lanes = int(spans["precision"].map(SPAN_LANES).fillna(1).max()) + 1
-        lanes = max(lanes, 2)
-        fig.update_layout(
-            yaxis={"domain": [STRIP + 0.05, 1.0]},
-            yaxis2={
-                "domain": [0.0, STRIP],
-                "anchor": "x",
-                "range": [lanes - 0.4, -0.6],
-                "tickvals": list(range(lanes)),
-                "ticktext": ["week", "month", "quarter", "year"][:lanes],
-                "fixedrange": True,
-                "showgrid": False,
-                "zeroline": False,
-            },
-        )
-        fig.add_traces(_span_traces(spans))
-
-    if gap_segments is not None and len(gap_segments):
-        for seg in gap_segments.itertuples(index=False):
-            fig.add_shape(
-                type="rect",
-                xref="x",
-                yref=main,
-                x0=seg.start,
-                x1=seg.end,
-                y0=0,
-                y1=1,
-                fillcolor=GAP_FILLS.get(seg.category, GAP_FILLS["none"]),
-                line={"width": 0},
-                layer="below",
-            )
-        for category in GAP_FILLS:
-            if (gap_segments["category"] == category).any():
-                fig.add_scatter(
-                    x=[None],
-                    y=[None],
-                    mode="markers",
-                    marker={"symbol": "square", "size": 14, "color": GAP_FILLS[category]},
-                    name=GAP_WORDS[category],
-                    legendgroup="gaps",
-                    legendgrouptitle_text=f"Gaps over {threshold} days",
-                    meta="legend",
-                )
-    if gaps is not None and len(gaps):
-        for gap in gaps.itertuples(index=False):
-            fig.add_annotation(
-                x=gap.start + (gap.end - gap.start) / 2,
-                xref="x",
-                y=0.0,
-                yref=main,
-                yanchor="bottom",
-                text=f"{gap.days:,} d",
-                showarrow=False,
-                font={"size": 10, "color": "#333"},
-                bgcolor="rgba(255,255,255,0.7)",
-            )
-
-    if notes is not None and len(notes):
-        for note in merge_close_marks(notes, min_gap_days=20).itertuples(index=False):
-            fig.add_shape(
-                type="line",
-                xref="x",
-                yref=main,
-                x0=note.start,
-                x1=note.start,
-                y0=0,
-                y1=1,
-                line={"color": NOTE_COLOUR, "width": 1.5, "dash": "dash"},
-            )
-            fig.add_annotation(
-                x=note.start,
-                xref="x",
-                y=0.5,
-                yref=main,
-                text=_plain(note.label),
-                showarrow=False,
-                textangle=-90,
-                xanchor="left",
-                xshift=2,
-                font={"size": 10, "color": NOTE_COLOUR},
-                bgcolor="rgba(255,255,255,0.8)",
-                hovertext=_plain(note.hover),
-            )
-
-    if x_range is not None:
-        # room on the left for the first milestone's label, which hangs left of its line
-        fig.update_xaxes(
-            range=[x_range[0] - pd.Timedelta(days=75), x_range[1] + pd.Timedelta(days=20)]
-        )
-    fig.update_layout(dragmode="select", selectdirection="h", clickmode="event+select")
-    return fig
-
-
-def curve_roles(fig: go.Figure) -> list[str]:
-    """What each trace of a timeline figure is, by curve number: 'bar' (counted bars),
-    'span' (week/month-dated events), or another role (bands, legend keys)."""
-    return [
-        str(t.meta) if t.meta is not None else ("bar" if t.type == "bar" else "other")
-        for t in fig.data
-    ]
-
-
-@dataclass(frozen=True)
-class ChartSelection:
-    """What the analyst selected on the timeline: a date span (whole periods when bars are
-    picked, the dragged range otherwise) and events picked by id in the strip."""
-
-    start: pd.Timestamp | None = None
-    end: pd.Timestamp | None = None
-    event_ids: tuple[str, ...] = ()
-    how: str = "none"  # "bars", "box", "spans", "none"
-
-    @property
-    def active(self) -> bool:
-        """True when the selection narrows anything."""
-        return self.start is not None or bool(self.event_ids)
-
-    def describe(self) -> str:
-        """'1 Mar 2021 – 31 Oct 2021' and/or '2 events picked'."""
-        parts = []
-        if self.start is not None and self.end is not None:
-            parts.append(f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}")
-        if self.event_ids:
-            parts.append(f"{len(self.event_ids)} event(s) picked in the strip")
-        return " + ".join(parts) or "nothing selected"
-
-
-def _when(value: object) -> pd.Timestamp | None:
-    """A plotly date value (ISO text, 'YYYY-MM-DD HH:MM:SS.ffff', or epoch milliseconds)."""
-    if value is None or value == "":
-        return None
-    try:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return pd.Timestamp(value, unit="ms")
-        return pd.Timestamp(str(value).replace("T", " ").strip())
-    except (ValueError, TypeError):
-        return None
-
-
-def selection_from_chart(
-    selection: Mapping[str, object] | None, roles: Sequence[str], period: str
-) -> ChartSelection:
-    """Turn ``st.plotly_chart``'s selection (points, box) into a date span and event ids.
-
-    - bars picked (clicked, or inside a dragged box): from the start of the first picked
-      bar's period to the end of the last one's;
-    - events picked in the week/month strip: their ids (a span holding several events: its
-      whole window);
-    - a box that picked neither: the dragged date range itself.
-    """
-    if not selection:
-        return ChartSelection()
-    points = selection.get("points") or []
-    boxes = selection.get("box") or []
-    freq = PERIODS[period]
-    bar_starts: list[pd.Timestamp] = []
-    windows: list[tuple[pd.Timestamp, pd.Timestamp]] = []
-    ids: list[str] = []
-    for point in points:  # one per selected bar or marker (a handful), not per event
-        if not isinstance(point, Mapping):
-            continue
-        curve = point.get("curve_number")
-        role = roles[curve] if isinstance(curve, int) and 0 <= curve < len(roles) else "other"
-        if role == "bar":
-            when = _when(point.get("x"))
-            if when is not None:
-                bar_starts.append(when)
-        elif role == "span":
-            data = point.get("customdata")
-            data = [data] if isinstance(data, str) else data
-            if not isinstance(data, list | tuple) or not data:
-                continue
-            if data[0]:
-                ids.append(str(data[0]))
-            elif len(data) >= 3:  # a span of several events: its whole window
-                first_day, last_day = _when(data[1]), _when(data[2])
-                if first_day is not None and last_day is not None:
-                    windows.append((first_day, last_day))
-    if bar_starts:
-        first = pd.Period(min(bar_starts), freq=freq)
-        last = pd.Period(max(bar_starts), freq=freq)
-        windows.append((first.start_time.normalize(), last.end_time.normalize()))
-    if windows:
-        return ChartSelection(
-            min(w[0] for w in windows),
-            max(w[1] for w in windows),
-            tuple(dict.fromkeys(ids)),
-            "bars" if bar_starts else "spans",
-        )
-    if ids:
-        return ChartSelection(None, None, tuple(dict.fromkeys(ids)), "spans")
-    edges = [
-        _when(x) for box in boxes if isinstance(box, Mapping) for x in (box.get("x") or [])[:2]
-    ]
-    edges = [e for e in edges if e is not None]
-    if len(edges) >= 2:
-        return ChartSelection(min(edges).normalize(), max(edges).normalize(), (), "box")
-    return ChartSelection()
-
-
-# --------------------------------------------------------------------------- other charts
+from data.views import FrequencyView
 
 
 def coverage_figure(cov: pd.DataFrame, *, title: str = "Reported against held") -> go.Figure:
@@ -423,7 +31,7 @@ def coverage_figure(cov: pd.DataFrame, *, title: str = "Reported against held") 
     rows = cov[(cov["reported_high"] > 0) & (cov["qualifier"] != "cumulative_ordinal")]
     rows = rows.iloc[::-1]
     label = [
-        _plain(f"{r} · {a:%b %Y}–{b:%b %Y}") + "<br>" + _plain(s)
+        plotly_text(f"{r} · {a:%b %Y}–{b:%b %Y}") + "<br>" + plotly_text(s)
         for r, a, b, s in zip(
             rows["reported"], rows["period_start"], rows["period_end"], rows["scope"], strict=True
         )
@@ -436,7 +44,9 @@ def coverage_figure(cov: pd.DataFrame, *, title: str = "Reported against held") 
         offsetgroup="reported",
         name="Reported by the source",
         marker={"color": "#6a3d9a"},
-        customdata=np.column_stack([rows["source"].fillna("").map(_plain), rows["ratio_text"]]),
+        customdata=np.column_stack(
+            [rows["source"].fillna("").map(plotly_text), rows["ratio_text"]]
+        ),
         hovertemplate="%{y}<br>reported %{x:,.0f} · %{customdata[0]}<extra></extra>",
         meta="reported",
     )
@@ -449,7 +59,7 @@ def coverage_figure(cov: pd.DataFrame, *, title: str = "Reported against held") 
             orientation="h",
             offsetgroup="reported",
             name="Upper end of a reported range",
-            marker={"color": _rgba("#6a3d9a", 0.35)},
+            marker={"color": rgba("#6a3d9a", 0.35)},
             hoverinfo="skip",
             meta="reported-range",
         )
@@ -469,7 +79,7 @@ def coverage_figure(cov: pd.DataFrame, *, title: str = "Reported against held") 
     fig.update_layout(
         barmode="group",
         template="plotly_white",
-        title={"text": f"<b>{_plain(title)}</b>", "x": 0.01},
+        title={"text": f"<b>{plotly_text(title)}</b>", "x": 0.01},
         height=max(340, 90 + 44 * len(rows)),
         margin={"l": 20, "r": 140, "t": 50, "b": 40},
         xaxis={"title": "patrols over the reported period", "rangemode": "tozero"},
@@ -494,7 +104,7 @@ def cumulative_figure(
     names.update(dict(zip(points["scope"], points["scope_name"], strict=False)))
     for i, scope in enumerate(scopes):
         colour = palette[i % len(palette)]
-        name = _plain(names.get(scope, scope))
+        name = plotly_text(names.get(scope, scope))
         held = curves[curves["scope"] == scope]
         if len(held):
             fig.add_scatter(
@@ -514,13 +124,14 @@ def cumulative_figure(
                 marker={"symbol": "diamond", "size": 11, "color": colour, "line": {"width": 1}},
                 name=f"Reported: {name}",
                 text=[
-                    _plain(f"{t} · {s}") for t, s in zip(rep["text"], rep["source"], strict=True)
+                    plotly_text(f"{t} · {s}")
+                    for t, s in zip(rep["text"], rep["source"], strict=True)
                 ],
                 hovertemplate="%{text}<extra></extra>",
             )
     fig.update_layout(
         template="plotly_white",
-        title={"text": f"<b>{_plain(title)}</b>", "x": 0.01},
+        title={"text": f"<b>{plotly_text(title)}</b>", "x": 0.01},
         height=460,
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
         yaxis={"title": "patrols since the start", "rangemode": "tozero"},
@@ -646,21 +257,6 @@ def source_line(ds_label: str, cov: pd.DataFrame | None = None, noun: str = "pat
 # --------------------------------------------------------------------------- renderers
 
 
-def render_timeline(fig: go.Figure, key: str) -> Mapping[str, object]:
-    """Show the timeline with box and point selection; returns the selection state."""
-    import streamlit as st
-
-    event = st.plotly_chart(
-        fig,
-        key=key,
-        width="stretch",
-        on_select="rerun",
-        selection_mode=("box", "points"),
-        config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]},
-    )
-    return (event or {}).get("selection") or {}
-
-
 def render_chart(fig: go.Figure, key: str) -> None:
     """Show a display-only chart."""
     import streamlit as st
@@ -777,3 +373,355 @@ def frequency_cards(
     else:
         cards.append((f"Days since the last {one}", "–", f"No {one} in the selection."))
     return cards
+
+
+# --------------------------------------------------------------------------- the page's parts
+
+NOTES_KEY = "freq_notes"
+ROUND_KEY = "freq_selection_round"
+
+
+@dataclass(frozen=True)
+class FrequencySettings:
+    """How often's own settings, above its timeline."""
+
+    period: str
+    by: str
+    threshold: int
+    include_disputed: bool
+    per_theatre: bool
+
+
+def render_frequency_settings() -> FrequencySettings:
+    """The row of settings: bars per period, stacking, gap length, disputed, per theatre."""
+    import streamlit as st
+
+    from data.aggregate import PERIODS
+    from data.analytics import FREQUENCY_GROUPINGS
+
+    c1, c2, c3, c4, c5 = st.columns([1.45, 1.5, 0.8, 0.8, 0.8], vertical_alignment="bottom")
+    period = c1.segmented_control(
+        "Bars per", list(PERIODS), default="month", key="freq_period", format_func=str.capitalize
+    )
+    by = c2.segmented_control(
+        "Stack by",
+        list(FREQUENCY_GROUPINGS),
+        default="actor",
+        key="freq_by",
+        format_func=FREQUENCY_GROUPINGS.get,
+    )
+    threshold = c3.number_input(
+        "Gap over (days)",
+        min_value=1,
+        max_value=5000,
+        value=60,
+        step=10,
+        key="freq_threshold",
+        help="Gaps between patrols longer than this are shaded on the timeline and listed.",
+    )
+    disputed = c4.toggle(
+        "Count disputed",
+        value=False,
+        key="freq_disputed",
+        help="Patrols a source reports but others contradict. They are always drawn in red "
+        "in the strip under the bars; this decides whether the bars, gaps and rates count "
+        "them.",
+    )
+    per_theatre = c5.toggle(
+        "Gaps per theatre",
+        value=True,
+        key="freq_per_theatre",
+        help="Look for gaps in each theatre's patrols on their own, or across all theatres "
+        "of the selection at once.",
+    )
+    return FrequencySettings(
+        period or "month", by or "actor", int(threshold), bool(disputed), bool(per_theatre)
+    )
+
+
+def current_notes() -> list[dict[str, str]]:
+    """The analyst's notes on the timeline, kept in this browser session."""
+    import streamlit as st
+
+    return list(st.session_state.get(NOTES_KEY, []))
+
+
+def timeline_key() -> str:
+    """The timeline chart's key: a new one clears its selection."""
+    import streamlit as st
+
+    return f"freq_timeline_{st.session_state.get(ROUND_KEY, 0)}"
+
+
+def timeline_caption(view: FrequencyView) -> str:
+    """What the timeline shows and how to select on it (``view``: a FrequencyView)."""
+    threshold, imprecise, noun = view.threshold, view.imprecise, view.noun
+    return (
+        "Drag across the chart to select a span of time: the map and the table below narrow to "
+        "it. To pick bars one by one, choose Pan in the chart's toolbar and click a bar "
+        f"(shift-click adds more). Shaded: gaps over {threshold} days, orange where a source "
+        "reports a suspension, grey where a source's count says patrols ran that we do not "
+        "hold (a hole in our coverage), red where no source says either. Purple bands: rates "
+        "sources report."
+        + (
+            f" {imprecise} counted {noun} are known only to their week or month: each is "
+            "counted in the bar of its first day (the bar's hover says how many) and drawn over "
+            "its whole span in the strip under the bars."
+            if imprecise
+            else ""
+        )
+    )
+
+
+def render_notes_editor() -> None:
+    """Add and remove the analyst's notes (drawn on the timeline as green dashed lines)."""
+    import streamlit as st
+
+    notes = current_notes()
+    with st.expander(f"Your notes on the timeline ({len(notes)})"):
+        with st.form("freq_note_form", clear_on_submit=True, border=False):
+            n1, n2, n3 = st.columns([1, 3, 1], vertical_alignment="bottom")
+            day = n1.date_input("Date", value=None, key="freq_note_date", format="YYYY-MM-DD")
+            text = n2.text_input("Note", max_chars=80, key="freq_note_text")
+            if n3.form_submit_button("Add note") and isinstance(day, date) and text.strip():
+                st.session_state[NOTES_KEY] = [
+                    *notes,
+                    {"date": day.isoformat(), "text": text.strip()},
+                ]
+                st.rerun()
+        if notes:
+            st.dataframe(pd.DataFrame(notes), hide_index=True)
+            if st.button("Remove all notes", key="freq_notes_clear"):
+                st.session_state[NOTES_KEY] = []
+                st.rerun()
+        st.caption("Notes stay in this browser session only and are drawn as green dashed lines.")
+
+
+def render_selection_banner(what: str, shown: int, total: int) -> None:
+    """What is selected on the timeline, and a button that clears it."""
+    import streamlit as st
+
+    s1, s2 = st.columns([4, 1], vertical_alignment="center")
+    s1.info(
+        f"Selected on the timeline: {what} · {shown:,} of {total:,} events",
+        icon=":material/filter_alt:",
+    )
+    if s2.button("Clear selection", key="freq_clear_selection"):
+        st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
+        st.rerun()
+
+
+def render_gaps_section(
+    view: FrequencyView, ds_events: pd.DataFrame, version: str, today: date
+) -> None:
+    """The long gaps, the time since the last one, and the disputed patrols."""
+    import streamlit as st
+
+    from components.export import export_name
+    from components.sources import conflict_table
+    from components.tables import render_table
+
+    v = view
+    now = pd.Timestamp(today)
+    st.subheader(f"Gaps longer than {v.threshold} days ({len(v.long_gaps):,})")
+    st.caption(
+        "A gap runs from the end of one patrol's date window to the start of the next (a "
+        "patrol known only to its month shortens the gaps beside it to what is certain). Each "
+        "day of it is explained as a reported suspension (a source reports patrols halted "
+        "then), a coverage hole (a count a source reports for a period including that day "
+        "says patrols ran, so we miss records), or no record either way. 'Patrols implied' is "
+        "what the lowest reported rate gives over the hole days."
+    )
+    render_table(gap_table(v.long_gaps, ds_events, now), key="freq_gaps", wide=("Why",))
+    noun = v.noun
+    st.markdown("**Since the last patrol**" if noun == "patrols" else "**Since the last event**")
+    current = v.gaps.current.sort_values("days")
+    render_table(gap_table(current, ds_events, now), key="freq_current", wide=("Why",))
+    render_exports(
+        key="freq_gaps_export",
+        stem=export_name("gaps", version),
+        table=gap_table(v.gaps.gaps, ds_events, now),
+    )
+    if len(v.disputed):
+        st.subheader("Disputed patrols in the selection")
+        st.caption(
+            "Reported by one source and contradicted by others; "
+            + (
+                "counted above (toggle 'Count disputed')."
+                if v.include_disputed
+                else "not counted above unless you switch on 'Count disputed'."
+            )
+        )
+        render_table(
+            conflict_table(v.disputed_claims),
+            key="freq_disputed_claims",
+            wide=("Claim",),
+        )
+
+
+def render_coverage_section(view: FrequencyView, ds_label: str, version: str) -> None:
+    """Each count a source reports beside what we hold for the same scope; running totals."""
+    import streamlit as st
+
+    from components.export import export_name, slide_figure
+    from components.html import md_escape
+    from components.tables import render_table
+
+    noun, top, cov = view.noun, view.top, view.coverage
+    st.subheader("Reported against counted")
+    st.caption(
+        "Each count a source reports for a period overlapping the window, beside the "
+        f"{noun} we hold one by one for the same whole period, theatre, kind and routes "
+        "(whatever the date filter), and the coverage ratio held / reported. Reported counts "
+        "are never added to ours."
+    )
+    if top is not None:
+        st.markdown(
+            md_escape(
+                f"{top['source']} reports {top['reported']} {noun} from "
+                f"{top['period_start']:%-d %b %Y} to {top['period_end']:%-d %b %Y} "
+                f"({top['scope']}); we hold {top['ratio_text']} one by one."
+            )
+        )
+    title = "Reported by sources against held one by one"
+    cov_fig = coverage_figure(cov, title=title)
+    render_chart(cov_fig, key="freq_coverage_chart")
+    curves, points = view.cumulative
+    render_chart(
+        cumulative_figure(curves, points, title=f"Running totals of {noun}"),
+        key="freq_cumulative_chart",
+    )
+    st.caption(
+        "Running ordinals ('the 95th patrol in an area') are drawn as running totals beside "
+        "the patrols we hold in the same scope; every count is in the table."
+    )
+    render_table(coverage_table(cov), key="freq_coverage", wide=("Note", "Scope"))
+    render_exports(
+        key="freq_coverage_export",
+        stem=export_name("reported-vs-held", version),
+        table=coverage_table(cov),
+        slide=lambda: slide_figure(
+            cov_fig,
+            title=title,
+            summary=view.description,
+            source_line=source_line(ds_label, cov, noun),
+        ),
+    )
+
+
+def render_comparison_section(
+    view: FrequencyView, compare: Callable[[str, str], Comparison]
+) -> None:
+    """Two period pickers and the change between them, counted and as reported;
+    ``compare(key_a, key_b)`` gives the ``data.analytics.Comparison``."""
+    import streamlit as st
+
+    from components.html import md_escape
+    from components.tables import render_table
+    from data.analytics import parse_period
+
+    st.subheader("Change between two periods")
+    options = view.period_options
+    first, second = view.default_periods
+    p1, p2 = st.columns(2)
+    key_a = p1.selectbox(
+        "First period",
+        options,
+        index=first,
+        key="freq_period_a",
+        format_func=lambda k: parse_period(k).label,
+    )
+    key_b = p2.selectbox(
+        "Second period",
+        options,
+        index=second,
+        key="freq_period_b",
+        format_func=lambda k: parse_period(k).label,
+    )
+    if key_a is None or key_b is None:
+        return
+    comparison = compare(key_a, key_b)
+    a_label, b_label = comparison.a.label, comparison.b.label
+    if comparison.reported:
+        ra, rb = comparison.reported
+        st.markdown(
+            f"**As reported:** {a_label} to {b_label}, {md_escape(comparison.reported_sentence)}."
+        )
+        st.caption(md_escape(f"{ra.origin}. {rb.origin}."))
+    else:
+        st.caption(
+            f"No source reports a count for exactly {a_label} and exactly {b_label}: only the "
+            "counted rates are compared."
+        )
+    st.markdown(
+        f"**As counted one by one:** {a_label} to {b_label}, "
+        f"{md_escape(comparison.counted_sentence)}."
+    )
+    render_table(comparison.origins(), key="freq_comparison", wide=("Where from",))
+    exact = comparison.exact_change
+    st.caption(
+        "Rates are per calendar month for whole months (a year: 12, a quarter: 3), else per "
+        "30.4 days. The change is worked out from the rates as shown, so the sentence checks "
+        "by hand" + (f" (on unrounded rates: {exact:+.1f}%)." if exact is not None else ".")
+    )
+
+
+def render_ordinals_section(view: FrequencyView) -> None:
+    """Patrol numbers sources announce, checked per numbering scheme."""
+    import streamlit as st
+
+    from components.tables import render_table
+
+    if not len(view.ordinals):
+        return
+    st.subheader("Patrol numbers")
+    st.caption(
+        "Where sources announce ordinal numbers ('the 4th joint land patrol'), each numbering "
+        "scheme is checked on its own: numbers missing between the lowest and highest we hold "
+        "(patrols we know ran but do not hold), duplicates, and numbers out of date order."
+    )
+    render_table(
+        ordinal_table(view.ordinals), key="freq_ordinals", wide=("Missing between", "Note")
+    )
+
+
+def view_cards(view: FrequencyView, today: date) -> list[tuple[str, str, str]]:
+    """:func:`frequency_cards` of a How often view."""
+    return frequency_cards(
+        view.noun,
+        view.counted,
+        top=view.top,
+        gaps=view.gaps.gaps,
+        current=view.gaps.current,
+        today=pd.Timestamp(today),
+        include_disputed=view.include_disputed,
+    )
+
+
+def view_timeline(view: FrequencyView, colours: dict[str, str]) -> go.Figure:
+    """How often's selectable timeline of a view (``components.timeline``)."""
+    from components.timeline import gap_timeline_figure
+
+    fig = gap_timeline_figure(
+        view.counts,
+        period=view.period,
+        by=view.by,
+        actor_colours=colours,
+        reported=view.bands,
+        marks=view.marks,
+        notes=view.notes,
+        gap_segments=view.gap_segments,
+        gaps=view.long_gaps,
+        threshold=view.threshold,
+        spans=view.spans,
+        title=view_title(view),
+        subtitle=view.description,
+        x_range=(view.head.window_start, view.head.window_end),
+    )
+    fig.update_layout(height=620)
+    return fig
+
+
+def view_title(view: FrequencyView) -> str:
+    """'Patrols per month': the timeline's title."""
+    return f"{view.noun.capitalize()} per {view.period}"

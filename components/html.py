@@ -116,3 +116,9 @@ def _clip(text: object, n: int) -> str:
 def clip(text: object, n: int) -> str:
     """Shorten text to ``n`` characters with an ellipsis (not escaped)."""
     return _clip(text, n)
+
+
+def plotly_text(text: object) -> str:
+    """Text from the data made inert for plotly, which renders a subset of HTML in labels,
+    titles and hover texts."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -70,7 +70,7 @@ def _position(place: pd.Series, approx: bool) -> str:
     return text + (f": {place['derivation']}" if place["derivation"] else "")
 
 
-def event_record(ds: DataSet, conflicts: pd.DataFrame, event_id: str) -> Record | None:
+def event_detail(ds: DataSet, conflicts: pd.DataFrame, event_id: str) -> Record | None:
     """The full record of one event."""
     rows = ds.events[ds.events["event_id"] == event_id]
     if rows.empty:

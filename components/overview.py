@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.patrol_map import MapSummary
 from data import vocab
 from data.aggregate import Headline
 from data.dates import format_at_precision
@@ -124,3 +125,33 @@ def render_headline(cards: list[tuple[str, str, str]]) -> None:
     """The headline figures in a row of metrics."""
     for col, (label, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
         col.metric(label, value, help=help_text)
+
+
+def map_caption(summary: MapSummary, *, full: bool = True) -> str:
+    """What the overview's map draws and what it cannot, as Markdown (numbers only)."""
+    if not full:
+        return (
+            f"{summary.placed:,} of {summary.events:,} events drawn; {summary.unplaced:,} have "
+            "no known place."
+        )
+    return (
+        f"{summary.placed:,} of {summary.events:,} events drawn at {summary.markers:,} places; "
+        f"**{summary.unplaced:,} event(s) have no known place** and are counted in the figures "
+        f"and table but cannot be shown. {summary.routes} route(s), {summary.sites} site(s)"
+        + (
+            f" ({summary.sites_unplaced} more without a known position)"
+            if summary.sites_unplaced
+            else ""
+        )
+        + ". Positions marked approximate carry a halo as wide as their precision."
+        + (
+            " Many places: events are grouped per grid cell; click a cell for its newest events."
+            if summary.binned
+            else ""
+        )
+    )
+
+
+def render_map_caption(summary: MapSummary, *, full: bool = True) -> None:
+    """The caption under the overview's map."""
+    st.caption(map_caption(summary, full=full))

@@ -22,9 +22,10 @@ from components.layers.sites import site_icon_svg, site_layer
 from components.leaflet import FitBounds, Legend, new_map
 from data import vocab
 from data.frames import join_ordered
-from data.mapview import POPUP_EVENTS, MapView, build_map_view
+from data.mapview import MapView
 from data.model import DataSet
 from data.sourcing import citations_for
+from data.views import overview_map_view
 
 
 @dataclass(frozen=True)
@@ -39,27 +40,6 @@ class MapSummary:
     sites: int
     sites_unplaced: int
     binned: bool
-
-
-def overview_map_view(
-    ds: DataSet,
-    events: pd.DataFrame,
-    *,
-    window_start: pd.Timestamp | None = None,
-    window_end: pd.Timestamp | None = None,
-    theatres: tuple[str, ...] = (),
-) -> MapView:
-    """What the overview's map draws: ``data.mapview.build_map_view`` without implied tracks
-    or visits, each marker listing its newest events for its popup."""
-    return build_map_view(
-        ds,
-        events,
-        window_start=window_start,
-        window_end=window_end,
-        theatres=theatres,
-        detail=False,
-        popup_events=POPUP_EVENTS,
-    )
 
 
 def _drawn_routes(view: MapView) -> pd.DataFrame:
@@ -114,7 +94,7 @@ def build_overview_map(
     basemap: bool = True,
     legend_open: bool = True,
 ) -> folium.Map:
-    """The map of ``view`` (from :func:`overview_map_view` of the filtered ``events``):
+    """The map of ``view`` (``data.views.overview_map_view`` of the filtered ``events``):
     routes, sites and events per place, each with a popup."""
     from components.assets import localise_assets
     from components.basemap import add_basemap
@@ -149,7 +129,7 @@ def build_patrol_map(
     legend_open: bool = True,
 ) -> tuple[folium.Map, MapSummary]:
     """The overview's map of the filtered ``events`` and what it could and could not show
-    (:func:`overview_map_view`, then :func:`build_overview_map`)."""
+    (``data.views.overview_map_view``, then :func:`build_overview_map`)."""
     view = overview_map_view(
         ds, events, window_start=window_start, window_end=window_end, theatres=theatres
     )

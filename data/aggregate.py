@@ -208,3 +208,15 @@ def milestones(ds: DataSet, events: pd.DataFrame | None = None) -> pd.DataFrame:
         marked["milestone"] != "", marked["kind"].map(vocab.EVENT_KINDS)
     )
     return marked[["event_id", "start", "end", "kind", "label", "description", "theatre_id"]]
+
+
+def chart_bands(reported: pd.DataFrame, routes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The reported counts worth drawing as bands: totals and rates over a theatre (or over
+    the chosen routes). Running ordinals and counts for a sub-area stay in the table."""
+    keep = ~reported["qualifier"].isin(["cumulative_ordinal", "derived"])
+    sub_area = reported["route_ids"].map(len) > 0
+    if routes:
+        keep &= ~sub_area | reported["route_ids"].map(lambda r: bool(set(r) & set(routes)))
+    else:
+        keep &= ~sub_area
+    return reported[keep]

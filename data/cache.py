@@ -136,3 +136,17 @@ def current_zone_layer() -> dict:
     return load_zone_layer(
         str(ZONES_FILE), str(BORDERS_FILE), files_signature(ZONES_FILE, BORDERS_FILE)
     )
+
+
+# --- the offline basemap's files --------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def basemap_texts(
+    directory: str, files: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """(layer name, GeoJSON text) of the basemap ``files`` ((layer name, file name) pairs)
+    in ``directory``, read once per server (an immutable tuple of strings: safe to share)."""
+    return tuple(
+        (name, (Path(directory) / file).read_text(encoding="utf-8")) for name, file in files
+    )

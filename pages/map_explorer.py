@@ -3,53 +3,43 @@ by how precisely they are placed, the border strip; click anything for its recor
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from components.basemap import tile_settings
 from components.briefing import ExportView, standard_view
-from components.explorer_map import build_explorer_map, map_caption, render_explorer
+from components.explorer_map import (
+    PRECISE_HELP,
+    build_explorer_map,
+    map_caption,
+    render_explorer,
+)
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.html import md_escape
 from data.cache import current_conflicts, current_zone_layer
-from data.mapview import APPROX_M, build_map_view
-from data.zones import zones_for_theatres
+from data.settings import tile_settings
+from data.views import explorer_view
 
 ds, now, f, events = page_context()
 
 st.title("Map explorer")
 st.caption(md_escape(f.describe(ds, now)))
 precise = st.toggle(
-    "Precise positions only",
-    key="mx_precise",
-    bind="query-params",
-    help="Hide the events whose place is known only approximately (derived from 'about N km "
-    f"from X', or known to within more than {APPROX_M / 1000:g} km). Routes, tracks and "
-    "visits still count every run.",
+    "Precise positions only", key="mx_precise", bind="query-params", help=PRECISE_HELP
 )
-
-view = build_map_view(
-    ds,
-    events,
-    window_start=pd.Timestamp(f.start) if f.start else None,
-    window_end=pd.Timestamp(f.end or now),
-    theatres=f.theatres,
-    routes=f.routes,
-    precise_only=precise,
-)
-zones = zones_for_theatres(current_zone_layer(), f.theatres)
-st.caption(md_escape(map_caption(view)))
+view = explorer_view(ds, f, now, zones=current_zone_layer(), precise_only=precise, events=events)
+st.caption(md_escape(map_caption(view.map)))
 render_export_panel(
     ds,
     f,
     now,
     key="mx_export",
     events=events,
-    view=lambda view=view, zones=zones: ExportView(
-        map=build_explorer_map(ds, view, zones, tiles=None, legend_open=True),
+    view=lambda view=view: ExportView(
+        map=build_explorer_map(ds, view.map, view.zones, tiles=None, legend_open=True),
         figure=standard_view(ds, f, now, events=events).figure,
-        map_note=map_caption(view),
+        map_note=map_caption(view.map),
     ),
 )
-render_explorer(ds, events, current_conflicts(), view, zones, tiles=tile_settings(), key="mx_map")
+render_explorer(
+    ds, events, current_conflicts(), view.map, view.zones, tiles=tile_settings(), key="mx_map"
+)

@@ -12,7 +12,7 @@ from components.filters import filter_from_state
 from components.leaflet import PointLayer
 from components.overview import event_table, headline_cards
 from components.patrol_map import build_patrol_map
-from components.timeline import frequency_figure
+from components.timeline import timeline_figure
 from data.aggregate import counts_per_period, headline, milestones, overlapping_period_counts
 from data.filters import EventFilter, filter_events, patrols
 from data.load import load_dataset_files
@@ -104,7 +104,7 @@ def test_frequency_figure_bars_bands_and_milestones(mini):
     ev = patrols(mini.events)
     counts = counts_per_period(ev, mini, "month", by="actor")
     reported = overlapping_period_counts(mini, None, None)
-    fig = frequency_figure(
+    fig = timeline_figure(
         counts,
         by="actor",
         actor_colours=actor_colours(mini.actors),
@@ -131,7 +131,7 @@ def test_figure_text_is_inert(mini):
             "imprecise": [0],
         }
     )
-    fig = frequency_figure(counts, by="kind", title="<script>t</script>")
+    fig = timeline_figure(counts, by="kind", title="<script>t</script>")
     assert "<script>" not in fig.layout.title.text
 
 
@@ -169,7 +169,7 @@ def test_filter_from_state_tolerates_partial_and_unknown_values(mini):
 
 
 def test_chart_bands_keep_theatre_wide_counts_unless_a_route_is_chosen(mini):
-    from components.timeline import chart_bands
+    from data.aggregate import chart_bands
 
     reported = overlapping_period_counts(mini, None, None)
     assert list(chart_bands(reported)["count_id"]) == ["pc-total"]

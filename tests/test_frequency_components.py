@@ -13,19 +13,20 @@ import pytest
 from components.colours import actor_colours
 from components.export import csv_bytes, export_name, slide_figure
 from components.frequency import (
-    ChartSelection,
     counts_table,
     coverage_figure,
     coverage_table,
     cumulative_figure,
-    curve_roles,
     gap_table,
-    notes_frame,
     ordinal_table,
-    selection_from_chart,
     source_line,
+)
+from components.timeline import (
+    ChartSelection,
+    curve_roles,
+    gap_timeline_figure,
+    selection_from_chart,
     span_groups,
-    timeline_figure,
 )
 from data.aggregate import milestones, overlapping_period_counts
 from data.analytics import (
@@ -38,6 +39,7 @@ from data.analytics import (
 )
 from data.filters import patrols
 from data.sourcing import list_conflicts
+from data.views import notes_frame
 
 TODAY = date(2022, 1, 31)
 T = pd.Timestamp
@@ -47,7 +49,7 @@ def _timeline(ds, **kw):
     counted = patrols(ds.events)
     report = find_gaps(ds, counted, today=TODAY)
     long = report.longer_than(60)
-    return timeline_figure(
+    return gap_timeline_figure(
         frequency_counts(counted, ds, "month", "actor"),
         period="month",
         by="actor",

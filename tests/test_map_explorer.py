@@ -25,7 +25,7 @@ from components.explorer_map import (
     route_weight,
 )
 from components.map_detail import (
-    event_record,
+    event_detail,
     md_escape,
     md_link,
     record_for,
@@ -254,14 +254,14 @@ def test_click_references_survive_the_round_trip():
 
 def test_an_event_record_has_dates_actors_sources_and_conflicts(mini):
     conflicts = list_conflicts(mini)
-    rec = event_record(mini, conflicts, "e1")
+    rec = event_detail(mini, conflicts, "e1")
     facts = dict(rec.facts)
     assert facts["Date"] == "3 Feb 2020 (day precision)"
     assert "Synthetic gate" in facts["Drawn at"] and "approximate" in facts["Drawn at"]
     assert set(rec.actors["Role"]) == {"patrolling"}
     assert list(rec.sources["grade"]) == ["F6"]
     assert set(rec.conflicts["claim"]) == {"8 vehicles", "12 vehicles"}
-    month = dict(event_record(mini, conflicts, "e3").facts)["Date"]
+    month = dict(event_detail(mini, conflicts, "e3").facts)["Date"]
     assert month == "Mar 2020 (month precision)"
 
 

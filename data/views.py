@@ -1,0 +1,410 @@
+"""View-models: for each page, one pure function that returns everything the page draws.
+
+A page reads its widgets, calls its view function with the data set, the shared filter and
+today, and hands the parts to ``components``; the briefing export calls the same function,
+so a slide cannot drift from the page. Pure pandas: no streamlit, nothing cached here
+(``data.cache`` holds every cache).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import pandas as pd
+
+from data.aggregate import (
+    Headline,
+    chart_bands,
+    counted_for_timeline,
+    counts_per_period,
+    headline,
+    milestones,
+    overlapping_period_counts,
+)
+from data.analytics import (
+    Comparison,
+    GapReport,
+    compare_periods,
+    counts_for_routes,
+    coverage,
+    cumulative_counts,
+    events_in_span,
+    find_gaps,
+    frequency_counts,
+    headline_coverage,
+    ordinal_checks,
+    parse_period,
+    period_options,
+    reported_rate,
+    uncertain_spans,
+)
+from data.filters import EventFilter, filter_events, patrols
+from data.mapview import POPUP_EVENTS, MapView, build_map_view
+from data.model import DataSet
+from data.sourcing import claims_involving
+
+Window = tuple[pd.Timestamp, pd.Timestamp]
+
+
+def _window(head: Headline) -> Window | None:
+    start = head.window_start
+    if start is None or pd.isna(start):
+        return None
+    return (start, head.window_end)
+
+
+def overview_map_view(
+    ds: DataSet,
+    events: pd.DataFrame,
+    *,
+    window_start: pd.Timestamp | None = None,
+    window_end: pd.Timestamp | None = None,
+    theatres: tuple[str, ...] = (),
+) -> MapView:
+    """What the overview's map draws (Overview, How often, the briefing): the one map
+    aggregation without implied tracks or visits, each marker listing its newest events."""
+    return build_map_view(
+        ds,
+        events,
+        window_start=window_start,
+        window_end=window_end,
+        theatres=theatres,
+        detail=False,
+        popup_events=POPUP_EVENTS,
+    )
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@dataclass(frozen=True)
+class OverviewView:
+    """Everything the Overview draws, for one filter."""
+
+    description: str
+    events: pd.DataFrame
+    head: Headline
+    noun: str
+    reported: pd.DataFrame
+    bands: pd.DataFrame
+    by: str
+    counts: pd.DataFrame
+    marks: pd.DataFrame
+    window: Window | None
+    map: MapView
+    disputes: pd.DataFrame
+
+
+def overview_view(
+    ds: DataSet,
+    f: EventFilter,
+    today: date,
+    *,
+    by: str = "actor",
+    events: pd.DataFrame | None = None,
+    conflicts: pd.DataFrame | None = None,
+) -> OverviewView:
+    """The headline figures, the map, the monthly timeline stacked ``by`` actor, kind or
+    route, the counts sources report for overlapping periods, and the disagreements about
+    the filtered events (from ``conflicts``, the data set's conflicts)."""
+    events = filter_events(ds, f) if events is None else events
+    head = headline(events, f, today)
+    counted, kinds, noun = counted_for_timeline(events, f.kinds)
+    reported = overlapping_period_counts(
+        ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
+    )
+    window = _window(head)
+    start, end = window if window else (None, None)
+    counts = counts_per_period(counted, ds, "month", by=by, start=start, end=end)
+    disputes = (
+        claims_involving(conflicts, "event", events["event_id"])
+        if conflicts is not None
+        else pd.DataFrame()
+    )
+    return OverviewView(
+        description=f.describe(ds, today),
+        events=events,
+        head=head,
+        noun=noun,
+        reported=reported,
+        bands=chart_bands(reported, f.routes),
+        by=by,
+        counts=counts,
+        marks=milestones(ds, events),
+        window=window,
+        map=overview_map_view(
+            ds,
+            events,
+            window_start=head.window_start,
+            window_end=head.window_end,
+            theatres=f.theatres,
+        ),
+        disputes=disputes,
+    )
+
+
+# --------------------------------------------------------------------------- map explorer
+
+
+@dataclass(frozen=True)
+class ExplorerView:
+    """Everything the Map explorer draws."""
+
+    description: str
+    events: pd.DataFrame
+    map: MapView
+    zones: dict
+
+
+def explorer_view(
+    ds: DataSet,
+    f: EventFilter,
+    today: date,
+    *,
+    zones: dict,
+    precise_only: bool = False,
+    events: pd.DataFrame | None = None,
+) -> ExplorerView:
+    """The explorer's map of the filtered events (routes, tracks, visits, sites, events by
+    precision) and the agreements' ``zones`` (``data.zones.zone_layer``) of the filter's
+    theatres."""
+    from data.zones import zones_for_theatres
+
+    events = filter_events(ds, f) if events is None else events
+    view = build_map_view(
+        ds,
+        events,
+        window_start=pd.Timestamp(f.start) if f.start else None,
+        window_end=pd.Timestamp(f.end or today),
+        theatres=f.theatres,
+        routes=f.routes,
+        precise_only=precise_only,
+    )
+    return ExplorerView(
+        description=f.describe(ds, today),
+        events=events,
+        map=view,
+        zones=zones_for_theatres(zones, f.theatres),
+    )
+
+
+# --------------------------------------------------------------------------- how often
+
+
+def notes_frame(notes: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """The analyst's notes ({'date': 'YYYY-MM-DD', 'text': ...}) as marks: start, label.
+    Notes with an unreadable date are dropped; text is kept as typed (escaped when drawn)."""
+    if not notes:
+        return pd.DataFrame({"start": pd.Series(dtype="datetime64[s]"), "label": []})
+    frame = pd.DataFrame(list(notes))
+    start = pd.to_datetime(frame.get("date"), errors="coerce")
+    label = frame.get("text", pd.Series("", index=frame.index)).fillna("").astype("str")
+    out = pd.DataFrame({"start": start, "label": label.str.strip()})
+    return out.dropna(subset=["start"]).sort_values("start").reset_index(drop=True)
+
+
+def comparison_defaults(
+    ds: DataSet, f: EventFilter, options: Sequence[str], counted: pd.DataFrame
+) -> tuple[int, int]:
+    """Positions in ``options`` of the two periods compared at first: the first two, in the
+    picker's order (years, quarters, months), that a source reports a count of exactly that
+    period for (so both the reported and the counted change show); failing those, the year
+    before the latest year with a counted event and that year; failing those, the first and
+    the last option. Read from the data, nothing about a data set assumed."""
+    if not len(options):
+        return 0, 0
+    pc = ds.period_counts
+    spans = set(zip(pc["period_start"], pc["period_end"], strict=True))
+    reported = []
+    for i, key in enumerate(options):
+        period = parse_period(key)
+        if (period.start, period.end) in spans and reported_rate(
+            ds, period, f.theatres, f.routes
+        ):
+            reported.append(i)
+            if len(reported) == 2:
+                return reported[0], reported[1]
+    if not counted.empty:
+        year = int(counted["start"].max().year)
+        a, b = str(year - 1), str(year)
+        if a in options and b in options:
+            return list(options).index(a), list(options).index(b)
+    return 0, len(options) - 1
+
+
+@dataclass(frozen=True)
+class FrequencyView:
+    """Everything How often draws, for one filter and the page's own settings."""
+
+    description: str
+    events: pd.DataFrame
+    head: Headline
+    noun: str
+    kinds: tuple[str, ...]
+    counted: pd.DataFrame
+    held: pd.DataFrame
+    period: str
+    by: str
+    threshold: int
+    include_disputed: bool
+    counts: pd.DataFrame
+    reported: pd.DataFrame
+    bands: pd.DataFrame
+    marks: pd.DataFrame
+    notes: pd.DataFrame
+    coverage: pd.DataFrame
+    top: pd.Series | None
+    gaps: GapReport
+    long_gaps: pd.DataFrame
+    gap_segments: pd.DataFrame
+    spans: pd.DataFrame
+    imprecise: int
+    disputed: pd.DataFrame
+    disputed_claims: pd.DataFrame
+    cumulative: tuple[pd.DataFrame, pd.DataFrame]
+    ordinals: pd.DataFrame
+    period_options: list[str]
+    default_periods: tuple[int, int]
+
+
+def frequency_view(
+    ds: DataSet,
+    f: EventFilter,
+    today: date,
+    *,
+    period: str = "month",
+    by: str = "actor",
+    threshold: int = 60,
+    include_disputed: bool = False,
+    per_theatre: bool = True,
+    conflicts: pd.DataFrame | None = None,
+    notes: Sequence[Mapping[str, object]] = (),
+    events: pd.DataFrame | None = None,
+) -> FrequencyView:
+    """Events per ``period`` stacked ``by``, gaps longer than ``threshold`` days and what
+    explains them (per theatre or across the selection), the counts sources report against
+    those held one by one, running totals, disputed patrols (counted only with
+    ``include_disputed``) and patrol-number checks."""
+    events = filter_events(ds, f) if events is None else events
+    conflicts = pd.DataFrame() if conflicts is None else conflicts
+    head = headline(events, f, today)
+    counted, kinds, noun = counted_for_timeline(events, f.kinds)
+    patrols_only = noun == "patrols"
+    if include_disputed and patrols_only:
+        counted = patrols(events, include_disputed=True)
+    every_date = filter_events(ds, replace(f, start=None, end=None))
+    held = (
+        patrols(every_date, include_disputed=include_disputed)
+        if patrols_only
+        else counted_for_timeline(every_date, f.kinds)[0]
+    )
+    reported = overlapping_period_counts(
+        ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
+    )
+    for_routes = counts_for_routes(reported, f.routes)
+    cov = coverage(ds, held, for_routes)
+    report = find_gaps(
+        ds,
+        counted,
+        today=today,
+        window_end=head.window_end,
+        per_theatre=per_theatre,
+        kinds=kinds,
+        routes=f.routes,
+    )
+    long_gaps = report.longer_than(threshold)
+    spans = uncertain_spans(
+        patrols(events, include_disputed=True) if patrols_only else counted,
+        conflicts if len(conflicts) else None,
+    )
+    disputed = events[events["status"] == "disputed"]
+    last_day = max(pd.Timestamp(today), ds.events["end"].max())
+    options = period_options(ds.events["start"].min(), last_day)
+    return FrequencyView(
+        description=f.describe(ds, today),
+        events=events,
+        head=head,
+        noun=noun,
+        kinds=tuple(kinds),
+        counted=counted,
+        held=held,
+        period=period,
+        by=by,
+        threshold=threshold,
+        include_disputed=include_disputed,
+        counts=frequency_counts(
+            counted, ds, period, by, start=head.window_start, end=head.window_end
+        ),
+        reported=reported,
+        bands=chart_bands(reported, f.routes),
+        marks=milestones(ds, events),
+        notes=notes_frame(notes),
+        coverage=cov,
+        top=headline_coverage(cov, head.window_start, head.window_end),
+        gaps=report,
+        long_gaps=long_gaps,
+        gap_segments=report.segments[report.segments["gap_id"].isin(long_gaps["gap_id"])],
+        spans=spans,
+        imprecise=int((counted["date_precision"] != "day").sum()),
+        disputed=disputed,
+        disputed_claims=claims_involving(conflicts, "event", disputed["event_id"])
+        if len(conflicts)
+        else pd.DataFrame(),
+        cumulative=cumulative_counts(ds, held, for_routes),
+        ordinals=ordinal_checks(events),
+        period_options=options,
+        default_periods=comparison_defaults(ds, f, options, counted),
+    )
+
+
+@dataclass(frozen=True)
+class SelectionView:
+    """How often's map and table, narrowed to what was selected on the timeline."""
+
+    active: bool
+    events: pd.DataFrame
+    map: MapView
+
+
+def selection_view(
+    ds: DataSet,
+    f: EventFilter,
+    view: FrequencyView,
+    *,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    event_ids: Sequence[str] = (),
+) -> SelectionView:
+    """The filtered events within the selected span (``start``–``end``) or picked by id,
+    and their map; everything when nothing is selected."""
+    active = start is not None or bool(event_ids)
+    shown = events_in_span(view.events, start, end, tuple(event_ids)) if active else view.events
+    return SelectionView(
+        active=active,
+        events=shown,
+        map=overview_map_view(
+            ds,
+            shown,
+            window_start=start or view.head.window_start,
+            window_end=end or view.head.window_end,
+            theatres=f.theatres,
+        ),
+    )
+
+
+def comparison_view(
+    ds: DataSet, f: EventFilter, view: FrequencyView, key_a: str, key_b: str
+) -> Comparison:
+    """The rates of the counted events in two periods (keys from ``period_options``), and
+    as reported where a source counts exactly those periods."""
+    return compare_periods(
+        ds,
+        view.counted,
+        parse_period(key_a),
+        parse_period(key_b),
+        theatres=f.theatres,
+        routes=f.routes,
+        scope="the filtered set",
+    )
