@@ -220,9 +220,7 @@ def comparison_defaults(
     reported = []
     for i, key in enumerate(options):
         period = parse_period(key)
-        if (period.start, period.end) in spans and reported_rate(
-            ds, period, f.theatres, f.routes
-        ):
+        if (period.start, period.end) in spans and reported_rate(ds, period, f.theatres, f.routes):
             reported.append(i)
             if len(reported) == 2:
                 return reported[0], reported[1]
