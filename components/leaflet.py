@@ -290,22 +290,22 @@ class Css(RawMacroElement):
 
 # --------------------------------------------------------------------------- sizes
 
-#: the largest marker radius in pixels, whatever the count
+#: the largest marker radius in pixels, whatever the count, and the smallest (one event)
 MAX_RADIUS = 30.0
 MIN_RADIUS = 5.0
+#: the count a marker reaches ``MAX_RADIUS`` at, unless a map holds larger counts
+FULL_AT = 100
 
 
 def marker_radius(n: int, top: int | None = None) -> float:
-    """Radius in pixels of a marker standing for ``n`` events (or visits): its area grows
-    with the count, on a bounded scale. With ``top`` (the largest count on the map) the
-    scale runs from ``MIN_RADIUS`` for one to ``MAX_RADIUS`` for ``top``, so a map of a
-    million events reads like one of a hundred; without it, 2.5 px per square root of the
-    count, capped at ``MAX_RADIUS``."""
-    n = max(int(n), 1)
-    if top is None or top <= 1:
-        return round(min(MIN_RADIUS + 2.5 * math.sqrt(n), MAX_RADIUS), 2)
-    share = math.sqrt((n - 1) / (top - 1)) if top > 1 else 0.0
-    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * min(share, 1.0), 2)
+    """Radius in pixels of a marker standing for ``n`` events (or visits), its area growing
+    with the count on a bounded scale: ``MIN_RADIUS`` for one, ``MAX_RADIUS`` for the
+    larger of ``FULL_AT`` and ``top`` (the largest count on the map). A map of a hundred
+    events and one of a million read alike: no marker is ever wider than the cap, and the
+    legend gives the scale (``components.layers.events.size_legend_html``)."""
+    full = max(int(top or 0), FULL_AT)
+    share = math.sqrt(min(max(int(n) - 1, 0) / (full - 1), 1.0))
+    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * share, 2)
 
 
 #: panes, bottom to top: zones under routes, routes under visits, visits under events
