@@ -11,8 +11,11 @@ revision is read with one cheap query on every run).
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +28,8 @@ from data.schema import DataSetError, Problem
 from data.settings import dataset_dir
 from data.sourcing import list_conflicts
 from data.store import Snapshot, Store, display_url, store_url
+
+T = TypeVar("T")
 
 
 @st.cache_data(max_entries=4, show_spinner="Loading the data set…")
@@ -150,3 +155,31 @@ def basemap_texts(
     return tuple(
         (name, (Path(directory) / file).read_text(encoding="utf-8")) for name, file in files
     )
+
+
+# --- per-session memos ------------------------------------------------------------------------
+
+
+def session_memo(
+    state: MutableMapping[str, object],
+    name: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    max_entries: int = 4,
+) -> T:
+    """``compute()`` kept in a session's ``state`` (``st.session_state``) under ``name`` while
+    ``key`` stays the same, for work too personal for a shared cache (an upload's preview).
+    At most ``max_entries`` results are kept per name, the least recently used dropped."""
+    memo = state.get(name)
+    if not isinstance(memo, OrderedDict):
+        memo = OrderedDict()
+        state[name] = memo
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    value = compute()
+    memo[key] = value
+    while len(memo) > max_entries:
+        memo.popitem(last=False)
+    return value

@@ -202,7 +202,7 @@ def test_marker_sizes_are_on_a_bounded_scale_the_legend_gives():
     assert marker_radius(20, 20) == marker_radius(20, 100)  # small maps keep one scale
     assert marker_radius(250_000, 1_000_000) < marker_radius(500_000, 1_000_000) < MAX_RADIUS
     legend = size_legend_html(1_000_000)
-    assert "1 events" in legend and "1,000,000 events" in legend
+    assert "1 event<" in legend and "1,000,000 events" in legend
 
 
 def test_the_overview_map_grows_with_places_not_events(mini):

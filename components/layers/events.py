@@ -183,7 +183,7 @@ def size_legend_html(top: int, noun: str = "events") -> str:
             "<div class='pw-row'>"
             f"<svg width='{d}' height='{d}'><circle cx='{d / 2}' cy='{d / 2}' r='{r}' "
             "fill='rgba(0,0,0,.12)' stroke='#333' stroke-width='1'/></svg>"
-            f"{n:,} {esc(noun)}</div>"
+            f"{n:,} {esc(noun if n != 1 else noun.removesuffix('s'))}</div>"
         )
     return (
         f"<div class='pw-scale' title='Area grows with the count; the largest is "
