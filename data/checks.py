@@ -29,7 +29,6 @@ from shapely.geometry.base import BaseGeometry
 
 from data.geo import WGS84, bearing_gap, compass_word, point_on_line_at_distance
 from data.schema import Problem
-from data.zones import distance_to_line_km
 
 BASEMAP_DIR = Path(__file__).resolve().parent / "basemap"
 
@@ -204,13 +203,23 @@ def geography_for(meta: dict[str, object], problems: list[Problem]) -> Geography
 # --------------------------------------------------------------------------- positions
 
 
+def border_distance_km(border: Border, lon: float, lat: float) -> float:
+    """Geodesic distance (km) from the point to the nearest point of the border line, that
+    point found on the line scaled by cos(latitude) (true to well under 1 % here)."""
+    scale = np.array([np.cos(np.radians(lat)), 1.0])
+    line = shapely.transform(border.line, lambda xy: xy * scale)
+    near = line.interpolate(line.project(Point(lon * scale[0], lat)))
+    _, _, metres = WGS84.inv(lon, lat, near.x / scale[0], near.y)
+    return float(metres) / 1000.0
+
+
 def _nearest_border(
     geography: Geography, country: str, lon: float, lat: float
 ) -> tuple[Border | None, float]:
     """The border of ``country`` nearest the point, and its distance in km."""
     best: tuple[Border | None, float] = (None, float("inf"))
     for border in geography.borders_of(country):
-        km = float(distance_to_line_km(np.array([lon]), np.array([lat]), border.line)[0])
+        km = border_distance_km(border, lon, lat)
         if km < best[1]:
             best = (border, km)
     return best
@@ -392,19 +401,20 @@ def check_grades(
             return f"claim of conflict {conflicts.loc[row['record_id'], 'conflict_id']}"
         return f"{row['record_type'].replace('_', ' ')} {row['record_id']}"
 
-    # confirmed-needs-two
-    for _, group in cites.groupby(["file", "record_type", "record_id"], sort=False):
-        for _, row in group[group["credibility"] == 1].iterrows():
-            others = group[(group["origin"] != row["origin"]) & (group["credibility"] <= 2)]
-            if others.empty:
-                problems.append(
-                    _grade_problem(
-                        row,
-                        "confirmed-needs-two",
-                        f"{label(row)}: {row['source_id']} is graded 1 (confirmed by other "
-                        "sources) but no other independent source on it is graded 1 or 2",
-                    )
-                )
+    # confirmed-needs-two: a 1 needs a second originator among the record's 1s and 2s
+    key = ["file", "record_type", "record_id"]
+    strong = cites[cites["credibility"] <= 2].groupby(key)["origin"].nunique()
+    ones = cites[cites["credibility"] == 1]
+    alone = ones.join(strong.rename("n_origins"), on=key)["n_origins"] < 2
+    for _, row in ones[alone].iterrows():
+        problems.append(
+            _grade_problem(
+                row,
+                "confirmed-needs-two",
+                f"{label(row)}: {row['source_id']} is graded 1 (confirmed by other "
+                "sources) but no other independent source on it is graded 1 or 2",
+            )
+        )
 
     # unjudged-not-probable
     for _, row in cites[(cites["reliability"] == "F") & (cites["credibility"] == 2)].iterrows():
@@ -434,39 +444,45 @@ def check_grades(
                 )
             )
 
-    # one-claim-one-grade
+    # one-claim-one-grade: the same source on a count and on an event it counts
     ev_cites = cites[cites["record_type"] == "event"][["record_id", "source_id", "credibility"]]
     ev = events[["event_id", "theatre_id", "kind", "start", "end", "route_id"]].merge(
-        ev_cites.rename(columns={"record_id": "event_id"}), on="event_id"
+        ev_cites.rename(columns={"record_id": "event_id", "credibility": "credibility_event"}),
+        on="event_id",
     )
-    for _r, pc in period_counts.iterrows():
-        if not pc["event_kind"] or "credibility" in str(pc["note"]).casefold():
-            continue
-        counted = ev[
-            (ev["theatre_id"] == pc["theatre_id"])
-            & (ev["kind"] == pc["event_kind"])
-            & (ev["start"] >= pc["period_start"])
-            & (ev["end"] <= pc["period_end"] + pd.Timedelta(days=1))
-        ]
-        if pc["route_ids"]:
-            counted = counted[counted["route_id"].isin(list(pc["route_ids"]))]
-        mine = pc_cites[pc_cites["record_id"] == pc["count_id"]]
-        both = mine.merge(counted, on="source_id", suffixes=("", "_event"))
-        for _, row in (
-            both[both["credibility"] != both["credibility_event"]]
-            .drop_duplicates("source_id")
-            .iterrows()
-        ):
-            problems.append(
-                _grade_problem(
-                    row,
-                    "one-claim-one-grade",
-                    f"period count {pc['count_id']}: {row['source_id']} is graded "
-                    f"{row['credibility']} here and {row['credibility_event']} on event "
-                    f"{row['event_id']}, which it counts; grade the claim once or say why in "
-                    "the note",
-                )
+    pcs = period_counts[
+        ["count_id", "theatre_id", "event_kind", "period_start", "period_end", "route_ids", "note"]
+    ]
+    pairs = pc_cites.merge(pcs, left_on="record_id", right_on="count_id").merge(
+        ev, on="source_id", suffixes=("", "_ev")
+    )
+    counted = (
+        (pairs["theatre_id"] == pairs["theatre_id_ev"])
+        & (pairs["kind"] == pairs["event_kind"])
+        & (pairs["start"] >= pairs["period_start"])
+        & (pairs["end"] <= pairs["period_end"] + pd.Timedelta(days=1))
+        & np.array(
+            [
+                not rs or r in rs
+                for rs, r in zip(pairs["route_ids"], pairs["route_id"], strict=True)
+            ],
+            dtype=bool,
+        )
+    )
+    differ = (pairs["credibility"] != pairs["credibility_event"]) & ~pairs[
+        "note"
+    ].str.casefold().str.contains("credibility")
+    for _, row in pairs[counted & differ].drop_duplicates(["count_id", "source_id"]).iterrows():
+        problems.append(
+            _grade_problem(
+                row,
+                "one-claim-one-grade",
+                f"period count {row['count_id']}: {row['source_id']} is graded "
+                f"{row['credibility']} here and {row['credibility_event']} on event "
+                f"{row['event_id']}, which it counts; grade the claim once or say why in "
+                "the note",
             )
+        )
 
     # disputed-stays-out
     best_claim = cites[cites["record_type"] == "conflict"].groupby("record_id")["credibility"].min()
