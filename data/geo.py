@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from pyproj import Geod
+from shapely.geometry import LineString
 
 WGS84 = Geod(ellps="WGS84")
 
@@ -38,3 +39,40 @@ def path_length_km(latlons: list[tuple[float, float]]) -> float:
     lats = [p[0] for p in latlons]
     lons = [p[1] for p in latlons]
     return float(WGS84.line_length(lons, lats)) / 1000.0
+
+
+def bearing_gap(a: float | np.ndarray, b: float | np.ndarray) -> np.ndarray:
+    """The angle between two bearings, 0–180°."""
+    return np.abs((np.asarray(a) - np.asarray(b) + 180.0) % 360.0 - 180.0)
+
+
+def point_on_line_at_distance(
+    lat: float,
+    lon: float,
+    bearing_deg: float,
+    distance_km: float,
+    line: LineString,
+    max_turn_deg: float = 45.0,
+) -> tuple[float, float, float] | None:
+    """The point of ``line`` (lon/lat) that lies ``distance_km`` from (lat, lon), geodesically,
+    in the direction nearest ``bearing_deg``: (lat, lon, its bearing from the start). None
+    when no point of the line at that distance lies within ``max_turn_deg`` of the bearing.
+
+    This is how "a border gate about 13 km west of the town" is placed: on the border, at
+    the distance the source gives, in the direction closest to the one it gives."""
+    dense = np.asarray(line.segmentize(0.0005).coords)  # about 50 m between vertices
+    bx, by = dense[:, 0], dense[:, 1]
+    _, _, dist = WGS84.inv(np.full(bx.size, lon), np.full(by.size, lat), bx, by)
+    gap = dist / 1000.0 - distance_km
+    crossing = np.nonzero(np.sign(gap[:-1]) != np.sign(gap[1:]))[0]
+    best: tuple[float, float, float] | None = None
+    best_turn = max_turn_deg
+    for i in crossing:
+        t = gap[i] / (gap[i] - gap[i + 1])
+        x = float(bx[i] + t * (bx[i + 1] - bx[i]))
+        y = float(by[i] + t * (by[i + 1] - by[i]))
+        az, _, _ = WGS84.inv(lon, lat, x, y)
+        turn = float(bearing_gap(az, bearing_deg))
+        if turn <= best_turn:
+            best, best_turn = (y, x, float(az % 360.0)), turn
+    return best

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data import schema, vocab
+from data import checks, schema, vocab
 from data.dates import date_window, precision_of
 from data.frames import join_ordered
 from data.geo import compass_word, offset_points, path_length_km
@@ -181,10 +181,11 @@ def load_dataset_files(directory: Path = EMBEDDED_DIR) -> DataSet:
     except json.JSONDecodeError as err:
         problems.append(Problem("dataset.json", None, None, f"is not valid JSON ({err})"))
         meta = {}
+    geography = checks.geography_for(meta, problems)
     if problems:
         raise DataSetError(problems)
     assert routes_text is not None
-    dataset = _build(texts, routes_text, problems)
+    dataset = _build(texts, routes_text, problems, geography)
     if problems:
         raise DataSetError(problems)
     return DataSet(
@@ -196,13 +197,17 @@ def load_dataset_files(directory: Path = EMBEDDED_DIR) -> DataSet:
 
 
 def _build(
-    texts: dict[str, pd.DataFrame], routes_text: pd.DataFrame, problems: list[Problem]
+    texts: dict[str, pd.DataFrame],
+    routes_text: pd.DataFrame,
+    problems: list[Problem],
+    geography: checks.Geography | None = None,
 ) -> dict[str, pd.DataFrame]:
     sources = _build_sources(texts["sources.csv"])
     theatres = texts["theatres.csv"][["theatre_id", "name", "description"]].copy()
     actors = _build_actors(texts["actors.csv"], problems)
-    places = _build_places(texts["places.csv"], actors, problems)
-    routes, waypoints = _build_routes(routes_text, places, theatres, problems)
+    places = _build_places(texts["places.csv"], actors, problems, geography=geography)
+    problems.extend(checks.check_places(places, geography))
+    routes, waypoints = _build_routes(routes_text, places, theatres, problems, geography)
     events, event_actors, event_places = _build_events(
         texts["events.csv"], actors, places, routes, theatres, problems
     )
@@ -214,6 +219,7 @@ def _build(
         "period_count": period_counts["count_id"],
         "route": routes["route_id"],
         "source": sources["source_id"],
+        "actor": actors["actor_id"],
     }
     for subject_type, ids in known.items():
         rows = conflicts[conflicts["subject_type"] == subject_type]
@@ -256,6 +262,11 @@ def _build(
             citations.loc[bad, "row"],
             citations.loc[bad, "source_id"],
             strict=True,
+        )
+    )
+    problems.extend(
+        checks.check_grades(
+            citations, sources, events, event_actors, event_places, period_counts, conflicts
         )
     )
     citations = citations[citations["record_type"] != "conflict"]
@@ -332,9 +343,11 @@ def _build_places(
     actors: pd.DataFrame,
     problems: list[Problem],
     known: pd.DataFrame | None = None,
+    geography: checks.Geography | None = None,
 ) -> pd.DataFrame:
     """Build places from their text. ``known``: places already built (the shipped data set,
-    when records added beside it are built), which may serve as anchors."""
+    when records added beside it are built), which may serve as anchors. With a
+    ``geography``, a derived border crossing is placed on the border (``checks``)."""
     out = text.copy()
     file = "places.csv"
     for col in ("lat", "lon", "bearing_deg", "distance_km", "precision_m"):
@@ -395,6 +408,9 @@ def _build_places(
         )
         out.loc[idx, "lat"] = lat
         out.loc[idx, "lon"] = lon
+        problems.extend(
+            checks.crossings_onto_border(out, idx, anchor_lat, anchor_lon, names, geography)
+        )
     still = derived & out["lat"].isna() & out["anchor_id"].isin(known_ids)
     problems.extend(
         Problem(file, int(r) + 2, "anchor_id", "anchor place has no position to derive from")
@@ -426,6 +442,7 @@ def _build_routes(
     places: pd.DataFrame,
     theatres: pd.DataFrame,
     problems: list[Problem],
+    geography: checks.Geography | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     file = "routes.json"
     problems.extend(_check_refs(file, text, "theatre_id", theatres["theatre_id"], "theatre"))
@@ -454,8 +471,17 @@ def _build_routes(
     out["coords"] = out["route_id"].map(coords).map(lambda c: c if isinstance(c, tuple) else ())
     out["n_waypoints"] = out["route_id"].map(wp.groupby("route_id").size()).fillna(0).astype(int)
     out["n_placed"] = out["coords"].map(len)
+    if geography is not None:  # keep each route inside its waypoints' country
+        country = wp.join(places.set_index("place_id")["country"], on="place_id")
+        home = country.groupby("route_id")["country"].agg(lambda c: c.mode().iat[0])
+        out["coords"] = [
+            checks.keep_inside(c, home.get(r, ""), geography)
+            for r, c in zip(out["route_id"], out["coords"], strict=True)
+        ]
     out["length_km"] = out["coords"].map(path_length_km).round(1)
-    out["geometry_method"] = "derived: straight segments between placed waypoints"
+    out["geometry_method"] = "derived: straight segments between placed waypoints" + (
+        ", along the border where one would leave their country" if geography else ""
+    )
     return out.reset_index(drop=True), wp.drop(columns=["row"])[
         ["route_id", "seq", "place_id", "placed"]
     ]

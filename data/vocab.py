@@ -129,6 +129,7 @@ PERIOD_QUALIFIERS: dict[str, str] = {
     "range": "range",
     "cumulative_ordinal": "cumulative ordinal",
     "derived": "derived",
+    "unconfirmed": "unconfirmed",
 }
 
-SUBJECT_TYPES: tuple[str, ...] = ("event", "place", "period_count", "route", "source")
+SUBJECT_TYPES: tuple[str, ...] = ("event", "place", "period_count", "route", "source", "actor")

@@ -314,11 +314,11 @@ def test_the_app_offers_the_export_and_says_when_the_data_changed(monkeypatch):
     assert any("made from data set version 0" in w.value for w in at.warning)
     labels = [d.proto.label for d in at.get("download_button")]
     assert labels == ["Slide (PNG)", "Brief (PDF)"]
-    assert at.code[0].value.endswith("&dsv=1.0.0")
+    assert at.code[0].value.endswith("&dsv=1.1.0")
 
     current = AppTest.from_file(
         str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60
     )
-    current.query_params["dsv"] = "1.0.0"
+    current.query_params["dsv"] = "1.1.0"
     current.run()
     assert not any("data set version" in w.value for w in current.warning)

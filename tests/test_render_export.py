@@ -98,9 +98,9 @@ def test_pdf_is_one_page_holding_the_figures_and_their_sources(files, briefing):
         "The data set holds 1 patrol on Darbasiyah countryside (Shirk - al-Darbasiyah - Amuda) "
         "one by one for 1 Jan 2021 – 31 Dec 2021",
         "reports 344 joint patrols",
-        "PatrolWatch embedded data set v1.0.0",
+        "PatrolWatch embedded data set v1.1.0",
         "exported 24 Nov 2026, 14:03 UTC",
-        "dsv=1.0.0",
+        "dsv=1.1.0",
     ):
         assert part in text, part
     # every source a figure cites is listed on the page, with its grade
