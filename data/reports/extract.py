@@ -25,6 +25,8 @@ from data.reports.tables import Rule, Tables, load_tables
 from data.reports.text import ReportMeta
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+#: an Arabic letter (not the Arabic comma or full stop): word edges in Arabic text
+_AR_LETTER = r"[\u0621-\u064a\u066e-\u06d3]"
 _SEP = r"[\s\-‐'’ʼ`]*"
 
 
@@ -53,6 +55,7 @@ class Attribution:
     kind: str  # outlet | speaker | study | reporter
     outlet: str  # the outlet's name from outlets.csv, '' if not a known outlet
     evidence: Evidence
+    outlet_kind: str = ""  # its kind in outlets.csv (official_statement, news_agency…)
 
 
 @dataclass
@@ -153,7 +156,7 @@ def _spelling_pattern(spelling: str) -> str:
     if _ARABIC.search(spelling):
         core = re.sub(r"^ال", "", spelling)
         body = _SEP.join(re.escape(t) for t in core.split())
-        return rf"(?<![\u0600-\u06ff])[وبلف]?(?:ال)?{body}(?![\u0600-\u06ff])"
+        return rf"(?<!{_AR_LETTER})[وبلف]?(?:ال)?{body}(?!{_AR_LETTER})"
     core = re.sub(r"^(?:al|el|ad|ar|as|at|ash|an|az)[\s\-‐'’]+", "", spelling, flags=re.I)
     tokens = [t for t in re.split(r"[\s\-‐'’ʼ`]+", core) if t]
     if not tokens:
@@ -219,7 +222,7 @@ def _actor_index(ds: DataSet, tables: Tables, language: str) -> list[tuple[str, 
             short = len(alias) <= 4 or alias.isupper()
             flags = 0 if short else re.I
             if _ARABIC.search(alias):
-                pattern = rf"(?<![\u0600-\u06ff])[وبلف]?{body}(?![\u0600-\u06ff])"
+                pattern = rf"(?<!{_AR_LETTER})[وبلف]?{body}(?!{_AR_LETTER})"
             else:
                 pattern = rf"(?<!\w){body}(?!\w)"
             out.append((aid, re.compile(pattern, flags)))
@@ -384,7 +387,8 @@ def _attributions(
     out = []
     for h in sorted(kept, key=lambda h: h.start):
         who = re.sub(r"^(?:the|The) ", "", h.value)
-        outlet = next((o.get("name") for o in outlets if o.pattern.search(who)), "")
+        known = next((o for o in outlets if o.pattern.search(who)), None)
+        outlet = known.get("name") if known else ""
         ev = Evidence(
             "attribution",
             outlet or who,
@@ -394,7 +398,8 @@ def _attributions(
             sentence.index,
             h.rule,
         )
-        out.append(Attribution(who, h.get("kind"), outlet, ev))
+        kind = known.get("kind") if known else ""
+        out.append(Attribution(who, h.get("kind"), outlet, ev, kind))
     return out
 
 
@@ -420,7 +425,7 @@ def _also_outlets(
                     sentence.index,
                     o.label,
                 )
-                out.append(Attribution(m.group(0), "outlet", o.get("name"), ev))
+                out.append(Attribution(m.group(0), "outlet", o.get("name"), ev, o.get("kind")))
     return out
 
 
@@ -630,13 +635,16 @@ def _near(read: _Read, cue: str, place: _Hit, before: int = 40) -> bool:
 
 def _is_area(cues: list[tuple[Rule, re.Match]], place: _Hit, sentence: str) -> bool:
     for r, m in cues:
-        if r.get("cue") != "area":
-            continue
+        cue = r.get("cue")
         gap_before = sentence[m.end() : place.start]
         gap_after = sentence[place.end : m.start()]
-        if 0 <= place.start - m.end() <= 20 and "," not in gap_before and " and " not in gap_before:
+        if (
+            cue == "area"
+            and 0 <= place.start - m.end() <= 20
+            and not re.search(r",|،| and ", gap_before)
+        ):
             return True
-        if 0 <= m.start() - place.end <= 3 and "," not in gap_after:
+        if cue == "area_after" and 0 <= m.start() - place.end <= 3 and "," not in gap_after:
             return True
     return False
 
@@ -736,7 +744,11 @@ def _build_event(
     actor_name = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
     seen: set[str] = set()
     for r in group:
-        masks = [(a.evidence.start, a.evidence.end) for a in r.attributions]
+        masks = [
+            (a.evidence.start, a.evidence.end)
+            for a in r.attributions
+            if a.outlet_kind != "official_statement"
+        ]
         for h in r.actors:
             s, e = r.sentence.start + h.start, r.sentence.start + h.end
             if any(s >= ms and e <= me for ms, me in masks) or h.value in seen:
@@ -812,7 +824,7 @@ def _build_event(
         if has_cue and len(ordered) > len(best):
             best = ordered
         route.extend(ordered)
-    waypoints = list(best) + [(r, p) for r, p in route if p.value not in {q.value for _, q in best}]
+    waypoints = list(best) or route  # the sentence that gives the route, else text order
     if not waypoints and not entry:
         waypoints = areas
     ordered_ids: list[str] = []
@@ -1084,6 +1096,35 @@ def extract(text: str, meta: ReportMeta, ds: DataSet, tables: Tables | None = No
             seen.add((p.value, role))
             ev = _ev(r, "place", p.value, p.get("name"), p.start, p.end, p.rule)
             mentions.append(PlaceMention(p.value, p.get("name"), role, ev))
+    _report_theatre(events, mentions, ds)
     return Extraction(
         text, meta, language, sentences, events, counts, mentions, attributions, notes
     )
+
+
+def _report_theatre(
+    events: list[EventCandidate], mentions: list[PlaceMention], ds: DataSet
+) -> None:
+    """An event that names no place takes the theatre of the held events at the places the
+    rest of the report names (shown with that reason), if there is one."""
+    todo = [e for e in events if "theatre" not in e.fields]
+    if not todo or not mentions:
+        return
+    ids = [m.place_id for m in mentions]
+    held = ds.event_places[ds.event_places["place_id"].isin(ids)]["event_id"]
+    top = Counter(ds.events[ds.events["event_id"].isin(held)]["theatre_id"]).most_common(1)
+    if not top:
+        return
+    for e in todo:
+        k = e.fields["kind"][0]
+        e.fields["theatre"] = [
+            Evidence(
+                "theatre",
+                top[0][0],
+                top[0][0],
+                k.start,
+                k.end,
+                k.sentence,
+                "the theatre of the held events at the places the report names",
+            )
+        ]
