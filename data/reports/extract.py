@@ -781,6 +781,16 @@ def _build_event(
                         "named, but event_roles.csv gives this kind of actor no role here",
                     )
                 )
+    # a parent named beside its own child (Russia beside the Russian military police) is
+    # the same force: the more specific name is kept
+    parent = dict(zip(ds.actors["actor_id"], ds.actors["parent_id"].fillna(""), strict=True))
+    named = {e.value.split(":")[0] for e in cand.fields.get("actors", [])}
+    if "actors" in cand.fields:
+        cand.fields["actors"] = [
+            e
+            for e in cand.fields["actors"]
+            if not any(parent.get(other) == e.value.split(":")[0] for other in named)
+        ]
     # places: entry, waypoints in order, bases
     entry: list[Evidence] = []
     bases: list[Evidence] = []
