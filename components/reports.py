@@ -24,7 +24,7 @@ from components.data_forms import (
     form_values,
     place_labels,
 )
-from components.html import esc, md_escape
+from components.html import clip, esc, md_escape
 from data import vocab
 from data.model import DataSet
 from data.reports import ReportError, ReportMeta, extract, read_report, text_to_report
@@ -514,7 +514,7 @@ def _render_checks_and_review(
         st.info(
             md_escape(
                 f"Looks like held event {row.event_id} ({row.date}, {row.place_names or 'no place'}"
-                f"): {row.description[:160]}"
+                f"): {clip(row.description, 200)}"
             )
         )
         if st.button(f"Add this report to {row.event_id}", key=f"{k}_add_{row.event_id}"):
