@@ -21,7 +21,8 @@ class Sentence:
 
 def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Sentence]:
     """Sentences at full stops, question and exclamation marks (Latin and Arabic) and line
-    breaks; not after an abbreviation ('Maj. Gen.') or a single initial ('J. Smith')."""
+    breaks; not after an abbreviation ('Maj. Gen.') or a single initial ('J. Smith'), nor
+    before a word in lower case (the Turkish ordinal '10. birleşik')."""
     out: list[Sentence] = []
     begin = 0
     for m in _BREAK.finditer(text):
@@ -29,6 +30,9 @@ def split_sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> l
             before = text[begin : m.start() + 1].split()
             word = before[-1] if before else ""
             if word in abbreviations or re.fullmatch(r"[A-Z]\.", word):
+                continue
+            after = text[m.end() :].lstrip()[:1]
+            if after.islower():  # '10. birleşik': an ordinal, not the end of a sentence
                 continue
         _add(out, text, begin, m.end())
         begin = m.end()
