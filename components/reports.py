@@ -263,7 +263,7 @@ def render_report_input() -> tuple[str, ReportMeta] | None:
         try:
             report = read_report(file.name, file.getvalue())
         except ReportError as err:
-            st.error(str(err))
+            st.error(md_escape(str(err)))
             return None
     elif pasted.strip():
         report = text_to_report(pasted)
@@ -365,7 +365,7 @@ def render_candidates(
         with st.container(border=True, key=f"{K}cand_{h}_{c.cid}"):
             st.markdown(f"**{md_escape(c.cid)}: {md_escape(candidate_title(c, ds))}**")
             if c.cid in done:
-                st.success(done[c.cid])
+                st.success(md_escape(done[c.cid]))
                 continue
             st.html(fields_html(field_rows(x, c.fields)))
             line = attribution_line(c, x.meta.publisher)
@@ -460,7 +460,7 @@ def _write(
         records["sources"] = [source]
     problems = check(base, snapshot, records)
     if problems:
-        st.error("Not saved. " + " · ".join(problems))
+        st.error(md_escape("Not saved. " + " · ".join(problems)))
         return
     sid = source["source_id"]
     try:
@@ -474,7 +474,7 @@ def _write(
             expected_version=version,
         )
     except (ConflictError, StoreError) as err:
-        st.error(str(err))
+        st.error(md_escape(str(err)))
         return
     _state().setdefault("source_of", {})[x.meta.url or x.meta.publisher + x.meta.published] = sid
     _done(h)[c.cid] = f"{action.capitalize()}: event {event['event_id']} (change r{revision})."
@@ -517,7 +517,10 @@ def _render_checks_and_review(
                 f"): {clip(row.description, 200)}"
             )
         )
-        if st.button(f"Add this report to {row.event_id}", key=f"{k}_add_{row.event_id}"):
+        cited = source["source_id"] in str(row.sources).split("|")
+        if cited:
+            st.caption(md_escape(f"{row.event_id} already cites this report."))
+        elif st.button(f"Add this report to {row.event_id}", key=f"{k}_add_{row.event_id}"):
             values, version = form_values(ds, snapshot, row.event_id)
             event = with_source(values, source["source_id"], int(cred))
             _write(
