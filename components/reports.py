@@ -130,7 +130,7 @@ def fields_html(rows: list[dict[str, str]]) -> str:
     body = "".join(
         f"<tr><td style='vertical-align:top;white-space:nowrap'><b>{r['field']}</b></td>"
         f"<td style='vertical-align:top'>{r['value']}<br><small style='color:#666'>{r['how']}"
-        f"</small></td><td style='vertical-align:top'>{r['sentence']}</td></tr>"
+        f"</small></td><td dir='auto' style='vertical-align:top'>{r['sentence']}</td></tr>"
         for r in rows
     )
     return (

@@ -84,6 +84,7 @@ def test_paste_a_report_accept_one_edit_one_and_see_both(page, page_log, app_wit
     marks = first.locator("table.pw-report-fields mark").all_inner_texts()
     assert "On Monday" in marks and "the 97th joint patrol" in marks and "Ashma" in marks
     assert "before returning" in marks
+    first.scroll_into_view_if_needed()
     screenshot(page, "reports_review")
 
     # accept the first as read
