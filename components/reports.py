@@ -36,11 +36,11 @@ from data.reports.review import (
     check,
     conflicts_with_held,
     count_row,
-    duplicates_of,
     event_from,
     held_source_for,
     report_hash,
     report_source,
+    same_as_held,
     with_source,
 )
 from data.store import ConflictError, Snapshot, Store, StoreError
@@ -500,7 +500,7 @@ def _render_checks_and_review(
                 f"{row.description}"
             )
         )
-    dups = duplicates_of(ds, c)
+    matches = same_as_held(ds, c)
     k = f"{K}{h}_{c.cid}"
     cred = st.selectbox(
         "Credibility of this claim (Admiralty 1–6)",
@@ -510,7 +510,7 @@ def _render_checks_and_review(
         key=f"{k}_cred",
     )
     source, new = _source(ds, x.meta, grade)
-    for row in dups.itertuples():
+    for row in matches.itertuples():
         st.info(
             md_escape(
                 f"Looks like held event {row.event_id} ({row.date}, {row.place_names or 'no place'}"

@@ -15,18 +15,17 @@ from data.reports.review import (
     audit_note,
     conflicts_with_held,
     count_row,
-    duplicates_of,
     event_from,
     held_source_for,
     report_source,
+    same_as_held,
     with_source,
 )
 from data.reports.tables import PATTERN_TABLES, TABLES_DIR, load_tables
 from data.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = Path("/work/shared/seed/enab-baladi-2024-05-22-joint-escort.txt")
-SEED_COPY = ROOT.parent / "shared" / "seed" / "enab-baladi-2024-05-22-joint-escort.txt"
+SEED_NAME = "enab-baladi-2024-05-22-joint-escort.txt"
 REPORTS = ROOT / "tests" / "reports"
 
 
@@ -35,11 +34,17 @@ def ds():
     return load_dataset_files(EMBEDDED_DIR)
 
 
-def _seed_text() -> str:
-    for path in (SEED, SEED_COPY):
+def seed_path() -> Path:
+    """The seed article: ``shared/seed/`` beside the checkout (or beside a folder above it)."""
+    for folder in ROOT.parents:
+        path = folder / "shared" / "seed" / SEED_NAME
         if path.exists():
-            return path.read_text(encoding="utf-8")
-    pytest.fail("the seed article is missing (shared/seed/)")
+            return path
+    pytest.fail(f"the seed article {SEED_NAME} is missing (shared/seed/ beside the checkout)")
+
+
+def _seed_text() -> str:
+    return seed_path().read_text(encoding="utf-8")
 
 
 def _read(ds, name: str, published: str, language: str = "en", publisher: str = ""):
@@ -83,8 +88,8 @@ def test_seed_gives_the_22_may_convoy_escort(seed, ds):
             assert s.start <= ev.start < ev.end <= s.end
     assert escort.fields["places"][1].sentence == 2  # 'passing through the village of al-Asadiyah'
     # the same day, kind and places are held: offered as 'add this source'
-    dup = duplicates_of(ds, escort)
-    assert dup["event_id"].tolist() == ["ev-2024-05-22-convoy-escort"]
+    held = same_as_held(ds, escort)
+    assert held["event_id"].tolist() == ["ev-2024-05-22-convoy-escort"]
     desc = event_from(ds, seed, escort, "src", 2)["description"]
     assert "According to" in desc and "TASS" in desc and "reported by Enab Baladi" in desc
 
@@ -96,7 +101,7 @@ def test_seed_april_2024_patrol_is_flagged_against_the_held_halt(seed, ds):
     assert _span(seed, april.fields["date"][0]) == "in April 2024"
     conflicts = conflicts_with_held(ds, april)
     assert conflicts["event_id"].tolist() == ["ev-2023-10-05-suspension"]
-    assert duplicates_of(ds, april)["event_id"].tolist() == ["ev-2024-04-joint-disputed"]
+    assert same_as_held(ds, april)["event_id"].tolist() == ["ev-2024-04-joint-disputed"]
     assert len(seed.events) == 2  # habits ('typically', 'sometimes') are not events
 
 
@@ -139,7 +144,7 @@ EXPECTED = {
         helicopters="2",
         round_trip="yes",
         attribution="North Press",
-        duplicates=["ev-2021-10-11-joint-kobani"],
+        same_as_held=["ev-2021-10-11-joint-kobani"],
     ),
     "kobani_gharib.txt": dict(
         published="2022-04-11",
@@ -155,7 +160,7 @@ EXPECTED = {
         helicopters="",
         round_trip="yes",
         attribution="SOHR",
-        duplicates=[],  # the held patrol that day is the 95th
+        same_as_held=[],  # the held patrol that day is the 95th
     ),
     "arabic_dispatch.txt": dict(
         published="2021-08-31",
@@ -171,7 +176,7 @@ EXPECTED = {
         helicopters="2",
         round_trip="",
         attribution="North Press",
-        duplicates=["ev-2021-08-31-joint-kobani-69"],
+        same_as_held=["ev-2021-08-31-joint-kobani-69"],
     ),
     "cancellation.txt": dict(
         published="2022-08-12",
@@ -184,7 +189,7 @@ EXPECTED = {
         patrol_number="",
         vehicles="",
         attribution="SOHR",
-        duplicates=["ev-2022-08-11-cancellation"],
+        same_as_held=["ev-2022-08-11-cancellation"],
     ),
     "suspension_ministry.txt": dict(
         published="2023-10-06",
@@ -194,7 +199,7 @@ EXPECTED = {
         actors=["turkey:party", "russia:party"],
         places=[],
         attribution="Turkish Ministry of National Defence",
-        duplicates=["ev-2023-10-05-suspension"],
+        same_as_held=["ev-2023-10-05-suspension"],
     ),
     "turkish_mod.txt": dict(
         published="2019-11-23",
@@ -207,7 +212,7 @@ EXPECTED = {
         number_scheme="tr_mod_ne",
         vehicles="4",
         attribution="Turkish Ministry of National Defence",
-        duplicates=["ev-2019-11-joint-10"],
+        same_as_held=["ev-2019-11-joint-10"],
     ),
     "wire_agency.txt": dict(
         published="2019-11-08",
@@ -221,7 +226,7 @@ EXPECTED = {
         vehicles="8",
         route="qamishli_malikiyah",
         attribution="Russian Ministry of Defence",
-        duplicates=["ev-2019-11-08-joint-3"],
+        same_as_held=["ev-2019-11-08-joint-3"],
     ),
 }
 
@@ -243,7 +248,7 @@ def test_synthetic_report_gives_the_expected_candidate(ds, name):
     assert event.values("places") == want.pop("places")
     attribution = want.pop("attribution")
     assert attribution in [a.outlet for a in event.attributions]
-    assert duplicates_of(ds, event)["event_id"].tolist() == want.pop("duplicates")
+    assert same_as_held(ds, event)["event_id"].tolist() == want.pop("same_as_held")
     for field, value in want.items():
         assert event.value(field) == value, field
     for evs in event.fields.values():

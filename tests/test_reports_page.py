@@ -11,6 +11,7 @@ from components.reports import field_rows, fields_html, highlight_html, report_h
 from data.load import EMBEDDED_DIR, load_dataset_files
 from data.reports import ReportMeta, extract
 from data.store import Store
+from tests.test_reports import seed_path
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -96,11 +97,9 @@ def test_edit_then_accept_writes_the_edited_record(tmp_path, monkeypatch):
     assert note.startswith("from report synthetic-monitor-2022-04-11") and "edited" in note
 
 
-def test_a_duplicate_gets_the_report_added_to_the_held_event(tmp_path, monkeypatch):
+def test_a_held_match_gets_the_report_added_to_the_held_event(tmp_path, monkeypatch):
     at = _page(tmp_path, monkeypatch)
-    seed = Path("/work/shared/seed/enab-baladi-2024-05-22-joint-escort.txt")
-    if not seed.exists():
-        seed = ROOT.parent / "shared" / "seed" / seed.name
+    seed = seed_path()
     _paste(
         at, seed.read_text(encoding="utf-8"), "Enab Baladi", "https://example.org/c", "2024-05-22"
     )

@@ -4,7 +4,7 @@ analyst accepts them.
 - ``conflicts_with_held``: a patrol reported inside a suspension another source reports
   (or a suspension that holds reported patrols), by the same rule as the Sources page
   (``data.sourcing.detect_suspension_conflicts``), before anything is written;
-- ``duplicates_of``: held events of the same kind whose dates overlap and whose places
+- ``same_as_held``: held events of the same kind whose dates overlap and whose places
   meet (or that name none): offered as "add this source to the held event";
 - ``report_source``: the report as a source row (or the held source with the same URL);
 - ``event_from``: an accepted candidate as an event record citing the report;
@@ -88,10 +88,10 @@ def conflicts_with_held(ds: DataSet, c: EventCandidate, description: str = "") -
             "sources": other["sources"].to_numpy(),
         }
     )
-    return out.drop_duplicates("event_id").reset_index(drop=True)
+    return out.drop_duplicates(subset="event_id").reset_index(drop=True)
 
 
-def duplicates_of(ds: DataSet, c: EventCandidate) -> pd.DataFrame:
+def same_as_held(ds: DataSet, c: EventCandidate) -> pd.DataFrame:
     """Held events that look like this one: the same kind, overlapping dates, and places
     in common (or no places on one side). Columns: event_id, date, kind, place_names,
     description, sources (ids)."""
