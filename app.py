@@ -37,5 +37,6 @@ st.navigation(
         st.Page("pages/frequency.py", title="How often", icon=":material/bar_chart:"),
         st.Page("pages/sources.py", title="Sources and conflicts", icon=":material/fact_check:"),
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+        st.Page("pages/reports.py", title="Reports", icon=":material/article:", url_path="reports"),
     ]
 ).run()
