@@ -179,16 +179,34 @@ def _geojson(data: dict, name: str) -> folium.GeoJson:
     )
 
 
-def _label(lat: float, lon: float, inner: str) -> folium.Marker:
-    return folium.Marker(
-        location=[lat, lon],
-        icon=folium.DivIcon(
-            html=inner, icon_size=(0, 0), icon_anchor=(0, 0), class_name="pw-label"
-        ),
-        pane=_LABEL_PANE,
-        interactive=False,
-        keyboard=False,
+class LabelLayer(RawMacroElement):
+    """Names drawn on the map, taking no clicks: rows ``[lat, lon, html]`` (the html built
+    with ``esc``), added to the parent group as Leaflet markers with a ``divIcon`` in the
+    labels' pane, by one script with the rows as JSON."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (group, rows, pane) {
+                for (var i = 0; i < rows.length; i++) {
+                    var r = rows[i];
+                    L.marker([r[0], r[1]], {
+                        icon: L.divIcon({html: r[2], iconSize: [0, 0], iconAnchor: [0, 0],
+                                         className: "pw-label"}),
+                        pane: pane, interactive: false, keyboard: false
+                    }).addTo(group);
+                }
+            })({{ this._parent.get_name() }}, {{ this.rows|tojson }}, {{ this.pane|tojson }});
+        {% endmacro %}
+        """
     )
+
+    def __init__(self, rows: list[list], pane: str = _LABEL_PANE) -> None:
+        super().__init__()
+        self._name = "LabelLayer"
+        self.rows = rows
+        self.pane = pane
+        self.options = {"interactive": False}
 
 
 def add_vector_basemap(
@@ -217,11 +235,10 @@ def add_vector_basemap(
         if layers[name]["features"]:
             _geojson(layers[name], name).add_to(group)
 
+    rows: list[list] = []
     if country_names:
         for text, lat, lon in _COUNTRY_LABELS:
-            inner = f'<span class="pw-country-name">{esc(text)}</span>'
-            _label(lat, lon, inner).add_to(group)
-
+            rows.append([lat, lon, f'<span class="pw-country-name">{esc(text)}</span>'])
     if labels is not None and len(labels):
         for name, lat, lon in labels[["name", "lat", "lon"]].itertuples(index=False):
             if pd.isna(name) or not _finite(lat) or not _finite(lon):
@@ -229,7 +246,9 @@ def add_vector_basemap(
             inner = (
                 f'<span class="pw-town-dot"></span><span class="pw-town-name">{esc(name)}</span>'
             )
-            _label(float(lat), float(lon), inner).add_to(group)
+            rows.append([round(float(lat), 5), round(float(lon), 5), inner])
+    if rows:
+        LabelLayer(rows).add_to(group)
     group.add_to(m)
     _HideNamesWhenZoomedOut(NAMES_MIN_ZOOM).add_to(m)
 

@@ -28,7 +28,6 @@ from components.layers.routes import (
     ROUTE_COLOURS,
     TRACK_COLOUR,
     UNRUN_COLOUR,
-    arrowheads,
     route_layer,
     route_weight,
 )
@@ -43,31 +42,16 @@ from components.leaflet import (
     Css,
     FitBounds,
     Legend,
-    LineLayer,
     PointLayer,
     StyleTable,
     marker_radius,
     new_map,
     parse_ref,
-    ref_tag,
     tip_html,
 )
 from data import vocab
 from data.mapview import APPROX_M, MapView
 from data.model import DataSet
-
-__all__ = [
-    "LineLayer",
-    "PointLayer",
-    "arrowheads",
-    "build_explorer_map",
-    "legend_html",
-    "map_caption",
-    "parse_ref",
-    "ref_tag",
-    "render_explorer",
-    "route_weight",
-]
 
 LAYER_ROUTES = "Routes and tracks"
 LAYER_VISITS = "Visits per place"

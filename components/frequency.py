@@ -725,3 +725,22 @@ def view_timeline(view: FrequencyView, colours: dict[str, str]) -> go.Figure:
 def view_title(view: FrequencyView) -> str:
     """'Patrols per month': the timeline's title."""
     return f"{view.noun.capitalize()} per {view.period}"
+
+
+def render_timeline_exports(
+    view: FrequencyView, fig: go.Figure, ds_label: str, version: str
+) -> None:
+    """The timeline's data as CSV and the timeline as a slide."""
+    from components.export import export_name, slide_figure
+
+    render_exports(
+        key="freq_timeline_export",
+        stem=export_name(f"{view.noun}-per-{view.period}", version),
+        table=counts_table(view.counts, view.period),
+        slide=lambda: slide_figure(
+            fig,
+            title=view_title(view),
+            summary=view.description,
+            source_line=source_line(ds_label, view.coverage, view.noun),
+        ),
+    )

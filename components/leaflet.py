@@ -30,7 +30,10 @@ from folium.template import Template
 from components.html import esc
 
 __all__ = [
+    "FULL_AT",
     "LEGEND_CSS",
+    "MAX_RADIUS",
+    "MIN_RADIUS",
     "PANES",
     "Css",
     "FitBounds",
@@ -38,6 +41,7 @@ __all__ = [
     "LineLayer",
     "PointLayer",
     "RawMacroElement",
+    "RawText",
     "StyleTable",
     "marker_radius",
     "new_map",

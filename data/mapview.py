@@ -1,6 +1,7 @@
-"""What the map explorer draws, computed from the filtered events: routes with how often they
-were run, tracks implied by events' places, visits per village and town, events per place
-with how precisely each place is known, and the sites active in the window.
+"""What every map draws (Overview, How often, the Map explorer, the briefing), computed from
+the filtered events: routes with how often they were run, tracks implied by events' places,
+visits per village and town, events per place with how precisely each place is known (and
+the newest of them, for popups), and the sites active in the window.
 
 Everything is aggregated here, on the server, so the map sent to the browser grows with the
 number of places (or grid cells past ``GRID_THRESHOLD`` of them) and routes, never with the

@@ -10,26 +10,22 @@ import streamlit as st
 
 from components.briefing import ExportView, standard_view
 from components.colours import actor_colours
-from components.export import export_name, slide_figure
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.frequency import (
-    counts_table,
     current_notes,
     render_comparison_section,
     render_coverage_section,
-    render_exports,
     render_frequency_settings,
     render_gaps_section,
     render_notes_editor,
     render_ordinals_section,
     render_selection_banner,
-    source_line,
+    render_timeline_exports,
     timeline_caption,
     timeline_key,
     view_cards,
     view_timeline,
-    view_title,
 )
 from components.html import md_escape
 from components.overview import event_table, render_headline, render_map_caption
@@ -62,17 +58,7 @@ fig = view_timeline(view, actor_colours(ds.actors))
 chosen = render_selectable_timeline(fig, key=timeline_key())
 selection = selection_from_chart(chosen, curve_roles(fig), view.period)
 st.caption(timeline_caption(view))
-render_exports(
-    key="freq_timeline_export",
-    stem=export_name(f"{view.noun}-per-{view.period}", ds.version),
-    table=counts_table(view.counts, view.period),
-    slide=lambda: slide_figure(
-        fig,
-        title=view_title(view),
-        summary=view.description,
-        source_line=source_line(ds.label, view.coverage, view.noun),
-    ),
-)
+render_timeline_exports(view, fig, ds.label, ds.version)
 render_export_panel(
     ds,
     f,

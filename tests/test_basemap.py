@@ -17,6 +17,7 @@ from components.basemap import (
     OSM_TILES,
     TILES_ATTRIBUTION_ENV,
     TILES_ENV,
+    LabelLayer,
     add_tile_layer,
     add_vector_basemap,
     load_basemap,
@@ -115,20 +116,21 @@ def test_labels_are_escaped():
         }
     )
     m = basemap_map(labels)
-    icons = [el for el in m._children.values()]
     page = m.get_root().render()
     assert "<script>alert" not in page
-    html = [
-        el.options["html"]
-        for grp in icons
-        if isinstance(grp, folium.FeatureGroup)
-        for mk in grp._children.values()
-        if isinstance(mk, folium.Marker)
-        for el in mk._children.values()
-        if isinstance(el, folium.DivIcon)
-    ]
+    html = [row[2] for layer in _label_layers(m) for row in layer.rows]
     assert any("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in h for h in html)
     assert any(">Kobani<" in h for h in html)
+
+
+def _label_layers(m: folium.Map) -> list[LabelLayer]:
+    return [
+        el
+        for grp in m._children.values()
+        if isinstance(grp, folium.FeatureGroup)
+        for el in grp._children.values()
+        if isinstance(el, LabelLayer)
+    ]
 
 
 def test_bad_label_rows_are_skipped():
@@ -136,9 +138,8 @@ def test_bad_label_rows_are_skipped():
         {"name": ["ok", None, "no lat"], "lat": [36.0, 36.1, math.nan], "lon": [38.0, 38.1, 38.2]}
     )
     m = basemap_map(labels)
-    (group,) = [el for el in m._children.values() if isinstance(el, folium.FeatureGroup)]
-    markers = [el for el in group._children.values() if isinstance(el, folium.Marker)]
-    assert len(markers) == 3 + 1  # three country names and "ok"
+    (layer,) = _label_layers(m)
+    assert len(layer.rows) == 3 + 1  # three country names and "ok"
 
 
 def test_basemap_takes_no_clicks():

@@ -13,17 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from components.explorer_map import (
-    LineLayer,
-    PointLayer,
-    arrowheads,
-    build_explorer_map,
-    legend_html,
-    map_caption,
-    parse_ref,
-    ref_tag,
-    route_weight,
-)
+from components.explorer_map import build_explorer_map, legend_html, map_caption
+from components.layers.routes import arrowheads, route_weight
+from components.leaflet import LineLayer, PointLayer, parse_ref, ref_tag
 from components.map_detail import (
     event_detail,
     md_escape,
