@@ -9,7 +9,7 @@ Builders are pure (no ``st``) and unit-tested; the ``render_*`` functions at the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -666,47 +666,6 @@ def render_chart(fig: go.Figure, key: str) -> None:
     import streamlit as st
 
     st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False})
-
-
-def render_exports(
-    *,
-    key: str,
-    stem: str,
-    table: pd.DataFrame,
-    slide: Callable[[], go.Figure] | None = None,
-) -> None:
-    """A CSV download of a chart's data and, when ``slide`` is given, a PNG for a slide made
-    only when clicked (a headless Chromium renders it in about two seconds)."""
-    import streamlit as st
-
-    from components.export import csv_bytes, figure_png, png_export_problem
-
-    left, right = st.columns(2)
-    with left:
-        st.download_button(
-            "Data (CSV)",
-            data=csv_bytes(table),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            on_click="ignore",
-            icon=":material/table:",
-        )
-    if slide is None:
-        return
-    problem = png_export_problem()
-    with right:
-        st.download_button(
-            "Slide (PNG, 1920×1080)",
-            data=(lambda: figure_png(slide())) if problem is None else b"",
-            file_name=f"{stem}.png",
-            mime="image/png",
-            key=f"{key}_png",
-            on_click="ignore",
-            disabled=problem is not None,
-            help=problem or "Title, filter summary and source line on the image.",
-            icon=":material/image:",
-        )
 
 
 def frequency_cards(

@@ -13,10 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from components.basemap import tile_settings
-from components.briefing import ExportView, standard_view
+from components.briefing import ExportView, slide_figure, standard_view
 from components.colours import actor_colours
-from components.export import export_name, slide_figure
-from components.export_panel import render_export_panel
+from components.export_panel import render_chart_exports, render_export_panel
 from components.frame import page_context
 from components.frequency import (
     counts_table,
@@ -29,7 +28,6 @@ from components.frequency import (
     notes_frame,
     ordinal_table,
     render_chart,
-    render_exports,
     render_timeline,
     selection_from_chart,
     source_line,
@@ -64,6 +62,7 @@ from data.analytics import (
     uncertain_spans,
 )
 from data.cache import current_conflicts
+from data.export import export_name
 from data.filters import filter_events, patrols
 from data.sourcing import claims_involving
 
@@ -199,7 +198,7 @@ st.caption(
         else ""
     )
 )
-render_exports(
+render_chart_exports(
     key="freq_timeline_export",
     stem=export_name(f"{noun}-per-{period}", ds.version),
     table=counts_table(counts_frame, period),
@@ -307,7 +306,7 @@ render_table(
     key="freq_current",
     wide=("Why",),
 )
-render_exports(
+render_chart_exports(
     key="freq_gaps_export",
     stem=export_name("gaps", ds.version),
     table=gap_table(report.gaps, ds.events, pd.Timestamp(now)),
@@ -353,7 +352,7 @@ st.caption(
     "beside the patrols we hold in the same scope; every count is in the table."
 )
 render_table(coverage_table(cov), key="freq_coverage", wide=("Note", "Scope"))
-render_exports(
+render_chart_exports(
     key="freq_coverage_export",
     stem=export_name("reported-vs-held", ds.version),
     table=coverage_table(cov),

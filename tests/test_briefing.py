@@ -19,9 +19,11 @@ from components.briefing import (
     SourceLine,
     brief_html,
     build_briefing,
+    chart_html,
     export_figure_json,
     export_map_html,
     selection_bounds,
+    slide_figure,
     slide_html,
     standard_view,
 )
@@ -298,6 +300,35 @@ def test_build_briefing_on_the_synthetic_set(mini):
     )
     assert empty.title == "PatrolWatch export" and empty.sources == ()
     assert "none behind this view" in slide_html(empty)
+
+
+# --------------------------------------------------------------------------- a chart alone
+
+
+def test_slide_is_sized_and_carries_title_summary_and_source():
+    fig = go.Figure(go.Bar(x=["2021-01", "2021-02"], y=[3, 4], name="Russia + Turkey"))
+    fig.add_annotation(text="milestone", x="2021-01", y=4, showarrow=False)
+    slide = slide_figure(
+        fig,
+        title="Patrols per month",
+        summary="1 Jan 2020 – 31 Jan 2022 · <b>all</b> actors",
+        source_line="Source: synthetic <script>x</script> " + "long words " * 40,
+    )
+    assert (slide.layout.width, slide.layout.height) == (1920, 1080)
+    assert "Patrols per month" in slide.layout.title.text
+    assert "&lt;b&gt;all&lt;/b&gt; actors" in slide.layout.title.text
+    foot = slide.layout.annotations[-1].text
+    assert "&lt;script&gt;" in foot and "<script>" not in foot
+    assert foot.count("<br>") >= 1  # wrapped to the slide's width
+    assert slide.layout.margin.autoexpand is False
+    assert len(fig.layout.annotations) == 1  # the page's figure is not changed
+
+
+def test_chart_document_draws_the_figure_offline():
+    html = chart_html(go.Figure(go.Bar(x=[1], y=[2], name="</script><b>x")), 1920, 1080)
+    assert "<script src='/plotly.js'></script>" in html
+    assert "width: 1920px; height: 1080px" in html
+    assert "</script><b>" not in html and "https://" not in html
 
 
 # --------------------------------------------------------------------------- the app

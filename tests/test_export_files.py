@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from components.briefing import build_briefing, standard_view
-from components.render_export import (
+from components.export_files import (
     ExportError,
     _router,
     chromium_path,
-    render_files,
-    render_png,
+    draw_files,
+    draw_slide_png,
     unavailable_reason,
 )
 from data.briefing import Banner, dataset_version, default_title, view_link
@@ -56,7 +56,7 @@ def briefing():
         pytest.fail("Chromium is missing: install Debian's chromium (make chromium)")
     ds = load_dataset_files()
     link = view_link(
-        "http://127.0.0.1:8501/",
+        "https://patrolwatch.example.org/",
         {"dates": ["2021-01-01", "2021-12-31"], "routes": ["Darbasiyah countryside"]},
         dataset_version(ds),
     )
@@ -74,7 +74,7 @@ def briefing():
 
 @pytest.fixture(scope="module")
 def files(briefing):
-    out = render_files(briefing, aspect="16:9")
+    out = draw_files(briefing, aspect="16:9")
     EXPORTS.mkdir(parents=True, exist_ok=True)
     (EXPORTS / "darbasiyah-2021.png").write_bytes(out.png)
     (EXPORTS / "darbasiyah-2021.pdf").write_bytes(out.pdf)
@@ -121,13 +121,13 @@ def test_pdf_is_one_page_holding_the_figures_and_their_sources(files, briefing):
 
 
 def test_the_same_view_exports_the_same_files(briefing, files):
-    again = render_files(briefing, aspect="16:9")
+    again = draw_files(briefing, aspect="16:9")
     assert again.png == files.png
     assert _text(again.pdf) == _text(files.pdf)
 
 
 def test_four_by_three_slide(briefing):
-    data = render_png(briefing, "4:3")
+    data = draw_slide_png(briefing, "4:3")
     (EXPORTS / "darbasiyah-2021-4x3.png").write_bytes(data)
     assert _png_size(data) == (1920, 1440)
 
@@ -137,7 +137,7 @@ def test_missing_chromium_is_explained(briefing, monkeypatch):
     assert chromium_path() is None
     assert "Chromium, which is not installed" in (unavailable_reason() or "")
     with pytest.raises(ExportError, match="Chromium"):
-        render_files(briefing, pdf=False)
+        draw_files(briefing, pdf=False)
 
 
 class _Route:
