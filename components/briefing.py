@@ -652,8 +652,13 @@ _READY_JS = """
         return el !== more;
       });
       var cut = [];
-      function last() { return more && !more.hidden ? more : items[items.length - 1]; }
-      while (items.length && !inside(last(), box)) {
+      // every item shown, and the count line, must end inside the box (in columns the
+      // last item is not always the lowest one)
+      function allInside() {
+        var shown = more && !more.hidden ? items.concat([more]) : items;
+        return shown.every(function (el) { return inside(el, box); });
+      }
+      while (items.length && !allInside()) {
         var item = items.pop();
         list.removeChild(item);
         cut.unshift(item);

@@ -353,3 +353,19 @@ def test_the_app_offers_the_export_and_says_when_the_data_changed(monkeypatch):
     current.query_params["dsv"] = "1.0.0"
     current.run()
     assert not any("data set version" in w.value for w in current.warning)
+
+
+def test_documents_without_a_link_print_none():
+    for html in (slide_html(_briefing(link=None)), brief_html(_briefing(link=""))):
+        assert "Reopen this view" not in html and "reopen this view" not in html
+        assert "http://host" not in html
+
+
+def test_the_brief_lists_every_source_and_continues_on_a_second_page():
+    many = tuple(SourceLine(n, f"Publisher {n}", "", "2021", "", "C3") for n in range(1, 121))
+    html = brief_html(_briefing(sources=many, sources_total=len(many)))
+    assert all(f"Publisher {n}, 2021" in html for n in range(1, 121))
+    assert "more sources behind" not in html
+    # what does not fit the first page is moved, in the browser, to the page after it
+    assert "data-overflow='pw-more-sources'" in html and "id='pw-more-sources'" in html
+    assert "break-before: page" in html

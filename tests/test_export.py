@@ -142,3 +142,44 @@ def test_one_formula_guard_for_every_export():
     ds = load()
     events = ds.events.head(20)
     assert export.to_csv(ds, events) == export.csv_bytes(export.events_table(ds, events))
+
+
+# --------------------------------------------------------------------------- the public link
+
+
+def test_public_url_from_env_then_file(tmp_path):
+    from data.settings import public_url
+
+    missing = tmp_path / "none.toml"
+    assert public_url({}, missing) is None
+    assert public_url({"PATROLWATCH_PUBLIC_URL": " https://pw.example.org "}, missing) == (
+        "https://pw.example.org/"
+    )
+    config = tmp_path / "patrolwatch.toml"
+    config.write_text('[export]\npublic_url = "https://pw.example.org/team"\n')
+    assert public_url({}, config) == "https://pw.example.org/team/"
+    assert public_url({"PATROLWATCH_PUBLIC_URL": "http://other.example"}, config) == (
+        "http://other.example/"
+    )
+    assert public_url({"PATROLWATCH_CONFIG": str(config)}) == "https://pw.example.org/team/"
+    for bad in ("localhost:8501", "ftp://x.example/", "https://x.example/?a=1"):
+        with pytest.raises(ValueError, match="not an http"):
+            public_url({"PATROLWATCH_PUBLIC_URL": bad}, missing)
+
+
+def test_the_repository_config_sets_no_public_url():
+    from data.settings import public_url
+
+    assert public_url({}) is None
+
+
+def test_the_printed_link_is_on_the_public_address_or_absent():
+    from data.briefing import public_link
+
+    params = {"dates": ["2021-01-01", "2021-12-31"], "dsv": "old"}
+    assert public_link(None, "frequency", params, "1.0.0") is None
+    assert public_link("", "frequency", params, "1.0.0") is None
+    assert public_link("https://pw.example.org/team/", "frequency", params, "1.0.0") == (
+        "https://pw.example.org/team/frequency?dates=2021-01-01&dates=2021-12-31&dsv=1.0.0"
+    )
+    assert public_link("https://pw.example.org/", "", {}, "2") == "https://pw.example.org/?dsv=2"

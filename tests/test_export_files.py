@@ -1,7 +1,9 @@
 """The exporter run on the embedded data in Debian's Chromium, with no internet: a PNG slide
 of the right size, a one-page PDF whose text holds the key figures and the sources they
-cite, and the same files again for the same view. The files are kept in
-artifacts/exports/ to be looked at."""
+cite, and the same files again for the same view; the slide's and the brief's boxes (map,
+legend, chart, key figures, sources) measured in the drawn page, none over another, the
+map framing every event drawn; a brief with many sources listing them all; a chart alone
+drawn as a PNG slide. The files are kept in artifacts/exports/ to be looked at."""
 
 from __future__ import annotations
 
@@ -12,17 +14,30 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from components.briefing import build_briefing, standard_view
+from components.briefing import (
+    ASPECTS,
+    MAP_SRC,
+    PAGE_SIZE,
+    SLIDE_SCALE,
+    brief_html,
+    build_briefing,
+    slide_figure,
+    slide_html,
+    standard_view,
+)
 from components.export_files import (
+    CHROMIUM_ARGS,
     ExportError,
+    _draw,
     _router,
     chromium_path,
+    draw_chart_png,
     draw_files,
     draw_slide_png,
     unavailable_reason,
 )
 from data.briefing import Banner, dataset_version, default_title, view_link
-from data.filters import EventFilter
+from data.filters import EventFilter, filter_events
 from data.load import load_dataset_files
 from tests.browser.conftest import ARTIFACTS
 
@@ -31,6 +46,9 @@ AT = datetime(2026, 11, 24, 14, 3, tzinfo=UTC)
 EXPORTS = ARTIFACTS / "exports"
 # "A person filters to 2021 and the Darbasiyah track"
 VIEW = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",))
+# every patrol of the data set: many places, and far more sources than one page holds
+WHOLE = EventFilter(start=date(2019, 10, 1), end=TODAY)
+BOXES = ("pw-map-box", "pw-legend-box", "pw-chart-box", "pw-figures-box", "pw-sources-box")
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -174,3 +192,154 @@ def test_the_renderer_serves_local_files_and_refuses_the_rest():
         "http://127.0.0.1:9/app/static/node_modules/leaflet/dist/leaflet.js",
     ]
     assert len(refused) == 3 and all(asked[u].aborted for u in refused)
+
+
+# --------------------------------------------------------------------------- the layout
+
+_MEASURE = """
+(ids) => {
+  const out = {};
+  for (const id of ids) {
+    const el = document.getElementById(id);
+    if (!el) { out[id] = null; continue; }
+    const r = el.getBoundingClientRect();
+    const shown = [...el.querySelectorAll('.pw-items > *, li')].filter(
+      (c) => c.getClientRects().length > 0);
+    out[id] = {
+      left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+      // what a box holds ends inside it: nothing is cut off at its edge
+      clipped: shown.filter((c) => c.getBoundingClientRect().bottom > r.bottom + 0.5 ||
+                                   c.getBoundingClientRect().right > r.right + 0.5).length,
+    };
+  }
+  return out;
+}
+"""
+
+_MAP_STATE = """
+(points) => {
+  const name = Object.keys(window).find((k) => k.startsWith('map_') && window[k] instanceof L.Map);
+  const map = window[name];
+  const bounds = map.getBounds();
+  const legends = [...document.querySelectorAll('.pw-legend')];
+  return {
+    outside: points.filter((p) => !bounds.contains(p)),
+    legendsShown: legends.filter((el) => getComputedStyle(el).display !== 'none').length,
+  };
+}
+"""
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"] - 0.5
+        and b["left"] < a["right"] - 0.5
+        and a["top"] < b["bottom"] - 0.5
+        and b["top"] < a["bottom"] - 0.5
+    )
+
+
+def _laid_out(b, f: EventFilter, doc: str, aspect: str = "16:9"):
+    """Draw the slide or the brief and measure its boxes and its map."""
+    from playwright.sync_api import sync_playwright
+
+    ds = load_dataset_files()
+    if doc == "slide":
+        docs = {"/slide.html": slide_html(b, aspect), MAP_SRC: b.map_html}
+        entry, viewport, scale = "/slide.html", ASPECTS[aspect], SLIDE_SCALE
+    else:
+        docs = {"/brief.html": brief_html(b), MAP_SRC: b.map_html}
+        entry, viewport, scale = "/brief.html", PAGE_SIZE, 1.0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            context, page = _draw(browser, docs, entry, viewport, scale, 60_000)
+            boxes = page.evaluate(_MEASURE, list(BOXES))
+            legend_rows = page.locator("#pw-legend-box .pw-legend .pw-row").count()
+            frame = page.frame(url=re.compile(r"/map\.html$"))
+            events = filter_events(ds, f)
+            placed = events[events["placed"]]
+            points = [
+                [float(la), float(lo)] for la, lo in zip(placed["lat"], placed["lon"], strict=True)
+            ]
+            state = frame.evaluate(_MAP_STATE, points)
+            context.close()
+        finally:
+            browser.close()
+    return boxes, legend_rows, state, viewport
+
+
+@pytest.fixture(scope="module")
+def whole():
+    ds = load_dataset_files()
+    return build_briefing(
+        ds,
+        WHOLE,
+        TODAY,
+        view=standard_view(ds, WHOLE, TODAY),
+        title=default_title(ds, WHOLE, TODAY),
+        link=None,
+        exported_at=AT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("which", "doc", "aspect"),
+    [
+        ("darbasiyah", "slide", "16:9"),
+        ("darbasiyah", "slide", "4:3"),
+        ("darbasiyah", "brief", "16:9"),
+        ("whole", "slide", "16:9"),
+        ("whole", "brief", "16:9"),
+    ],
+)
+def test_no_box_covers_another_and_the_map_frames_every_event(which, doc, aspect, briefing, whole):
+    b, f = (briefing, VIEW) if which == "darbasiyah" else (whole, WHOLE)
+    boxes, legend_rows, state, (width, height) = _laid_out(b, f, doc, aspect)
+    assert all(boxes[k] is not None for k in BOXES), boxes
+    for i, a in enumerate(BOXES):
+        box = boxes[a]
+        assert box["right"] > box["left"] + 40 and box["bottom"] > box["top"] + 40, (a, box)
+        assert 0 <= box["left"] and box["right"] <= width + 0.5, (a, box)
+        assert 0 <= box["top"] and box["bottom"] <= height + 0.5, (a, box)  # on the first page
+        assert box["clipped"] == 0, (a, box)
+        for other in BOXES[i + 1 :]:
+            assert not _overlaps(box, boxes[other]), (a, other, box, boxes[other])
+    # the legend is in its own box, none is left over the map; the map frames every event
+    assert legend_rows > 0 and state["legendsShown"] == 0
+    assert state["outside"] == []
+
+
+def test_the_pdf_lists_every_source(whole):
+    out = draw_files(whole, png=False)
+    EXPORTS.mkdir(parents=True, exist_ok=True)
+    (EXPORTS / "whole-period.pdf").write_bytes(out.pdf)
+    reader = _pdf(out.pdf)
+    assert 2 <= len(reader.pages) <= 3  # one page of brief, then the sources it cannot hold
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "KEY FIGURES" in first and "SOURCES" in first
+    text = _text(out.pdf)
+    assert "SOURCES (CONTINUED)" in text
+    assert len(whole.sources) == whole.sources_total > 60
+    at = 0
+    for s in whole.sources:  # all of them, in their order, each with its grade
+        entry = f"{s.number} {' '.join(s.publisher.split())}"
+        found = text.find(entry, at)
+        assert found >= 0, entry
+        assert f" {s.grade}" in text[found : found + len(entry) + 160], entry
+        at = found
+    assert "more sources behind" not in text and "more (in the PDF" not in text
+    assert "reopen this view" not in text.casefold()  # no public address configured
+
+
+def test_a_chart_alone_is_drawn_as_a_slide_png():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=["2021-01", "2021-02", "2021-03"], y=[3, 0, 5], name="Russia"))
+    png = draw_chart_png(
+        slide_figure(fig, title="Patrols per month", summary="2021", source_line="Source: x")
+    )
+    EXPORTS.mkdir(parents=True, exist_ok=True)
+    (EXPORTS / "chart-slide.png").write_bytes(png)
+    assert _png_size(png) == (1920, 1080)
+    assert _png_size(draw_chart_png(fig, width=800, height=450)) == (800, 450)
