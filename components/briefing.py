@@ -422,11 +422,25 @@ def export_map_html(
 # --------------------------------------------------------------------------- the chart
 
 
+def _on_main_axis(fig: go.Figure) -> list:
+    """The traces drawn against the figure's first y axis."""
+    return [t for t in fig.data if getattr(t, "yaxis", None) in (None, "y")]
+
+
+def _headroom(fig: go.Figure) -> None:
+    """Room above the highest bar or band of a count chart (0 at the foot): plotly pads no
+    line, so a band at the top would be cut in half by the plot's edge."""
+    top = _max_y(fig)
+    if top > 0 and fig.layout.yaxis.range is None and _min_y(fig) >= 0:
+        fig.layout.yaxis.range = [0, top * 1.12]
+        fig.layout.yaxis.autorange = False
+
+
 def _max_y(fig: go.Figure) -> float:
     """The highest value the figure draws: stacked bars summed per x, other traces' y."""
     stacked: dict[object, float] = {}
     top = 0.0
-    for trace in fig.data:
+    for trace in _on_main_axis(fig):
         raw = getattr(trace, "y", None)
         ys = [] if raw is None else [float(y) for y in raw if y is not None and y == y]
         if not ys:
@@ -442,7 +456,7 @@ def _max_y(fig: go.Figure) -> float:
 def _min_y(fig: go.Figure) -> float:
     """The lowest y value any trace draws (0 when none has values)."""
     low = 0.0
-    for trace in fig.data:
+    for trace in _on_main_axis(fig):
         raw = getattr(trace, "y", None)
         ys = [] if raw is None else [float(y) for y in raw if y is not None and y == y]
         if ys:
@@ -483,11 +497,7 @@ def export_figure_json(fig: go.Figure) -> str:
     out.update_yaxes(tickfont={"size": 12}, automargin=True)
     if small:
         out.update_yaxes(dtick=1, tick0=0)
-    top = _max_y(out)
-    if top > 0 and out.layout.yaxis.range is None and _min_y(out) >= 0:
-        # room above the highest bar or band: plotly pads no line, so a band at the top
-        # would be cut in half by the plot's edge
-        out.update_yaxes(range=[0, top * 1.12], autorange=False)
+    _headroom(out)
     _keep_labels_inside(out)
     return out.to_json()
 
@@ -566,6 +576,7 @@ def slide_figure(
     )
     slide.update_yaxes(automargin=False)
     slide.update_xaxes(automargin=False)
+    _headroom(slide)
     # annotations (milestone labels) keep their size relative to the new base font
     for annotation in slide.layout.annotations:
         size = annotation.font.size if annotation.font and annotation.font.size else 10
