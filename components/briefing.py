@@ -257,7 +257,11 @@ def build_briefing(
         dataset_version=dataset_version(ds),
         exported_at=exported_at,
         link=link,
-        map_html=None if view.map is None else export_map_html(view.map, focus=view.focus),
+        # a page that names no area to frame gets the selection's: the map is always framed
+        # on the filtered data, whichever page it comes from
+        map_html=None
+        if view.map is None
+        else export_map_html(view.map, focus=view.focus or selection_bounds(ds, events)),
         figure_json=None if view.figure is None else export_figure_json(view.figure),
         map_note=view.map_note,
         figures=tuple(figure_sentence(fig, numbers) for fig in figures),
@@ -826,8 +830,9 @@ def _compact_figure(figure_json: str, *, size: float = 10.5) -> str:
     for note in layout.get("annotations", []):
         if note.get("textangle") == -90 and isinstance(note.get("text"), str):
             note["font"] = {**note.get("font", {}), "size": small}
-            if len(note["text"]) > 26:
-                note["text"] = note["text"][:25].rstrip() + "…"
+            if len(note["text"]) > 26:  # cut at a word, never inside one
+                cut = note["text"][:25].rsplit(" ", 1)[0] if " " in note["text"][:25] else ""
+                note["text"] = (cut or note["text"][:25]).rstrip(" ,;:–-") + "…"
     return json.dumps(fig)
 
 
