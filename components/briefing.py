@@ -716,13 +716,24 @@ _READY_JS = """
     legends.forEach(function (el) {
       var copy = document.importNode(el, true);
       copy.classList.remove('leaflet-control');
+      copy.style.zoom = '';  // the map may have shrunk it to fit over the map
       inner.appendChild(copy);
       el.style.display = 'none';
     });
     box.appendChild(inner);
-    var room = box.clientHeight, tall = inner.scrollHeight;
+    var room = box.clientHeight;
+    if (inner.scrollHeight > room) {
+      // a long legend gets a second column (the map gives up the room and is framed
+      // again), and is made smaller only as a last resort, never below 80 %%
+      var wide = 2 * box.getBoundingClientRect().width + 4;
+      box.style.width = wide + 'px';
+      box.style.flex = '0 0 ' + wide + 'px';
+      inner.style.columnCount = '2';
+      inner.style.columnGap = '12px';
+    }
+    var tall = inner.scrollHeight;
     if (tall > room && tall > 0) {
-      inner.style.zoom = String(Math.max(0.72, Math.floor(room / tall * 100) / 100));
+      inner.style.zoom = String(Math.max(0.8, Math.floor(room / tall * 100) / 100));
     }
   }
   function mapReady() {
@@ -867,7 +878,7 @@ def slide_html(b: Briefing, aspect: str = "16:9") -> str:
     side = bool(chart_block or b.figures)
     columns = " ".join(
         part
-        for part, shown in (("1fr", map_block), ("172px", legend_block), ("540px", side))
+        for part, shown in (("1fr", map_block), ("auto", legend_block), ("540px", side))
         if shown
     )
     sources_height = 86 if aspect == "16:9" else 132
@@ -884,7 +895,7 @@ def slide_html(b: Briefing, aspect: str = "16:9") -> str:
   .map-col {{ display: flex; flex-direction: column; min-height: 0; min-width: 0; }}
   .map-col figure.map {{ flex: 1 1 auto; min-height: 0; }}
   .map-note {{ flex: none; font-size: 11px; color: #555; margin-top: 3px; }}
-  aside.legend {{ min-height: 0; overflow: hidden; font-size: 11.5px;
+  aside.legend {{ width: 172px; min-height: 0; overflow: hidden; font-size: 11.5px;
     border-left: 1px solid #d5d5d5; padding-left: 10px; }}
   .side {{ display: flex; flex-direction: column; gap: 10px; min-height: 0; min-width: 0; }}
   .side figure.chart {{ flex: 1 1 0; min-height: 0; }}
