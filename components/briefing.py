@@ -1,21 +1,24 @@
-"""The briefing export as documents: a slide (16:9 or 4:3) to be photographed into a PNG
-and a one-page A4 brief to be printed into a PDF, built from a :class:`Briefing`.
+"""The export documents: a slide (16:9 or 4:3) to be photographed into a PNG, an A4 brief
+to be printed into a PDF (one page; the sources it cannot hold follow on the next), both
+built from a :class:`Briefing`, and a chart alone laid out as a slide.
 
 Pure builders (no streamlit): :func:`build_briefing` gathers what an export holds for the
-current view (title, filter summary, map, chart, key figures in sentences, the numbered
-sources with grades, the data set version, the time of export, the link that reopens the
-view, the handling banner); :func:`slide_html` and :func:`brief_html` lay it out as HTML.
-:func:`slide_figure` lays a single chart out as a slide of its own and :func:`chart_html`
-makes it a document. ``components.export_files`` turns the documents into files in
-headless Chromium.
+current view (title, filter summary, map, chart, key figures in sentences, every source
+behind the view, numbered, with its grade, the data set version, the time of export, the
+link that reopens the view if the app has a public address, the handling banner);
+:func:`slide_html` and :func:`brief_html` lay it out as HTML, the map, its legend, the
+chart, the key figures and the sources each in a box of its own. :func:`slide_figure` lays
+a single chart out as a slide of its own and :func:`chart_html` makes it a document.
+``components.export_files`` turns the documents into files in headless Chromium.
 
 Every text from the data or from the analyst goes through ``components.html.esc``. The
 map is the page's own ``folium.Map`` (any page can pass its map), written into its own
 document by :func:`export_map_html` with animations off, tiles hidden (the shipped vector
-basemap is drawn the same every time), zoom and layer buttons hidden, the legend open, a
-scale bar and a north arrow; the chart is any plotly figure, drawn with the plotly.js
-bundled in the ``plotly`` package. Nothing in the documents comes from the internet: the
-renderer serves ``/map.html``, ``/plotly.js`` and ``/app/static/…`` itself.
+basemap is drawn the same every time), zoom, layer and tool buttons hidden, a scale bar and
+a north arrow, framed on the filtered data; the slide or brief takes its legend out of the
+map into the legend's box. The chart is any plotly figure, drawn with the plotly.js bundled
+in the ``plotly`` package. Nothing in the documents comes from the internet: the renderer
+serves ``/map.html``, ``/chart.html``, ``/plotly.js`` and ``/app/static/…`` itself.
 """
 
 from __future__ import annotations
@@ -73,7 +76,8 @@ GRADES_NOTE = (
 class ExportView:
     """What a page shows, handed to the export: its map and its chart (either may be None),
     a line about what the map cannot show, the reported period counts the chart draws (their
-    sources join the footnote) and the area to frame (south-west, north-east), if any."""
+    sources join the footnote) and the area to frame (south-west, north-east; by default the
+    selection's, :func:`selection_bounds`)."""
 
     map: folium.Map | None
     figure: go.Figure | None
