@@ -343,3 +343,21 @@ def test_a_chart_alone_is_drawn_as_a_slide_png():
     (EXPORTS / "chart-slide.png").write_bytes(png)
     assert _png_size(png) == (1920, 1080)
     assert _png_size(draw_chart_png(fig, width=800, height=450)) == (800, 450)
+
+
+def test_static_files_behind_a_link_are_served_and_dot_dot_is_not(tmp_path, monkeypatch):
+    """static/node_modules may be a link to a shared install: judged by the path asked for."""
+    import components.export_files as export_files
+
+    shared = tmp_path / "shared"
+    (shared / "leaflet").mkdir(parents=True)
+    (shared / "leaflet" / "leaflet.js").write_text("// leaflet")
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "node_modules").symlink_to(shared, target_is_directory=True)
+    (tmp_path / "secret.txt").write_text("no")
+    monkeypatch.setattr(export_files, "STATIC_DIR", static)
+    found = export_files._static_file("/app/static/node_modules/leaflet/leaflet.js")
+    assert found is not None and found.read_text() == "// leaflet"
+    for bad in ("/app/static/../secret.txt", "/app/static/%2e%2e/secret.txt", "/app/static//x"):
+        assert export_files._static_file(bad) is None, bad
