@@ -369,3 +369,16 @@ def test_the_brief_lists_every_source_and_continues_on_a_second_page():
     # what does not fit the first page is moved, in the browser, to the page after it
     assert "data-overflow='pw-more-sources'" in html and "id='pw-more-sources'" in html
     assert "break-before: page" in html
+
+
+def test_the_panel_gives_the_public_link_when_one_is_set(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    monkeypatch.setenv("PATROLWATCH_PUBLIC_URL", "https://patrolwatch.example.org/team")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    link = at.code[0].value
+    assert link.startswith("https://patrolwatch.example.org/team/?") and link.endswith("dsv=1.0.0")
+    assert not any("print no link" in c.value for c in at.caption)
