@@ -15,7 +15,6 @@ import pandas as pd
 import streamlit as st
 
 from data import vocab
-from data.export import EXPORTS, to_csv, to_excel, to_geojson, to_kml
 from data.model import DataSet
 from data.records import COLUMNS, ID_COLUMN, check_records, event_texts
 from data.store import ConflictError, Snapshot, Store, StoreError, default_user
@@ -630,31 +629,3 @@ def render_changes(ds: DataSet, store: Store, who: str) -> None:
     if flash:
         st.success(flash)
     st.dataframe(history_table(history), hide_index=True, width="stretch", key="data_history")
-
-
-def render_export(ds: DataSet, events: pd.DataFrame, description: str) -> None:
-    """Download the filtered events with their sources."""
-    st.markdown(f"**{len(events):,} events** pass the filters in the sidebar: {description}.")
-    st.caption(
-        "Spreadsheet cells that begin with = + - @ get a leading ' so no spreadsheet "
-        "runs them as formulas. The KML opens in Google Earth with routes as paths."
-    )
-    makers = {
-        "csv": ("CSV", lambda: to_csv(ds, events)),
-        "xlsx": ("Excel", lambda: to_excel(ds, events, description)),
-        "geojson": ("GeoJSON", lambda: to_geojson(ds, events)),
-        "kml": ("KML (Google Earth)", lambda: to_kml(ds, events, description)),
-    }
-    cols = st.columns(len(makers))
-    for col, (fmt, (label, make)) in zip(cols, makers.items(), strict=True):
-        mime, ext = EXPORTS[fmt]
-        col.download_button(
-            label,
-            data=make,
-            file_name=f"patrolwatch-events.{ext}",
-            mime=mime,
-            key=f"data_export_{fmt}",
-            disabled=events.empty,
-            on_click="ignore",
-            width="stretch",
-        )

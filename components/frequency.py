@@ -264,47 +264,6 @@ def render_chart(fig: go.Figure, key: str) -> None:
     st.plotly_chart(fig, key=key, width="stretch", config={"displaylogo": False})
 
 
-def render_exports(
-    *,
-    key: str,
-    stem: str,
-    table: pd.DataFrame,
-    slide: Callable[[], go.Figure] | None = None,
-) -> None:
-    """A CSV download of a chart's data and, when ``slide`` is given, a PNG for a slide made
-    only when clicked (a headless Chromium renders it in about two seconds)."""
-    import streamlit as st
-
-    from components.export import csv_bytes, figure_png, png_export_problem
-
-    left, right = st.columns(2)
-    with left:
-        st.download_button(
-            "Data (CSV)",
-            data=csv_bytes(table),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key=f"{key}_csv",
-            on_click="ignore",
-            icon=":material/table:",
-        )
-    if slide is None:
-        return
-    problem = png_export_problem()
-    with right:
-        st.download_button(
-            "Slide (PNG, 1920×1080)",
-            data=(lambda: figure_png(slide())) if problem is None else b"",
-            file_name=f"{stem}.png",
-            mime="image/png",
-            key=f"{key}_png",
-            on_click="ignore",
-            disabled=problem is not None,
-            help=problem or "Title, filter summary and source line on the image.",
-            icon=":material/image:",
-        )
-
-
 def frequency_cards(
     noun: str,
     counted: pd.DataFrame,
@@ -517,9 +476,10 @@ def render_gaps_section(
     """The long gaps, the time since the last one, and the disputed patrols."""
     import streamlit as st
 
-    from components.export import export_name
+    from components.export_panel import render_chart_exports
     from components.sources import conflict_table
     from components.tables import render_table
+    from data.export import export_name
 
     v = view
     now = pd.Timestamp(today)
@@ -537,7 +497,7 @@ def render_gaps_section(
     st.markdown("**Since the last patrol**" if noun == "patrols" else "**Since the last event**")
     current = v.gaps.current.sort_values("days")
     render_table(gap_table(current, ds_events, now), key="freq_current", wide=("Why",))
-    render_exports(
+    render_chart_exports(
         key="freq_gaps_export",
         stem=export_name("gaps", version),
         table=gap_table(v.gaps.gaps, ds_events, now),
@@ -563,9 +523,11 @@ def render_coverage_section(view: FrequencyView, ds_label: str, version: str) ->
     """Each count a source reports beside what we hold for the same scope; running totals."""
     import streamlit as st
 
-    from components.export import export_name, slide_figure
+    from components.briefing import slide_figure
+    from components.export_panel import render_chart_exports
     from components.html import md_escape
     from components.tables import render_table
+    from data.export import export_name
 
     noun, top, cov = view.noun, view.top, view.coverage
     st.subheader("Reported against counted")
@@ -596,7 +558,7 @@ def render_coverage_section(view: FrequencyView, ds_label: str, version: str) ->
         "the patrols we hold in the same scope; every count is in the table."
     )
     render_table(coverage_table(cov), key="freq_coverage", wide=("Note", "Scope"))
-    render_exports(
+    render_chart_exports(
         key="freq_coverage_export",
         stem=export_name("reported-vs-held", version),
         table=coverage_table(cov),
@@ -731,9 +693,11 @@ def render_timeline_exports(
     view: FrequencyView, fig: go.Figure, ds_label: str, version: str
 ) -> None:
     """The timeline's data as CSV and the timeline as a slide."""
-    from components.export import export_name, slide_figure
+    from components.briefing import slide_figure
+    from components.export_panel import render_chart_exports
+    from data.export import export_name
 
-    render_exports(
+    render_chart_exports(
         key="freq_timeline_export",
         stem=export_name(f"{view.noun}-per-{view.period}", version),
         table=counts_table(view.counts, view.period),

@@ -567,13 +567,6 @@ def selection_from_chart(
     return ChartSelection()
 
 
-# --------------------------------------------------------------------------- other charts
-
-
-#: kept for components.export, which escapes slide titles with it
-_plain = plotly_text
-
-
 def render_timeline(fig: go.Figure, key: str) -> None:
     """Show the figure at full width, with a PNG download in the toolbar."""
     import streamlit as st

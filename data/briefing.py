@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -27,6 +26,7 @@ from data.analytics import coverage
 from data.dates import format_at_precision
 from data.filters import EventFilter, filter_events
 from data.model import DataSet
+from data.settings import config_section
 from data.sourcing import citations_for
 
 #: the query parameter that carries the data set version a link was made from
@@ -39,8 +39,6 @@ MAX_REPORTED = 3
 #: the handling banner: environment variables first, then ``[export]`` in the config file
 BANNER_ENV = "PATROLWATCH_BANNER"
 BANNER_COLOUR_ENV = "PATROLWATCH_BANNER_COLOUR"
-CONFIG_ENV = "PATROLWATCH_CONFIG"
-CONFIG_FILE = Path(__file__).resolve().parents[1] / "patrolwatch.toml"
 DEFAULT_BANNER_COLOUR = "#3b3b3b"
 MAX_BANNER_CHARS = 80
 
@@ -364,6 +362,27 @@ def view_link(
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(pairs), ""))
 
 
+def public_link(
+    public_url: str | None,
+    page: str,
+    params: Mapping[str, Sequence[str] | str],
+    version: str,
+    *,
+    window: tuple[date | pd.Timestamp | None, date | pd.Timestamp | None] | None = None,
+) -> str | None:
+    """The link an export prints: :func:`view_link` for ``page`` (the page's path under
+    the app, e.g. 'frequency') on the configured public address
+    (``data.settings.public_url``). None when no public address is configured: an
+    export then prints no link rather than the address the server happens to see."""
+    if not public_url:
+        return None
+    base = urlsplit(public_url)
+    path = base.path.rstrip("/") + "/" + page.strip("/")
+    return view_link(
+        urlunsplit((base.scheme, base.netloc, path, "", "")), params, version, window=window
+    )
+
+
 def version_notice(requested: str | None, ds: DataSet) -> str | None:
     """What to tell someone who opened a link made from another version of the data set;
     None when the link carries no version or the same one."""
@@ -446,13 +465,7 @@ def handling_banner(
     text = (env.get(BANNER_ENV) or "").strip()
     colour = (env.get(BANNER_COLOUR_ENV) or "").strip()
     if not text or not colour:
-        path = config_file or Path(env.get(CONFIG_ENV) or CONFIG_FILE)
-        section: dict = {}
-        if path.is_file():
-            try:
-                section = tomllib.loads(path.read_text(encoding="utf-8")).get("export", {})
-            except tomllib.TOMLDecodeError as err:
-                raise ValueError(f"{path.name} is not valid TOML: {err}") from err
+        section = config_section("export", env, config_file)
         text = text or str(section.get("banner", "")).strip()
         colour = colour or str(section.get("banner_colour", "")).strip()
     if not text:

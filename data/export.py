@@ -1,4 +1,5 @@
-"""The filtered events, with their sources, as CSV, Excel, GeoJSON and KML.
+"""Tabular exports: the filtered events, with their sources, as CSV, Excel, GeoJSON and
+KML; any table (a chart's data) as CSV; and the names of export files.
 
 Every format carries each event's data-dictionary fields (so a file exported here imports
 back unchanged) and readable columns beside them: dates, places and actors by name, and
@@ -8,15 +9,16 @@ their date window (Google Earth's time slider) and the routes they use as paths.
 Spreadsheets: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return could be taken for a formula by Excel, LibreOffice or Google Sheets (CSV/formula
 injection); such cells get a leading apostrophe in CSV and Excel, so they are shown as the
-text they are. Pure: no streamlit.
+text they are (``neutralise``: the one formula guard of every export). Pure: no streamlit.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
@@ -26,6 +28,7 @@ from data.model import DataSet
 from data.records import COLUMNS, event_texts
 from data.sourcing import citations_for
 
+#: characters that make a spreadsheet treat a cell as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: readable columns after the data-dictionary ones (the importers ignore these)
@@ -102,10 +105,16 @@ def sources_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     return cites.rename(columns={"record_id": "event_id"}).drop(columns=["record_type"])
 
 
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Any table as UTF-8 CSV with a byte-order mark (so spreadsheets read Arabic and
+    Turkish names right). A text cell a spreadsheet would run as a formula is prefixed with
+    an apostrophe; numbers are left as numbers."""
+    return neutralise_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
 def to_csv(ds: DataSet, events: pd.DataFrame) -> bytes:
     """The events as CSV (UTF-8 with a byte-order mark, so Excel reads Arabic names)."""
-    table = neutralise_frame(events_table(ds, events))
-    return table.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(events_table(ds, events))
 
 
 def to_excel(ds: DataSet, events: pd.DataFrame, description: str = "") -> bytes:
@@ -341,3 +350,18 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "geojson": ("application/geo+json", "geojson"),
     "kml": ("application/vnd.google-earth.kml+xml", "kml"),
 }
+
+
+# --------------------------------------------------------------------------- file names
+
+
+def export_name(stem: str, version: str) -> str:
+    """'patrolwatch-gaps-v3' style file stems: letters, digits and dashes only."""
+    safe = "".join(c if c.isalnum() else "-" for c in f"patrolwatch-{stem}-v{version}")
+    return "-".join(part for part in safe.split("-") if part).lower()
+
+
+def file_stem(title: str, today: date) -> str:
+    """'patrolwatch-patrols-in-2021-20261124': a file name from a title, safe anywhere."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.casefold()).strip("-")[:60].rstrip("-")
+    return f"patrolwatch-{slug or 'export'}-{today:%Y%m%d}"

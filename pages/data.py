@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.data_forms import render_changes, render_event_form, render_export, render_who
-from components.export_panel import render_export_panel
+from components.data_forms import render_changes, render_event_form, render_who
+from components.export_panel import render_export_panel, render_table_exports
 from components.frame import page_context
 from components.html import md_escape
 from components.import_preview import render_import
@@ -37,4 +37,4 @@ with edit:
 with changes:
     render_changes(ds, store, who)
 with export:
-    render_export(ds, events, f.describe(ds, now))
+    render_table_exports(ds, events, f.describe(ds, now))

@@ -19,9 +19,11 @@ from components.briefing import (
     SourceLine,
     brief_html,
     build_briefing,
+    chart_html,
     export_figure_json,
     export_map_html,
     selection_bounds,
+    slide_figure,
     slide_html,
     standard_view,
 )
@@ -300,6 +302,35 @@ def test_build_briefing_on_the_synthetic_set(mini):
     assert "none behind this view" in slide_html(empty)
 
 
+# --------------------------------------------------------------------------- a chart alone
+
+
+def test_slide_is_sized_and_carries_title_summary_and_source():
+    fig = go.Figure(go.Bar(x=["2021-01", "2021-02"], y=[3, 4], name="Russia + Turkey"))
+    fig.add_annotation(text="milestone", x="2021-01", y=4, showarrow=False)
+    slide = slide_figure(
+        fig,
+        title="Patrols per month",
+        summary="1 Jan 2020 – 31 Jan 2022 · <b>all</b> actors",
+        source_line="Source: synthetic <script>x</script> " + "long words " * 40,
+    )
+    assert (slide.layout.width, slide.layout.height) == (1920, 1080)
+    assert "Patrols per month" in slide.layout.title.text
+    assert "&lt;b&gt;all&lt;/b&gt; actors" in slide.layout.title.text
+    foot = slide.layout.annotations[-1].text
+    assert "&lt;script&gt;" in foot and "<script>" not in foot
+    assert foot.count("<br>") >= 1  # wrapped to the slide's width
+    assert slide.layout.margin.autoexpand is False
+    assert len(fig.layout.annotations) == 1  # the page's figure is not changed
+
+
+def test_chart_document_draws_the_figure_offline():
+    html = chart_html(go.Figure(go.Bar(x=[1], y=[2], name="</script><b>x")), 1920, 1080)
+    assert "<script src='/plotly.js'></script>" in html
+    assert "width: 1920px; height: 1080px" in html
+    assert "</script><b>" not in html and "https://" not in html
+
+
 # --------------------------------------------------------------------------- the app
 
 
@@ -322,3 +353,32 @@ def test_the_app_offers_the_export_and_says_when_the_data_changed(monkeypatch):
     current.query_params["dsv"] = "1.1.0"
     current.run()
     assert not any("data set version" in w.value for w in current.warning)
+
+
+def test_documents_without_a_link_print_none():
+    for html in (slide_html(_briefing(link=None)), brief_html(_briefing(link=""))):
+        assert "Reopen this view" not in html and "reopen this view" not in html
+        assert "http://host" not in html
+
+
+def test_the_brief_lists_every_source_and_continues_on_a_second_page():
+    many = tuple(SourceLine(n, f"Publisher {n}", "", "2021", "", "C3") for n in range(1, 121))
+    html = brief_html(_briefing(sources=many, sources_total=len(many)))
+    assert all(f"Publisher {n}, 2021" in html for n in range(1, 121))
+    assert "more sources behind" not in html
+    # what does not fit the first page is moved, in the browser, to the page after it
+    assert "data-overflow='pw-more-sources'" in html and "id='pw-more-sources'" in html
+    assert "break-before: page" in html
+
+
+def test_the_panel_gives_the_public_link_when_one_is_set(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    monkeypatch.setenv("PATROLWATCH_PUBLIC_URL", "https://patrolwatch.example.org/team")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    link = at.code[0].value
+    assert link.startswith("https://patrolwatch.example.org/team/?") and link.endswith("dsv=1.1.0")
+    assert not any("print no link" in c.value for c in at.caption)

@@ -109,3 +109,77 @@ def test_an_export_imports_back_unchanged(mini, fmt):
     assert preview.refused.empty, preview.refused
     assert preview.to_write == 0
     assert set(preview.changes["action"]) <= {"unchanged", "shipped"}
+
+
+# --------------------------------------------------------------------------- any table
+
+
+def test_csv_guards_formulas_and_keeps_numbers():
+    frame = pd.DataFrame(
+        {"text": ["=HYPERLINK(1)", "+1", "@x", "plain", None], "n": [-1, 2, 3, 4, 5]}
+    )
+    data = export.csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and "'+1" in text and "'@x" in text
+    assert "\n-1" not in text and ",-1" in text  # numbers are not text
+    assert export.export_name("gaps per theatre", "1.0.0") == "patrolwatch-gaps-per-theatre-v1-0-0"
+
+
+def test_file_stem_from_a_title():
+    from datetime import date
+
+    assert export.file_stem("Patrols in 2021 · Darbasiyah (a – b)", date(2026, 11, 24)) == (
+        "patrolwatch-patrols-in-2021-darbasiyah-a-b-20261124"
+    )
+    assert export.file_stem("«»", date(2026, 1, 2)) == "patrolwatch-export-20260102"
+
+
+def test_one_formula_guard_for_every_export():
+    """The events' CSV is the generic table CSV of the events table: one guard for both."""
+    from data.load import load_dataset_files as load
+
+    ds = load()
+    events = ds.events.head(20)
+    assert export.to_csv(ds, events) == export.csv_bytes(export.events_table(ds, events))
+
+
+# --------------------------------------------------------------------------- the public link
+
+
+def test_public_url_from_env_then_file(tmp_path):
+    from data.settings import public_url
+
+    missing = tmp_path / "none.toml"
+    assert public_url({}, missing) is None
+    assert public_url({"PATROLWATCH_PUBLIC_URL": " https://pw.example.org "}, missing) == (
+        "https://pw.example.org/"
+    )
+    config = tmp_path / "patrolwatch.toml"
+    config.write_text('[export]\npublic_url = "https://pw.example.org/team"\n')
+    assert public_url({}, config) == "https://pw.example.org/team/"
+    assert public_url({"PATROLWATCH_PUBLIC_URL": "http://other.example"}, config) == (
+        "http://other.example/"
+    )
+    assert public_url({"PATROLWATCH_CONFIG": str(config)}) == "https://pw.example.org/team/"
+    for bad in ("localhost:8501", "ftp://x.example/", "https://x.example/?a=1"):
+        with pytest.raises(ValueError, match="not an http"):
+            public_url({"PATROLWATCH_PUBLIC_URL": bad}, missing)
+
+
+def test_the_repository_config_sets_no_public_url():
+    from data.settings import public_url
+
+    assert public_url({}) is None
+
+
+def test_the_printed_link_is_on_the_public_address_or_absent():
+    from data.briefing import public_link
+
+    params = {"dates": ["2021-01-01", "2021-12-31"], "dsv": "old"}
+    assert public_link(None, "frequency", params, "1.0.0") is None
+    assert public_link("", "frequency", params, "1.0.0") is None
+    assert public_link("https://pw.example.org/team/", "frequency", params, "1.0.0") == (
+        "https://pw.example.org/team/frequency?dates=2021-01-01&dates=2021-12-31&dsv=1.0.0"
+    )
+    assert public_link("https://pw.example.org/", "", {}, "2") == "https://pw.example.org/?dsv=2"

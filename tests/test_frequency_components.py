@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from components.colours import actor_colours
-from components.export import csv_bytes, export_name, slide_figure
 from components.frequency import (
     counts_table,
     coverage_figure,
@@ -196,37 +195,6 @@ def test_tables_for_gaps_ordinals_and_counts(mini):
     assert checks.iloc[0]["Numbers held"] == 3 and checks.iloc[0]["Missing between"] == ""
     counts = counts_table(frequency_counts(patrols(mini.events), mini, "month", "kind"), "month")
     assert list(counts.columns)[:3] == ["period", "period_start", "group"]
-
-
-# --------------------------------------------------------------------------- exports
-
-
-def test_slide_is_sized_and_carries_title_summary_and_source(mini):
-    slide = slide_figure(
-        _timeline(mini),
-        title="Patrols per month",
-        summary="1 Jan 2020 – 31 Jan 2022 · <b>all</b> actors",
-        source_line="Source: synthetic <script>x</script> " + "long words " * 40,
-    )
-    assert (slide.layout.width, slide.layout.height) == (1920, 1080)
-    assert "Patrols per month" in slide.layout.title.text
-    assert "&lt;b&gt;all&lt;/b&gt; actors" in slide.layout.title.text
-    foot = slide.layout.annotations[-1].text
-    assert "&lt;script&gt;" in foot and "<script>" not in foot
-    assert foot.count("<br>") >= 1  # wrapped to the slide's width
-    assert slide.layout.margin.autoexpand is False
-
-
-def test_csv_guards_formulas_and_keeps_numbers():
-    frame = pd.DataFrame(
-        {"text": ["=HYPERLINK(1)", "+1", "@x", "plain", None], "n": [-1, 2, 3, 4, 5]}
-    )
-    data = csv_bytes(frame)
-    assert data.startswith(b"\xef\xbb\xbf")
-    text = data.decode("utf-8-sig")
-    assert "'=HYPERLINK(1)" in text and "'+1" in text and "'@x" in text
-    assert "\n-1" not in text and ",-1" in text  # numbers are not text
-    assert export_name("gaps per theatre", "1.0.0") == "patrolwatch-gaps-per-theatre-v1-0-0"
 
 
 # --------------------------------------------------------------------------- the page

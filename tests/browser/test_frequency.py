@@ -62,7 +62,7 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     _scroll_to(page, page.locator("h3", has_text=EVENTS_HEADING).first)
     screenshot(page, "frequency_selected_table")
 
-    # the chart as a PNG for a slide, rendered offline by kaleido in Debian's Chromium
+    # the chart as a PNG for a slide, drawn offline by the export renderer in Debian's Chromium
     button = page.get_by_role("button", name=re.compile(r"Slide \(PNG")).first
     _scroll_to(page, button)
     with page.expect_download(timeout=90_000) as download:

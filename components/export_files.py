@@ -1,20 +1,23 @@
-"""Turn a :class:`~components.briefing.Briefing` into files: a PNG of the slide and a
-one-page PDF of the brief, drawn by Debian's Chromium (``/usr/bin/chromium``) driven by
-Playwright, with no internet.
+"""The one Chromium renderer of exports: it draws a :class:`~components.briefing.Briefing`
+into a PNG of the slide and a PDF of the brief, and a plotly chart laid out for a slide
+(``components.briefing.slide_figure``) into a PNG, in Debian's Chromium
+(``/usr/bin/chromium``, or ``$PATROLWATCH_CHROMIUM``) driven by Playwright, with no
+internet. :func:`chromium_path` is the one place that finds that Chromium.
 
 How: the documents are never written to disk nor fetched from a server. The page is opened
 at ``http://127.0.0.1:9/`` (the discard port, never contacted) and every request the page
-makes is answered here, from memory or from ``static/``: ``/slide.html`` or
-``/brief.html``, the map document ``/map.html``, plotly.js from the ``plotly`` package
+makes is answered here, from memory or from ``static/``: ``/slide.html``, ``/brief.html``
+or ``/chart.html``, the map document ``/map.html``, plotly.js from the ``plotly`` package
 (``/plotly.js``) and Leaflet and its plugins from ``static/node_modules`` under
 ``/app/static/`` (where ``components.assets.localise_assets`` points a map). Any other
 request (an online tile, a CDN) is refused, so the export looks the same with or without a
-network. The PNG is a screenshot of a fixed viewport at a fixed scale; the PDF is printed
-from a page laid out at A4's size. Both wait until the map, the chart and the fonts are
+network. A PNG is a screenshot of a fixed viewport at a fixed scale; the PDF is printed
+from pages laid out at A4's size. Both wait until the map, the chart and the fonts are
 drawn.
 
-No streamlit here. The Playwright sync API runs in a thread of its own, so it can be called
-from a Streamlit script or a download callback alike.
+Pure of streamlit: the ``draw_*`` functions make files, ``components.export_panel`` offers
+them. The Playwright sync API runs in a thread of its own, so it can be called from a
+Streamlit script or a download callback alike.
 """
 
 from __future__ import annotations
@@ -26,19 +29,24 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
+
+import plotly.graph_objects as go
 
 from components.assets import STATIC_DIR
 from components.briefing import (
     ASPECTS,
+    CHART_SRC,
     MAP_SRC,
     PAGE_SIZE,
     PLOTLY_SRC,
+    SLIDE_HEIGHT,
     SLIDE_SCALE,
+    SLIDE_WIDTH,
     Briefing,
     brief_html,
+    chart_html,
     slide_html,
 )
 
@@ -123,24 +131,29 @@ def unavailable_reason(env: dict[str, str] | None = None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
 def _plotly_js() -> bytes:
+    """plotly.js as bundled in the installed ``plotly`` package (never a CDN)."""
     from plotly.offline import get_plotlyjs
 
     return get_plotlyjs().encode("utf-8")
 
 
 def _static_file(path: str) -> Path | None:
-    """The file under static/ that ``/app/static/<rel>`` names, if it exists there."""
-    rel = unquote(path.split(_STATIC_PREFIX, 1)[1])
-    root = STATIC_DIR.resolve()
-    target = (root / rel).resolve()
-    if root in target.parents and target.is_file():
-        return target
-    return None
+    """The file under static/ that ``/app/static/<rel>`` names, if it exists there. The
+    path is judged as written (no '..', not absolute), so a static/node_modules that is a
+    link to a shared install is still served."""
+    rel = PurePosixPath(unquote(path.split(_STATIC_PREFIX, 1)[1]))
+    if rel.is_absolute() or ".." in rel.parts or "\\" in str(rel):
+        return None
+    target = STATIC_DIR / rel
+    return target if target.is_file() else None
 
 
 def _router(documents: dict[str, str], refused: list[str]) -> Callable[[object], None]:
+    """The answer to every request of an export page: its documents, plotly.js and the
+    files under static/; anything else is refused (and listed in ``refused``)."""
+    plotly: list[bytes] = []  # read once per page that asks for it
+
     def route(r) -> None:  # noqa: ANN001 (a playwright Route)
         url = r.request.url
         parts = urlsplit(url)
@@ -152,7 +165,9 @@ def _router(documents: dict[str, str], refused: list[str]) -> Callable[[object],
         if path in documents:
             r.fulfill(body=documents[path], content_type="text/html; charset=utf-8")
         elif path == PLOTLY_SRC:
-            r.fulfill(body=_plotly_js(), content_type="application/javascript")
+            if not plotly:
+                plotly.append(_plotly_js())
+            r.fulfill(body=plotly[0], content_type="application/javascript")
         elif _STATIC_PREFIX in path and (found := _static_file(path)) is not None:
             r.fulfill(
                 body=found.read_bytes(),
@@ -205,49 +220,40 @@ def _draw(
     return context, page
 
 
-def _render(b: Briefing, *, png: bool, pdf: bool, aspect: str, timeout_s: float) -> ExportFiles:
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
-
+def _in_chromium(job: Callable[[object, int], object], timeout_s: float) -> object:
+    """Run ``job(browser, timeout_ms)`` with a headless Chromium of its own, on a thread of
+    its own (the sync API refuses to run inside an asyncio loop), at most two at once on
+    this server. Chromium's failures become :class:`ExportError`."""
     path = chromium_path()
     if path is None:
         raise ExportError(unavailable_reason() or "Chromium is not installed")
-    started = time.monotonic()
-    timeout_ms = int(timeout_s * 1000)
-    map_doc = {MAP_SRC: b.map_html} if b.map_html is not None else {}
-    out_png: bytes | None = None
-    out_pdf: bytes | None = None
+    if not _SLOTS.acquire(timeout=timeout_s):
+        raise ExportError("the server is busy drawing other exports: try again in a moment")
+
+    def run() -> object:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(
+                    executable_path=path, headless=True, args=CHROMIUM_ARGS
+                )
+                try:
+                    return job(browser, int(timeout_s * 1000))
+                finally:
+                    browser.close()
+        except PlaywrightError as err:
+            raise ExportError(f"Chromium failed while drawing the export: {err}") from err
+
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-            try:
-                if png:
-                    docs = {"/slide.html": slide_html(b, aspect), **map_doc}
-                    context, page = _draw(
-                        browser, docs, "/slide.html", ASPECTS[aspect], SLIDE_SCALE, timeout_ms
-                    )
-                    out_png = page.screenshot(
-                        type="png", animations="disabled", caret="hide", timeout=timeout_ms
-                    )
-                    context.close()
-                if pdf:
-                    docs = {"/brief.html": brief_html(b), **map_doc}
-                    context, page = _draw(browser, docs, "/brief.html", PAGE_SIZE, 1.0, timeout_ms)
-                    page.emulate_media(media="screen")
-                    out_pdf = page.pdf(
-                        prefer_css_page_size=True,
-                        print_background=True,
-                        margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
-                    )
-                    context.close()
-            finally:
-                browser.close()
-    except PlaywrightError as err:
-        raise ExportError(f"Chromium failed while drawing the export: {err}") from err
-    return ExportFiles(png=out_png, pdf=out_pdf, seconds=round(time.monotonic() - started, 2))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-export") as ex:
+            return ex.submit(run).result(timeout=timeout_s * 2 + 30)
+    finally:
+        _SLOTS.release()
 
 
-def render_files(
+def draw_files(
     b: Briefing,
     *,
     png: bool = True,
@@ -256,30 +262,77 @@ def render_files(
     timeout_s: float = TIMEOUT_S,
 ) -> ExportFiles:
     """Draw the slide as a PNG (``aspect`` '16:9' → 1920×1080, '4:3' → 1920×1440) and/or
-    the brief as a one-page A4 PDF. Raises :class:`ExportError` when Chromium is missing,
-    fails or takes longer than ``timeout_s``. Safe to call from any thread."""
+    the brief as an A4 PDF (one page of brief, and pages of sources after it when they do
+    not all fit). Raises :class:`ExportError` when Chromium is missing, fails or takes
+    longer than ``timeout_s``. Safe to call from any thread."""
     if aspect not in ASPECTS:
         raise ValueError(f"aspect must be one of {', '.join(ASPECTS)}")
-    if not _SLOTS.acquire(timeout=timeout_s):
-        raise ExportError("the server is busy drawing other exports: try again in a moment")
-    try:
-        # the sync API refuses to run inside an asyncio loop: give it a thread of its own
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-export") as ex:
-            job = ex.submit(_render, b, png=png, pdf=pdf, aspect=aspect, timeout_s=timeout_s)
-            return job.result(timeout=timeout_s * 2 + 30)
-    finally:
-        _SLOTS.release()
+    map_doc = {MAP_SRC: b.map_html} if b.map_html is not None else {}
+    started = time.monotonic()
+
+    def job(browser, timeout_ms: int) -> ExportFiles:  # noqa: ANN001 (a playwright Browser)
+        out_png: bytes | None = None
+        out_pdf: bytes | None = None
+        if png:
+            docs = {"/slide.html": slide_html(b, aspect), **map_doc}
+            context, page = _draw(
+                browser, docs, "/slide.html", ASPECTS[aspect], SLIDE_SCALE, timeout_ms
+            )
+            out_png = page.screenshot(
+                type="png", animations="disabled", caret="hide", timeout=timeout_ms
+            )
+            context.close()
+        if pdf:
+            docs = {"/brief.html": brief_html(b), **map_doc}
+            context, page = _draw(browser, docs, "/brief.html", PAGE_SIZE, 1.0, timeout_ms)
+            page.emulate_media(media="screen")
+            out_pdf = page.pdf(
+                prefer_css_page_size=True,
+                print_background=True,
+                margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+            )
+            context.close()
+        return ExportFiles(png=out_png, pdf=out_pdf, seconds=round(time.monotonic() - started, 2))
+
+    result = _in_chromium(job, timeout_s)
+    assert isinstance(result, ExportFiles)
+    return result
 
 
-def render_png(b: Briefing, aspect: str = "16:9") -> bytes:
-    """The slide as PNG bytes (see :func:`render_files`)."""
-    files = render_files(b, png=True, pdf=False, aspect=aspect)
+def draw_slide_png(b: Briefing, aspect: str = "16:9") -> bytes:
+    """The slide as PNG bytes (see :func:`draw_files`)."""
+    files = draw_files(b, png=True, pdf=False, aspect=aspect)
     assert files.png is not None
     return files.png
 
 
-def render_pdf(b: Briefing) -> bytes:
-    """The brief as the bytes of a one-page PDF (see :func:`render_files`)."""
-    files = render_files(b, png=False, pdf=True)
+def draw_brief_pdf(b: Briefing) -> bytes:
+    """The brief as the bytes of a PDF (see :func:`draw_files`)."""
+    files = draw_files(b, png=False, pdf=True)
     assert files.pdf is not None
     return files.pdf
+
+
+def draw_chart_png(
+    fig: go.Figure,
+    *,
+    width: int | None = None,
+    height: int | None = None,
+    timeout_s: float = TIMEOUT_S,
+) -> bytes:
+    """The figure as PNG bytes, ``width``×``height`` pixels (default: the figure's own
+    size, else 1920×1080), drawn by plotly.js from the ``plotly`` package in the same
+    offline Chromium as the briefing. Raises :class:`ExportError` as :func:`draw_files`."""
+    w = int(width or fig.layout.width or SLIDE_WIDTH)
+    h = int(height or fig.layout.height or SLIDE_HEIGHT)
+    docs = {CHART_SRC: chart_html(fig, w, h)}
+
+    def job(browser, timeout_ms: int) -> bytes:  # noqa: ANN001 (a playwright Browser)
+        context, page = _draw(browser, docs, CHART_SRC, (w, h), 1.0, timeout_ms)
+        data = page.screenshot(type="png", animations="disabled", caret="hide", timeout=timeout_ms)
+        context.close()
+        return data
+
+    result = _in_chromium(job, timeout_s)
+    assert isinstance(result, bytes)
+    return result

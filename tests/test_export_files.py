@@ -1,0 +1,363 @@
+"""The exporter run on the embedded data in Debian's Chromium, with no internet: a PNG slide
+of the right size, a one-page PDF whose text holds the key figures and the sources they
+cite, and the same files again for the same view; the slide's and the brief's boxes (map,
+legend, chart, key figures, sources) measured in the drawn page, none over another, the
+map framing every event drawn; a brief with many sources listing them all; a chart alone
+drawn as a PNG slide. The files are kept in artifacts/exports/ to be looked at."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+from datetime import UTC, date, datetime
+
+import pytest
+
+from components.briefing import (
+    ASPECTS,
+    MAP_SRC,
+    PAGE_SIZE,
+    SLIDE_SCALE,
+    brief_html,
+    build_briefing,
+    slide_figure,
+    slide_html,
+    standard_view,
+)
+from components.export_files import (
+    CHROMIUM_ARGS,
+    ExportError,
+    _draw,
+    _router,
+    chromium_path,
+    draw_chart_png,
+    draw_files,
+    draw_slide_png,
+    unavailable_reason,
+)
+from data.briefing import Banner, dataset_version, default_title, view_link
+from data.filters import EventFilter, filter_events
+from data.load import load_dataset_files
+from tests.browser.conftest import ARTIFACTS
+
+TODAY = date(2026, 11, 24)
+AT = datetime(2026, 11, 24, 14, 3, tzinfo=UTC)
+EXPORTS = ARTIFACTS / "exports"
+# "A person filters to 2021 and the Darbasiyah track"
+VIEW = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",))
+# every patrol of the data set: many places, and far more sources than one page holds
+WHOLE = EventFilter(start=date(2019, 10, 1), end=TODAY)
+BOXES = ("pw-map-box", "pw-legend-box", "pw-chart-box", "pw-figures-box", "pw-sources-box")
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def _pdf(data: bytes):
+    from pypdf import PdfReader
+
+    return PdfReader(io.BytesIO(data))
+
+
+def _text(data: bytes) -> str:
+    """The PDF's text with runs of white space (line breaks included) made one space."""
+    return " ".join(" ".join(p.extract_text() for p in _pdf(data).pages).split())
+
+
+@pytest.fixture(scope="module")
+def briefing():
+    if chromium_path() is None:
+        pytest.fail("Chromium is missing: install Debian's chromium (make chromium)")
+    ds = load_dataset_files()
+    link = view_link(
+        "https://patrolwatch.example.org/",
+        {"dates": ["2021-01-01", "2021-12-31"], "routes": ["Darbasiyah countryside"]},
+        dataset_version(ds),
+    )
+    return build_briefing(
+        ds,
+        VIEW,
+        TODAY,
+        view=standard_view(ds, VIEW, TODAY),
+        title=default_title(ds, VIEW, TODAY),
+        link=link,
+        exported_at=AT,
+        banner=Banner("UNCLASSIFIED", "#007a33"),
+    )
+
+
+@pytest.fixture(scope="module")
+def files(briefing):
+    out = draw_files(briefing, aspect="16:9")
+    EXPORTS.mkdir(parents=True, exist_ok=True)
+    (EXPORTS / "darbasiyah-2021.png").write_bytes(out.png)
+    (EXPORTS / "darbasiyah-2021.pdf").write_bytes(out.pdf)
+    return out
+
+
+def test_png_is_a_slide_at_least_1920_wide(files):
+    assert _png_size(files.png) == (1920, 1080)
+
+
+def test_pdf_is_one_page_holding_the_figures_and_their_sources(files, briefing):
+    reader = _pdf(files.pdf)
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    text = _text(files.pdf)
+    for part in (
+        "UNCLASSIFIED",
+        "Patrols in 2021 · Darbasiyah countryside",
+        "KEY FIGURES",
+        "The data set holds 1 patrol on Darbasiyah countryside (Shirk - al-Darbasiyah - Amuda) "
+        "one by one for 1 Jan 2021 – 31 Dec 2021",
+        "reports 344 joint patrols",
+        "PatrolWatch embedded data set v1.1.0",
+        "exported 24 Nov 2026, 14:03 UTC",
+        "dsv=1.1.0",
+    ):
+        assert part in text, part
+    # every source a figure cites is listed on the page, with its grade
+    listed = {s.number: s for s in briefing.sources}
+    cited: set[int] = set()
+    for sentence in briefing.figures:
+        assert " ".join(sentence.split()) in text
+        for marks in re.findall(r"\[([\d, –]+)\]", sentence):
+            for part in marks.split(", "):
+                lo, _, hi = part.partition("–")
+                cited.update(range(int(lo), int(hi or lo) + 1))
+    assert cited and cited <= set(listed)
+    for n in sorted(cited):
+        s = listed[n]
+        entry = f" {n} {s.publisher}"
+        assert entry in text, s.publisher
+        assert f" {s.grade}" in text[text.index(entry) :][: len(entry) + 160], s.publisher
+
+
+def test_the_same_view_exports_the_same_files(briefing, files):
+    again = draw_files(briefing, aspect="16:9")
+    assert again.png == files.png
+    assert _text(again.pdf) == _text(files.pdf)
+
+
+def test_four_by_three_slide(briefing):
+    data = draw_slide_png(briefing, "4:3")
+    (EXPORTS / "darbasiyah-2021-4x3.png").write_bytes(data)
+    assert _png_size(data) == (1920, 1440)
+
+
+def test_missing_chromium_is_explained(briefing, monkeypatch):
+    monkeypatch.setenv("PATROLWATCH_CHROMIUM", "/nonexistent/chromium")
+    assert chromium_path() is None
+    assert "Chromium, which is not installed" in (unavailable_reason() or "")
+    with pytest.raises(ExportError, match="Chromium"):
+        draw_files(briefing, pdf=False)
+
+
+class _Route:
+    def __init__(self, url: str) -> None:
+        self.request = type("Request", (), {"url": url})()
+        self.answer: dict | None = None
+        self.aborted = False
+
+    def fulfill(self, **kw) -> None:
+        self.answer = kw
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def test_the_renderer_serves_local_files_and_refuses_the_rest():
+    refused: list[str] = []
+    route = _router({"/slide.html": "<p>slide</p>"}, refused)
+    asked = {
+        url: _Route(url)
+        for url in (
+            "http://127.0.0.1:9/slide.html",
+            "http://127.0.0.1:9/app/static/node_modules/leaflet/dist/leaflet.js",
+            "http://127.0.0.1:9/app/static/../../etc/passwd",
+            "https://tile.openstreetmap.org/7/77/50.png",
+            "http://127.0.0.1:9/elsewhere.js",
+        )
+    }
+    for r in asked.values():
+        route(r)
+    served = [u for u, r in asked.items() if r.answer is not None]
+    assert served == [
+        "http://127.0.0.1:9/slide.html",
+        "http://127.0.0.1:9/app/static/node_modules/leaflet/dist/leaflet.js",
+    ]
+    assert len(refused) == 3 and all(asked[u].aborted for u in refused)
+
+
+# --------------------------------------------------------------------------- the layout
+
+_MEASURE = """
+(ids) => {
+  const out = {};
+  for (const id of ids) {
+    const el = document.getElementById(id);
+    if (!el) { out[id] = null; continue; }
+    const r = el.getBoundingClientRect();
+    const shown = [...el.querySelectorAll('.pw-items > *, li')].filter(
+      (c) => c.getClientRects().length > 0);
+    out[id] = {
+      left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+      // what a box holds ends inside it: nothing is cut off at its edge
+      clipped: shown.filter((c) => c.getBoundingClientRect().bottom > r.bottom + 0.5 ||
+                                   c.getBoundingClientRect().right > r.right + 0.5).length,
+    };
+  }
+  return out;
+}
+"""
+
+_MAP_STATE = """
+(points) => {
+  const name = Object.keys(window).find((k) => k.startsWith('map_') && window[k] instanceof L.Map);
+  const map = window[name];
+  const bounds = map.getBounds();
+  const legends = [...document.querySelectorAll('.pw-legend')];
+  return {
+    outside: points.filter((p) => !bounds.contains(p)),
+    legendsShown: legends.filter((el) => getComputedStyle(el).display !== 'none').length,
+  };
+}
+"""
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"] - 0.5
+        and b["left"] < a["right"] - 0.5
+        and a["top"] < b["bottom"] - 0.5
+        and b["top"] < a["bottom"] - 0.5
+    )
+
+
+def _laid_out(b, f: EventFilter, doc: str, aspect: str = "16:9"):
+    """Draw the slide or the brief and measure its boxes and its map."""
+    from playwright.sync_api import sync_playwright
+
+    ds = load_dataset_files()
+    if doc == "slide":
+        docs = {"/slide.html": slide_html(b, aspect), MAP_SRC: b.map_html}
+        entry, viewport, scale = "/slide.html", ASPECTS[aspect], SLIDE_SCALE
+    else:
+        docs = {"/brief.html": brief_html(b), MAP_SRC: b.map_html}
+        entry, viewport, scale = "/brief.html", PAGE_SIZE, 1.0
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            context, page = _draw(browser, docs, entry, viewport, scale, 60_000)
+            boxes = page.evaluate(_MEASURE, list(BOXES))
+            legend_rows = page.locator("#pw-legend-box .pw-legend .pw-row").count()
+            frame = page.frame(url=re.compile(r"/map\.html$"))
+            events = filter_events(ds, f)
+            placed = events[events["placed"]]
+            points = [
+                [float(la), float(lo)] for la, lo in zip(placed["lat"], placed["lon"], strict=True)
+            ]
+            state = frame.evaluate(_MAP_STATE, points)
+            context.close()
+        finally:
+            browser.close()
+    return boxes, legend_rows, state, viewport
+
+
+@pytest.fixture(scope="module")
+def whole():
+    ds = load_dataset_files()
+    return build_briefing(
+        ds,
+        WHOLE,
+        TODAY,
+        view=standard_view(ds, WHOLE, TODAY),
+        title=default_title(ds, WHOLE, TODAY),
+        link=None,
+        exported_at=AT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("which", "doc", "aspect"),
+    [
+        ("darbasiyah", "slide", "16:9"),
+        ("darbasiyah", "slide", "4:3"),
+        ("darbasiyah", "brief", "16:9"),
+        ("whole", "slide", "16:9"),
+        ("whole", "brief", "16:9"),
+    ],
+)
+def test_no_box_covers_another_and_the_map_frames_every_event(which, doc, aspect, briefing, whole):
+    b, f = (briefing, VIEW) if which == "darbasiyah" else (whole, WHOLE)
+    boxes, legend_rows, state, (width, height) = _laid_out(b, f, doc, aspect)
+    assert all(boxes[k] is not None for k in BOXES), boxes
+    for i, a in enumerate(BOXES):
+        box = boxes[a]
+        assert box["right"] > box["left"] + 40 and box["bottom"] > box["top"] + 40, (a, box)
+        assert 0 <= box["left"] and box["right"] <= width + 0.5, (a, box)
+        assert 0 <= box["top"] and box["bottom"] <= height + 0.5, (a, box)  # on the first page
+        assert box["clipped"] == 0, (a, box)
+        for other in BOXES[i + 1 :]:
+            assert not _overlaps(box, boxes[other]), (a, other, box, boxes[other])
+    # the legend is in its own box, none is left over the map; the map frames every event
+    assert legend_rows > 0 and state["legendsShown"] == 0
+    assert state["outside"] == []
+
+
+def test_the_pdf_lists_every_source(whole):
+    out = draw_files(whole, png=False)
+    EXPORTS.mkdir(parents=True, exist_ok=True)
+    (EXPORTS / "whole-period.pdf").write_bytes(out.pdf)
+    reader = _pdf(out.pdf)
+    assert 2 <= len(reader.pages) <= 3  # one page of brief, then the sources it cannot hold
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "KEY FIGURES" in first and "SOURCES" in first
+    text = _text(out.pdf)
+    assert "SOURCES (CONTINUED)" in text
+    assert len(whole.sources) == whole.sources_total > 60
+    at = 0
+    for s in whole.sources:  # all of them, in their order, each with its grade
+        entry = f"{s.number} {' '.join(s.publisher.split())}"
+        found = text.find(entry, at)
+        assert found >= 0, entry
+        assert f" {s.grade}" in text[found : found + len(entry) + 160], entry
+        at = found
+    assert "more sources behind" not in text and "more (in the PDF" not in text
+    assert "reopen this view" not in text.casefold()  # no public address configured
+
+
+def test_a_chart_alone_is_drawn_as_a_slide_png():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=["2021-01", "2021-02", "2021-03"], y=[3, 0, 5], name="Russia"))
+    png = draw_chart_png(
+        slide_figure(fig, title="Patrols per month", summary="2021", source_line="Source: x")
+    )
+    EXPORTS.mkdir(parents=True, exist_ok=True)
+    (EXPORTS / "chart-slide.png").write_bytes(png)
+    assert _png_size(png) == (1920, 1080)
+    assert _png_size(draw_chart_png(fig, width=800, height=450)) == (800, 450)
+
+
+def test_static_files_behind_a_link_are_served_and_dot_dot_is_not(tmp_path, monkeypatch):
+    """static/node_modules may be a link to a shared install: judged by the path asked for."""
+    import components.export_files as export_files
+
+    shared = tmp_path / "shared"
+    (shared / "leaflet").mkdir(parents=True)
+    (shared / "leaflet" / "leaflet.js").write_text("// leaflet")
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "node_modules").symlink_to(shared, target_is_directory=True)
+    (tmp_path / "secret.txt").write_text("no")
+    monkeypatch.setattr(export_files, "STATIC_DIR", static)
+    found = export_files._static_file("/app/static/node_modules/leaflet/leaflet.js")
+    assert found is not None and found.read_text() == "// leaflet"
+    for bad in ("/app/static/../secret.txt", "/app/static/%2e%2e/secret.txt", "/app/static//x"):
+        assert export_files._static_file(bad) is None, bad
