@@ -63,15 +63,18 @@ from data.analytics import (
     period_options,
     uncertain_spans,
 )
-from data.cache import current_conflicts
+from data.cache import current_conflicts, current_zone_layer
 from data.filters import filter_events, patrols
 from data.sourcing import claims_involving
+from data.timewindow import rule_line, strip_area, strip_line
 
 ds, now, f, events = page_context()
 head = headline(events, f, now)
 
 st.title("How often")
 st.caption(md_escape(f.describe(ds, now)))
+st.caption(md_escape(rule_line(ds, f, len(events))))
+st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
 
 c1, c2, c3, c4, c5 = st.columns([1.45, 1.5, 0.8, 0.8, 0.8], vertical_alignment="bottom")
 period = (

@@ -14,6 +14,7 @@ from components.frame import page_context
 from components.html import md_escape
 from data.cache import current_conflicts, current_zone_layer
 from data.mapview import APPROX_M, build_map_view
+from data.timewindow import strip_area, strip_line
 from data.zones import zones_for_theatres
 
 ds, now, f, events = page_context()
@@ -40,6 +41,7 @@ view = build_map_view(
 )
 zones = zones_for_theatres(current_zone_layer(), f.theatres)
 st.caption(md_escape(map_caption(view)))
+st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
 render_export_panel(
     ds,
     f,

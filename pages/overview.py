@@ -29,6 +29,7 @@ from data.aggregate import (
 )
 from data.cache import current_conflicts
 from data.sourcing import claims_involving
+from data.timewindow import rule_line
 
 ds, now, f, events = page_context()
 head = headline(events, f, now)
@@ -47,6 +48,7 @@ render_export_panel(
     events=events,
 )
 st.caption(md_escape(f.describe(ds, now)))
+st.caption(md_escape(rule_line(ds, f, len(events))))
 render_headline(headline_cards(head))
 st.caption(md_escape(reported_line(reported)))
 
