@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
@@ -25,6 +26,10 @@ from data.schema import DataSetError, Problem
 from data.settings import dataset_dir
 from data.sourcing import list_conflicts
 from data.store import Snapshot, Store, display_url, store_url
+
+if TYPE_CHECKING:
+    from data.filters import EventFilter
+    from data.snapshot import SnapshotDiff
 
 
 @st.cache_data(max_entries=4, show_spinner="Loading the data set…")
@@ -135,4 +140,25 @@ def current_zone_layer() -> dict:
 
     return load_zone_layer(
         str(ZONES_FILE), str(BORDERS_FILE), files_signature(ZONES_FILE, BORDERS_FILE)
+    )
+
+
+# --- citable snapshots: a snapshot link against the data now ---------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing with the snapshot…")
+def load_snapshot_diff(
+    key: tuple[str, str, str, int], f: EventFilter, version_then: str, hash_wanted: str
+) -> SnapshotDiff:
+    """What changed since a snapshot link (``data.snapshot.snapshot_diff``) among the events
+    of filter ``f``; ``key`` is ``current_key()`` (the store's revision is part of it)."""
+    from data.snapshot import audit_since, revision_of, snapshot_diff
+
+    directory, signature, url, revision = key
+    base = load_embedded(directory, signature)
+    now = load_dataset(directory, signature, url, revision)
+    texts = load_store_snapshot(url, revision).texts() if revision > 0 else {}
+    audit = audit_since(load_store(url), revision_of(version_then))
+    return snapshot_diff(
+        base, now, texts, audit, f, version_then=version_then, hash_wanted=hash_wanted
     )

@@ -14,6 +14,7 @@ import streamlit as st
 
 from components.basemap import tile_settings
 from components.briefing import ExportView, standard_view
+from components.cite import render_cite
 from components.colours import actor_colours
 from components.export import export_name, slide_figure
 from components.export_panel import render_export_panel
@@ -72,6 +73,7 @@ ds, now, f, events = page_context()
 head = headline(events, f, now)
 
 st.title("How often")
+render_cite(ds, f, events, now, key="freq_cite")
 st.caption(md_escape(f.describe(ds, now)))
 st.caption(md_escape(rule_line(ds, f, len(events))))
 st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))

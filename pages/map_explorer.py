@@ -8,6 +8,7 @@ import streamlit as st
 
 from components.basemap import tile_settings
 from components.briefing import ExportView, standard_view
+from components.cite import render_cite
 from components.explorer_map import build_explorer_map, map_caption, render_explorer
 from components.export_panel import render_export_panel
 from components.frame import page_context
@@ -20,6 +21,7 @@ from data.zones import zones_for_theatres
 ds, now, f, events = page_context()
 
 st.title("Map explorer")
+render_cite(ds, f, events, now, key="mx_cite")
 st.caption(md_escape(f.describe(ds, now)))
 precise = st.toggle(
     "Precise positions only",

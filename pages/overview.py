@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.basemap import tile_settings
+from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
 from components.frame import page_context
@@ -39,6 +40,7 @@ reported = overlapping_period_counts(
 )
 
 st.title("Patrols at a glance")
+render_cite(ds, f, events, now, key="overview_cite")
 render_export_panel(
     ds,
     f,
