@@ -13,6 +13,7 @@ from components.explorer_map import build_explorer_map, map_caption, render_expl
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.html import md_escape
+from components.playback import render_playback_view
 from data.cache import current_conflicts, current_zone_layer
 from data.mapview import APPROX_M, build_map_view
 from data.timewindow import strip_area, strip_line
@@ -56,4 +57,9 @@ render_export_panel(
         map_note=map_caption(view),
     ),
 )
-render_explorer(ds, events, current_conflicts(), view, zones, tiles=tile_settings(), key="mx_map")
+if st.toggle("Play through time", key="mx_play", bind="query-params"):
+    render_playback_view(ds, f, events, zones, now, tiles=tile_settings())
+else:
+    render_explorer(
+        ds, events, current_conflicts(), view, zones, tiles=tile_settings(), key="mx_map"
+    )
