@@ -156,6 +156,8 @@ def build_playback(
         kind = str(f.get("properties", {}).get("kind", ""))
         shapes.append({"type": "Feature", "geometry": f["geometry"], "properties": {"kind": kind}})
 
+    frames = _frames(t0, t1)
+    counts = {unit_: frame_counts(rows, fs) for unit_, fs in frames.items() if unit_ != "day"}
     return {
         "first": t0.strftime("%Y-%m-%d"),
         "last": t1.strftime("%Y-%m-%d"),
@@ -166,7 +168,8 @@ def build_playback(
         "speeds": list(SPEEDS),
         "units": [[k, v] for k, v in UNITS.items()],
         "modes": [[k, v] for k, v in MODES.items()],
-        "frames": _frames(t0, t1),
+        "frames": frames,
+        "counts": counts,
         "kinds": [[k, vocab.EVENT_KINDS.get(k, k), KIND_COLOURS.get(k, NEUTRAL)] for k in kinds],
         "events": rows,
         "routes": routes,
@@ -176,6 +179,21 @@ def build_playback(
         "title": str(title),
         "sources": str(sources),
     }
+
+
+def frame_counts(rows: list[list], frames: list[list]) -> list[int]:
+    """How many of the event ``rows`` each frame shows (sliding: spans overlapping it), for
+    the strip of bars under the date stamp."""
+    import numpy as np
+
+    if not frames:
+        return []
+    starts = np.array([r[2] for r in rows], dtype=np.int64)
+    ends = np.array([r[3] for r in rows], dtype=np.int64)
+    out = []
+    for a, b, _ in frames:
+        out.append(int(((ends >= a) & (starts <= b)).sum()) if len(rows) else 0)
+    return out
 
 
 def visible(data: dict, unit: str, k: int, mode: str = "sliding") -> dict[str, list]:
@@ -274,7 +292,38 @@ _SCRIPT = """
     ui.count.textContent = n + ' event(s)' + (faded ? ' (' + faded + ' faded: known only to a '
       + 'coarser span)' : '') + ' · ' + runs + ' route run(s) · ' + sites + ' site(s) active';
     ui.pos.textContent = (st.k + 1) + ' / ' + fs.length;
+    bars();
     ui.root.setAttribute('data-frame', String(st.k));
+  }
+  var SVG = 'http://www.w3.org/2000/svg';
+  function bars() {
+    var counts = D.counts[st.unit];
+    var box = ui.bars;
+    while (box.firstChild) box.removeChild(box.firstChild);
+    if (!counts || !counts.length) { box.style.display = 'none'; return; }
+    box.style.display = '';
+    var w = 400, h = 36, top = Math.max.apply(null, counts.concat([1]));
+    var bw = w / counts.length;
+    counts.forEach(function(c, i) {
+      var r = document.createElementNS(SVG, 'rect');
+      var bh = c ? Math.max(2, (h - 2) * c / top) : 0;
+      r.setAttribute('x', String(i * bw));
+      r.setAttribute('width', String(Math.max(bw - 1, 0.6)));
+      r.setAttribute('y', String(h - bh));
+      r.setAttribute('height', String(bh));
+      var now = st.mode === 'cumulative' ? i <= st.k : i === st.k;
+      r.setAttribute('class', 'pw-play-bar' + (i === st.k ? ' pw-play-bar-now' : ''));
+      r.setAttribute('fill', i === st.k ? '#cc0000' : (now ? '#0b5394' : '#9fb8d0'));
+      box.appendChild(r);
+    });
+    var mark = document.createElementNS(SVG, 'rect');
+    mark.setAttribute('x', String(st.k * bw));
+    mark.setAttribute('width', String(Math.max(bw, 1.5)));
+    mark.setAttribute('y', '0');
+    mark.setAttribute('height', String(h));
+    mark.setAttribute('class', 'pw-play-window');
+    mark.setAttribute('fill', 'rgba(204,0,0,0.12)');
+    box.appendChild(mark);
   }
   function stop() {
     if (st.timer) { clearInterval(st.timer); st.timer = null; }
@@ -308,6 +357,17 @@ _SCRIPT = """
     if (D.title) el('div', 'pw-play-title', D.title, root);
     ui.stamp = el('div', 'pw-play-stamp', '', root);
     ui.count = el('div', 'pw-play-count', '', root);
+    ui.bars = document.createElementNS(SVG, 'svg');
+    ui.bars.setAttribute('viewBox', '0 0 400 36');
+    ui.bars.setAttribute('preserveAspectRatio', 'none');
+    ui.bars.setAttribute('class', 'pw-play-bars');
+    root.appendChild(ui.bars);
+    ui.bars.addEventListener('click', function(ev) {
+      var n = frames().length, box = ui.bars.getBoundingClientRect();
+      stop();
+      st.k = Math.floor((ev.clientX - box.left) / box.width * n);
+      draw();
+    });
     var row = el('div', 'pw-play-buttons', null, root);
     var back = el('button', 'pw-play-back', '\\u25C0 Back', row);
     back.title = 'Step back';
@@ -370,6 +430,8 @@ _CSS = """
 .pw-play-title { font-weight: 700; font-size: 15px; margin-bottom: 2px; }
 .pw-play-stamp { font-weight: 700; font-size: 22px; }
 .pw-play-count { color: #444; margin-bottom: 4px; }
+.pw-play-bars { display: block; width: 100%; height: 36px; margin: 2px 0 6px; cursor: pointer;
+  border-bottom: 1px solid #999; }
 .pw-play-buttons button { margin-right: 4px; cursor: pointer; font-size: 13px; }
 .pw-play-pos { color: #666; margin-left: 4px; }
 .pw-play-options select { margin: 4px 4px 0 0; }

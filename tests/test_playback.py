@@ -100,3 +100,12 @@ def test_layer_adds_control_and_hooks(mini) -> None:
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html  # assets served locally
     assert isinstance(PlaybackLayer(data), PlaybackLayer)
     assert pd.Timestamp(data["first"]) == mini.events["start"].min()
+
+
+def test_bar_strip_counts_match_the_frames(mini) -> None:
+    data = _data(mini, start=date(2020, 1, 1), end=date(2021, 12, 31))
+    for unit in ("week", "month"):
+        counts = data["counts"][unit]
+        assert len(counts) == len(data["frames"][unit])
+        assert counts == [len(visible(data, unit, k)["events"]) for k in range(len(counts))]
+    assert "day" not in data["counts"]  # a bar a day is too thin to read: no strip
