@@ -65,6 +65,9 @@ def render_snapshot_changes(ds: DataSet, f: EventFilter, *, key: str = "cite") -
         st.caption(md_escape(diff_summary(diff)))
         if diff.changes:
             st.dataframe(change_rows(diff), hide_index=True, width="stretch")
+        if len(diff.cited):
+            with st.expander(f"The events as cited ({len(diff.cited):,})"):
+                st.dataframe(diff.cited, hide_index=True, width="stretch")
 
 
 def render_cite(

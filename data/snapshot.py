@@ -33,6 +33,8 @@ from data.records import COLUMNS, ID_COLUMN, TABLES, combine, event_texts, recor
 SNAP_PARAM = "snap"
 HASH_CHARS = 16
 _REVISION = re.compile(r"\+store\.r(\d+)$")
+#: the columns of the cited events' table
+CITED_COLUMNS = ["event_id", "date", "kind", "status", "places", "route_id", "description"]
 #: fields of an event as the change list names them
 FIELD_WORDS = {"date": "date", "end_date": "end date", "places": "places", "sources": "sources"}
 
@@ -193,6 +195,9 @@ class SnapshotDiff:
     shown_now: int
     rebuilt: bool
     changes: tuple[EventChange, ...] = field(default_factory=tuple)
+    #: the events the view showed then, as text (see ``CITED_COLUMNS``); empty when the view
+    #: could not be rebuilt
+    cited: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def matches(self) -> bool:
@@ -284,6 +289,11 @@ def snapshot_diff(
         shown_now=len(shown_now),
         rebuilt=rebuilt,
         changes=diff_views(then, now, f, audit) if rebuilt else (),
+        cited=(
+            event_texts(then, shown_then)[CITED_COLUMNS].reset_index(drop=True)
+            if rebuilt and len(shown_then)
+            else pd.DataFrame(columns=CITED_COLUMNS)
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from components.cite import diff_summary
 from data.filters import EventFilter, filter_events
 from data.load import load_dataset_files
 from data.records import combine, event_texts
@@ -156,9 +157,15 @@ def test_diff_lists_an_added_an_edited_and_a_deleted_event(mini, store) -> None:
     assert edit.audit[0]["who"] == "cem"
     assert edit.audit[0]["note"] == "vehicle count from the second report"
     assert by_id["syn-snap-gone"].audit[0]["action"] == "delete"
+    assert "syn-snap-gone" in set(diff.cited["event_id"])  # the view as it was cited
+    assert "syn-snap-new" not in set(diff.cited["event_id"])
+    assert len(diff.cited) == len(shown)
     table = change_rows(diff)
     assert len(table) == 4  # two fields of the edit, one row each for the others
     assert table.loc[table["Event"] == "e1", "Audit trail"].iloc[0].startswith("r3 · ")
+    summary = diff_summary(diff)
+    assert "cited at version 0-synthetic+store.r1" in summary
+    assert "1 added, 1 edited, 1 deleted" in summary
 
 
 def test_diff_of_an_unchanged_view(mini, store) -> None:
@@ -170,6 +177,7 @@ def test_diff_of_an_unchanged_view(mini, store) -> None:
         mini, ds, snap.texts(), audit, f, version_then=ds.version, hash_wanted=wanted
     )
     assert diff.matches and diff.unchanged and diff.changes == ()
+    assert diff_summary(diff).endswith("Nothing it shows has changed since.")
 
 
 def test_diff_says_when_the_shipped_files_changed(mini, store) -> None:
@@ -184,3 +192,4 @@ def test_diff_says_when_the_shipped_files_changed(mini, store) -> None:
         hash_wanted="0" * 16,
     )
     assert not diff.rebuilt and not diff.matches and diff.changes == ()
+    assert "cannot be rebuilt" in diff_summary(diff)

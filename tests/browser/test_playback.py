@@ -54,3 +54,22 @@ def test_play_a_few_frames_and_see_the_map_change(page, page_log, app_url):
     screenshot(page, "map_explorer_playback")
     assert not page_log.page_errors
     assert not page_log.unexpected_failures()
+
+
+def test_export_the_animation_as_a_gif(page, app_url):
+    import io
+
+    from PIL import Image
+
+    page.goto(f"{app_url}/map_explorer?dates=2020-01-01&dates=2020-06-30&mx_play=true")
+    wait_for_streamlit(page)
+    page.frame_locator(FRAME).first.locator(".pw-play-stamp").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Export the animation").click()
+    button = page.get_by_role("button", name="Animation (GIF)")
+    button.wait_for(timeout=30_000)
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith("-month.gif")
+    im = Image.open(io.BytesIO(open(download.path(), "rb").read()))
+    assert im.size == (1280, 720) and im.n_frames == 6
