@@ -58,6 +58,96 @@ def _frames(t0: pd.Timestamp, t1: pd.Timestamp) -> dict[str, list[list]]:
     return out
 
 
+def days_from(ts: pd.Series, t0: pd.Timestamp) -> pd.Series:
+    """Whole days from ``t0`` to each date (vectorised)."""
+    return (ts.dt.normalize() - t0).dt.days.astype("int64")
+
+
+def _esc_column(values: pd.Series) -> pd.Series:
+    """``esc`` of each value, computed once per distinct value."""
+    text = values.fillna("").astype("str")
+    return text.map({v: esc(v) for v in text.unique()})
+
+
+#: past this many markers' rows the events are grouped per place and week, month…
+MAX_ROWS = 20_000
+GROUPINGS: dict[str, str] = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+def _labels(placed: pd.DataFrame) -> pd.Series:
+    """'3 Feb 2020', 'Mar 2020'… for each event, formatted once per distinct date."""
+    from data.dates import format_at_precision
+
+    cols = ["start", "date_precision"]
+    pairs = placed[cols].drop_duplicates()
+    text = format_at_precision(pairs["start"], pairs["date_precision"])
+    by_pair = pd.Series(text.to_numpy(), index=pd.MultiIndex.from_frame(pairs))
+    return pd.Series(
+        by_pair.reindex(pd.MultiIndex.from_frame(placed[cols])).to_numpy(), index=placed.index
+    )
+
+
+def event_rows(
+    placed: pd.DataFrame, t0: pd.Timestamp, kind_index: dict[str, int], max_rows: int = MAX_ROWS
+) -> tuple[list[list], str]:
+    """The events as rows ``[lat, lon, first day, last day, faded, kind, tooltip, key, n]``:
+    events at the same place with the same span, kind and precision share a row (``n`` of
+    them). If that leaves more than ``max_rows`` rows, day-precision events are grouped per
+    place and week (then month, quarter, year) and drawn over that period: the second
+    value names it ('' when not grouped)."""
+    if placed.empty:
+        return [], ""
+    name = _esc_column(placed["location_name"])
+    kind_words = placed["kind"].map(lambda k: vocab.EVENT_KINDS.get(k, k))
+    what = _esc_column(kind_words + " · " + _labels(placed))
+    who = _esc_column(placed["actor_label"])
+    base = pd.DataFrame(
+        {
+            "lat": placed["lat"].astype(float).round(5),
+            "lon": placed["lon"].astype(float).round(5),
+            "s": days_from(placed["start"], t0),
+            "e": days_from(placed["end"], t0),
+            "faded": placed["date_precision"].isin(FADED_PRECISIONS).astype("int64"),
+            "kind": placed["kind"].map(kind_index).astype("int64"),
+            "tip": name.where(name == "", name + "<br>")
+            + what
+            + who.where(who == "", "<br>" + who),
+            "key": placed["event_id"].astype("str"),
+        }
+    )
+    grouping = ""
+    keys = ["lat", "lon", "s", "e", "faded", "kind"]
+    g = base.groupby(keys, sort=False).agg(
+        tip=("tip", "first"), key=("key", "first"), n=("key", "size")
+    )
+    if len(g) > max_rows:
+        start = placed["start"].dt.normalize()
+        day = base["faded"] == 0
+        for period_name, freq in GROUPINGS.items():
+            grouping = period_name
+            period = start.dt.to_period(freq)
+            first = days_from(period.dt.start_time, t0)
+            last = days_from(period.dt.end_time.dt.normalize(), t0)
+            frame = base.assign(
+                s=base["s"].where(~day, first), e=base["e"].where(~day, base["e"].clip(lower=last))
+            )
+            # grouped: one row per place and period (the first event's kind and text)
+            g = frame.groupby(keys[:5], sort=False).agg(
+                kind=("kind", "first"),
+                tip=("tip", "first"),
+                key=("key", "first"),
+                n=("key", "size"),
+            )
+            if len(g) <= max_rows:
+                break
+    g = g.reset_index()
+    many = g["n"] > 1
+    g.loc[many, "tip"] = g.loc[many, "tip"] + "<br>" + g.loc[many, "n"].astype("str") + " events"
+    g.loc[many, "key"] = g.loc[many, "key"] + " +" + (g.loc[many, "n"] - 1).astype("str")
+    cols = ["lat", "lon", "s", "e", "faded", "kind", "tip", "key", "n"]
+    return g[cols].to_numpy().tolist(), grouping
+
+
 def _tip(*lines: object) -> str:
     return "<br>".join(esc(line) for line in lines if line not in (None, ""))
 
@@ -78,7 +168,6 @@ def build_playback(
     """The JSON the browser plays (see the module doc). ``start``/``end`` bound the play
     (default: the events' first and last day); ``zones`` is a GeoJSON FeatureCollection
     drawn under the frames. Events without a position are counted in ``unplaced``."""
-    from data.dates import format_at_precision
 
     spans = events[events["start"].notna()]
     t0 = pd.Timestamp(start) if start is not None else spans["start"].min()
@@ -92,46 +181,34 @@ def build_playback(
     kinds = sorted(set(spans["kind"]))
     kind_index = {k: i for i, k in enumerate(kinds)}
     placed = spans[spans["placed"].fillna(False).astype(bool)]
-    when = format_at_precision(placed["start"], placed["date_precision"])
-    rows = []
-    for e, label in zip(placed.itertuples(index=False), when, strict=True):
-        rows.append(
-            [
-                round(float(e.lat), 5),
-                round(float(e.lon), 5),
-                _day(e.start, t0),
-                _day(e.end, t0),
-                1 if e.date_precision in FADED_PRECISIONS else 0,
-                kind_index[e.kind],
-                _tip(
-                    e.location_name,
-                    f"{vocab.EVENT_KINDS.get(e.kind, e.kind)} · {label}",
-                    e.actor_label,
-                ),
-                str(e.event_id),
-            ]
-        )
+    rows, grouped = event_rows(placed, t0, kind_index)
 
     runs = spans[
         spans["kind"].isin(MOVEMENT_KINDS)
         & spans["status"].isin(COUNTED_STATUSES)
         & (spans["route_id"].fillna("") != "")
     ]
+    run_days = pd.DataFrame(
+        {
+            "route_id": runs["route_id"],
+            "s": days_from(runs["start"], t0),
+            "e": days_from(runs["end"], t0),
+        }
+    )
+    run_lists = {
+        str(rid): g[["s", "e"]].to_numpy().tolist() for rid, g in run_days.groupby("route_id")
+    }
     routes = []
-    by_route = runs.groupby("route_id")
     for r in ds.routes.itertuples(index=False):
         coords = [[round(float(a), 5), round(float(b), 5)] for a, b in (r.coords or ())]
-        if len(coords) < 2 or r.route_id not in by_route.groups:
+        mine = run_lists.get(str(r.route_id))
+        if len(coords) < 2 or not mine:
             continue
-        mine = by_route.get_group(r.route_id)
         routes.append(
             {
                 "id": str(r.route_id),
                 "coords": coords,
-                "runs": [
-                    [_day(s, t0), _day(e, t0)]
-                    for s, e in zip(mine["start"], mine["end"], strict=True)
-                ],
+                "runs": mine,
                 "tip": _tip(r.name, f"{len(mine):,} run(s) in the selection"),
             }
         )
@@ -176,6 +253,7 @@ def build_playback(
         "sites": sites,
         "zones": {"type": "FeatureCollection", "features": shapes},
         "unplaced": int(len(spans) - len(placed)),
+        "grouped": grouped,
         "title": str(title),
         "sources": str(sources),
     }
@@ -190,13 +268,14 @@ def frame_counts(rows: list[list], frames: list[list]) -> list[int]:
         return []
     starts = np.array([r[2] for r in rows], dtype=np.int64)
     ends = np.array([r[3] for r in rows], dtype=np.int64)
+    n = np.array([r[8] for r in rows], dtype=np.int64)
     out = []
     for a, b, _ in frames:
-        out.append(int(((ends >= a) & (starts <= b)).sum()) if len(rows) else 0)
+        out.append(int(n[(ends >= a) & (starts <= b)].sum()) if len(rows) else 0)
     return out
 
 
-def visible(data: dict, unit: str, k: int, mode: str = "sliding") -> dict[str, list]:
+def visible(data: dict, unit: str, k: int, mode: str = "sliding") -> dict[str, object]:
     """What frame ``k`` of window ``unit`` shows: the ids of the events (``faded`` the ones
     known only to a coarser span), the routes run and the number of sites active. Sliding:
     what overlaps the frame; cumulative: everything from the first day to the frame's end."""
@@ -205,7 +284,8 @@ def visible(data: dict, unit: str, k: int, mode: str = "sliding") -> dict[str, l
     b = last
     shown = [e for e in data["events"] if e[3] >= a and e[2] <= b]
     return {
-        "label": [label],
+        "label": label,
+        "count": sum(e[8] for e in shown),
         "events": [e[7] for e in shown],
         "faded": [e[7] for e in shown if e[4]],
         "routes": [
@@ -277,16 +357,28 @@ _SCRIPT = """
         fillColor: '#ffffff', fillOpacity: 1, className: 'pw-play-site'})
         .bindTooltip(s[4]).addTo(layer);
     });
+    // one marker per place: the events it holds in the window, solid if any is dated to
+    // the day (or a span drawn as such), faded if all are known only to a coarser span
+    var places = {}, order = [];
     D.events.forEach(function(e) {
       if (e[3] < a || e[2] > b) return;
-      n++;
-      var soft = e[4] === 1, c = D.kinds[e[5]][2];
-      if (soft) faded++;
-      L.circleMarker([e[0], e[1]], {radius: 7, color: c, weight: soft ? 1.5 : 1,
-        opacity: soft ? 0.5 : 1, dashArray: soft ? '3 3' : null, fill: true, fillColor: c,
-        fillOpacity: soft ? 0.18 : 0.85,
+      n += e[8];
+      if (e[4] === 1) faded += e[8];
+      var key = e[0] + ',' + e[1], p = places[key];
+      if (!p) { p = places[key] = {e: e, n: 0, solid: 0, tips: []}; order.push(key); }
+      p.n += e[8];
+      if (e[4] !== 1) { p.solid += e[8]; if (p.e[4] === 1) p.e = e; }
+      if (p.tips.length < 3) p.tips.push(e[6]);
+    });
+    order.forEach(function(key) {
+      var p = places[key], e = p.e, soft = p.solid === 0, c = D.kinds[e[5]][2];
+      var tip = p.tips.join('<hr>') + (p.n > p.tips.length ? '<br>\u2026 ' + p.n
+        + ' events here in this window' : '');
+      L.circleMarker([e[0], e[1]], {radius: 6 + Math.min(8, 2 * Math.log2(p.n)), color: c,
+        weight: soft ? 1.5 : 1, opacity: soft ? 0.5 : 1, dashArray: soft ? '3 3' : null,
+        fill: true, fillColor: c, fillOpacity: soft ? 0.18 : 0.85,
         className: 'pw-play-event' + (soft ? ' pw-play-faded' : '')})
-        .bindTooltip(e[6]).addTo(layer);
+        .bindTooltip(tip).addTo(layer);
     });
     ui.stamp.textContent = f[2] + (st.mode === 'cumulative' ? ' (since ' + D.firstLabel + ')' : '');
     ui.count.textContent = n + ' event(s)' + (faded ? ' (' + faded + ' faded: known only to a '
@@ -397,6 +489,9 @@ _SCRIPT = """
       + 'shown over its whole span. Dark lines: routes run; white dots: sites active.', legend);
     if (D.unplaced) el('div', 'pw-play-note', D.unplaced + ' event(s) without a known place '
       + 'are not drawn.', legend);
+    if (D.grouped) el('div', 'pw-play-note', 'Too many events to play one by one: those '
+      + 'dated to the day are grouped per place and ' + D.grouped + ', and shown over it.',
+      legend);
     if (D.sources) el('div', 'pw-play-sources', D.sources, root);
     back.addEventListener('click', function() { stop(); st.k--; draw(); });
     on.addEventListener('click', function() { stop(); st.k++; draw(); });

@@ -107,5 +107,28 @@ def test_bar_strip_counts_match_the_frames(mini) -> None:
     for unit in ("week", "month"):
         counts = data["counts"][unit]
         assert len(counts) == len(data["frames"][unit])
-        assert counts == [len(visible(data, unit, k)["events"]) for k in range(len(counts))]
+        assert counts == [visible(data, unit, k)["count"] for k in range(len(counts))]
     assert "day" not in data["counts"]  # a bar a day is too thin to read: no strip
+
+
+def test_many_events_are_grouped_per_place_and_week(mini) -> None:
+    from components.playback import event_rows
+
+    events = filter_events(mini, EventFilter())
+    placed = events[events["placed"]]
+    kinds = {k: i for i, k in enumerate(sorted(set(events["kind"])))}
+    t0 = pd.Timestamp("2020-01-01")
+    rows, grouped = event_rows(placed, t0, kinds)
+    assert grouped == "" and sum(r[8] for r in rows) == len(placed)
+    # with room for only 2 rows: grouped per week, month, quarter, then year; nothing lost
+    rows, grouped = event_rows(placed, t0, kinds, max_rows=2)
+    assert grouped == "year" and sum(r[8] for r in rows) == len(placed)
+    # a day event drawn over its year: e1 (3 Feb 2020) spans 2020
+    e1 = next(r for r in rows if r[7].split(" ")[0] == "e1" or r[7].startswith("e1 +"))
+    assert (e1[2], e1[3]) == (0, 365)
+    # the month-precision e3 keeps its own span
+    assert any(r[4] == 1 and (r[2], r[3]) == (60, 90) for r in rows)
+    # with room for the monthly groups, month it is
+    by_month, _ = event_rows(placed, t0, kinds, max_rows=10_000)
+    monthly, grouped = event_rows(placed, t0, kinds, max_rows=len(by_month) - 1)
+    assert grouped in ("week", "month", "quarter", "year") and len(monthly) < len(by_month)
