@@ -18,6 +18,8 @@ agreements' zones; ``render_playback`` shows it (the only function here that cal
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
@@ -25,6 +27,7 @@ from jinja2 import Template
 from components.colours import KIND_COLOURS, NEUTRAL
 from components.html import esc
 from data import vocab
+from data.filters import EventFilter
 from data.mapview import COUNTED_STATUSES, MOVEMENT_KINDS, active_sites
 from data.model import DataSet
 
@@ -617,10 +620,10 @@ def sources_line(ds: DataSet, events: pd.DataFrame, most: int = 4) -> str:
 
 def render_playback_view(
     ds: DataSet,
-    f: object,
+    f: EventFilter,
     events: pd.DataFrame,
     zones: dict,
-    today: object,
+    today: date,
     *,
     tiles: object | None = None,
     key: str = "mx_play",
@@ -633,13 +636,13 @@ def render_playback_view(
     from components.render_export import unavailable_reason
     from data.briefing import default_title
 
-    title = default_title(ds, f, today)  # type: ignore[arg-type]
+    title = default_title(ds, f, today)
     data = build_playback(
         ds,
         events,
-        start=getattr(f, "start", None),
-        end=getattr(f, "end", None),
-        theatres=tuple(getattr(f, "theatres", ()) or ()),
+        start=f.start,
+        end=f.end,
+        theatres=f.theatres,
         zones=zones,
         title=title,
         sources=sources_line(ds, events),
@@ -672,7 +675,7 @@ def render_playback_view(
         reason = unavailable_reason()
         if reason:
             st.warning(reason, icon=":material/error:")
-        stem = file_stem(title, today)  # type: ignore[arg-type]
+        stem = file_stem(title, today)
         left, right = st.columns(2)
         left.download_button(
             "Animation (GIF)",

@@ -16,7 +16,7 @@ from components.html import md_escape
 from components.playback import render_playback_view
 from data.cache import current_conflicts, current_zone_layer
 from data.mapview import APPROX_M, build_map_view
-from data.timewindow import strip_area, strip_line
+from data.timewindow import rule_line, strip_area, strip_line
 from data.zones import zones_for_theatres
 
 ds, now, f, events = page_context()
@@ -24,6 +24,7 @@ ds, now, f, events = page_context()
 st.title("Map explorer")
 render_cite(ds, f, events, now, key="mx_cite")
 st.caption(md_escape(f.describe(ds, now)))
+st.caption(md_escape(rule_line(ds, f, len(events))))
 precise = st.toggle(
     "Precise positions only",
     key="mx_precise",

@@ -132,3 +132,20 @@ def test_many_events_are_grouped_per_place_and_week(mini) -> None:
     by_month, _ = event_rows(placed, t0, kinds, max_rows=10_000)
     monthly, grouped = event_rows(placed, t0, kinds, max_rows=len(by_month) - 1)
     assert grouped in ("week", "month", "quarter", "year") and len(monthly) < len(by_month)
+
+
+def test_explorer_page_with_playback_and_cite(monkeypatch) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = AppTest.from_file(app, default_timeout=90)
+    at.run()
+    at.switch_page("pages/map_explorer.py").run()
+    at.toggle(key="mx_play").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    codes = [c.value for c in at.code]
+    assert any("snap=" in c and "dsv=" in c for c in codes)
+    assert any(c.startswith("PatrolWatch. ") and "Accessed 24 November 2026." in c for c in codes)

@@ -151,3 +151,32 @@ def test_rule_from_the_url_state(mini) -> None:
     assert filter_from_state(state, mini, today).date_rule == CERTAINLY
     assert filter_from_state({**state, KEY_CERTAIN: False}, mini, today).date_rule == POSSIBLY
     assert filter_from_state({}, mini, today).date_rule == POSSIBLY
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_the_switch_on_the_overview_changes_the_counts_and_says_so(monkeypatch) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = AppTest.from_file(app, default_timeout=60)
+    at.run()
+    at.date_input(key="dates").set_value((date(2019, 11, 15), date(2020, 12, 31))).run()
+    assert not at.exception
+    line = next(c.value for c in at.caption if "Date rule" in c.value)
+    assert "possibly in the window" in line and "would leave out" in line
+    dropped = int(line.split("leave out ")[1].split(" ")[0])
+    assert dropped > 0  # events known only to a week or month crossing 15 Nov 2019
+    events_before = next(s.value for s in at.subheader if s.value.startswith("Events ("))
+    at.session_state[KEY_CERTAIN] = True  # the sidebar switch (keyed, bound to the URL)
+    at.run()
+    assert not at.exception
+    line = next(c.value for c in at.caption if "Date rule" in c.value)
+    assert "certainly in the window" in line and f"would add {dropped} " in line
+    events_after = next(s.value for s in at.subheader if s.value.startswith("Events ("))
+    n = int(events_before.strip("Events ()").replace(",", ""))
+    assert events_after == f"Events ({n - dropped:,})"
