@@ -32,9 +32,9 @@ def diff_summary(diff: SnapshotDiff) -> str:
     head = f"This view was cited at {then} ({diff.shown_then:,} events)."
     if not diff.matches:
         head += (
-            " The view rebuilt from the audit trail does not give the cited records hash "
-            f"({diff.hash_then}, not {diff.hash_wanted[:16]}): the link may have been edited "
-            "or made from another copy of the data."
+            " Rebuilt from the audit trail, this view's records do not give the cited hash "
+            f"({diff.hash_then}, not {diff.hash_wanted[:16]}): the filters were changed "
+            "after the link was opened, or the link was made from another copy of the data."
         )
     if diff.unchanged:
         return head + " Nothing it shows has changed since."
@@ -61,7 +61,13 @@ def render_snapshot_changes(ds: DataSet, f: EventFilter, *, key: str = "cite") -
         return
     diff = load_snapshot_diff(current_key(), f, version, wanted)
     with st.container(border=True, key=f"{key}_changes"):
-        st.markdown("**Since this snapshot**")
+        head, close = st.columns([8, 1], vertical_alignment="center")
+        head.markdown("**Since this snapshot**")
+        if close.button("Close", key=f"{key}_close", help="Leave the snapshot: keep the filters"):
+            for param in (SNAP_PARAM, DSV_PARAM):
+                if param in st.query_params:
+                    del st.query_params[param]
+            st.rerun()
         st.caption(md_escape(diff_summary(diff)))
         if diff.changes:
             st.dataframe(change_rows(diff), hide_index=True, width="stretch")

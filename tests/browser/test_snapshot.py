@@ -3,6 +3,7 @@ changes. SYNTHETIC store records only; the server runs on its own store."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,5 +83,14 @@ def test_old_snapshot_link_lists_what_changed(page, own_store):
     assert "Since this snapshot" in text
     assert "1 added, 1 edited, 1 deleted" in text
     assert "store.r1" in text
-    panel.locator('[data-testid="stDataFrame"]').wait_for(timeout=30_000)
+    panel.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+    cited = re.search(r"cited at version \S+ \(([\d,]+) events\)", text)
+    assert cited, text
+    assert f"The events as cited ({cited.group(1)})" in text
     screenshot(page, "snapshot_changes")
+
+    # leaving the snapshot keeps the filters and drops the panel
+    panel.get_by_role("button", name="Close").click()
+    wait_for_streamlit(page)
+    page.locator('[class*="st-key-mx_cite_changes"]').wait_for(state="detached", timeout=30_000)
+    assert "snap=" not in page.url and "dates=2020-01-01" in page.url
