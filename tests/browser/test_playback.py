@@ -51,6 +51,7 @@ def test_play_a_few_frames_and_see_the_map_change(page, page_log, app_url):
     frame.locator("select.pw-play-select").nth(2).select_option("cumulative")
     stamp, _, cumulative = _state(frame)
     assert "(since 1 Jan 2020)" in stamp and cumulative >= sliding
+    page.locator(FRAME).first.scroll_into_view_if_needed()
     screenshot(page, "map_explorer_playback")
     assert not page_log.page_errors
     assert not page_log.unexpected_failures()
