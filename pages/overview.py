@@ -40,7 +40,6 @@ reported = overlapping_period_counts(
 )
 
 st.title("Patrols at a glance")
-render_cite(ds, f, events, now, key="overview_cite")
 render_export_panel(
     ds,
     f,
@@ -49,6 +48,7 @@ render_export_panel(
     by=st.session_state.get("overview_by") or "actor",
     events=events,
 )
+render_cite(ds, f, events, now, key="overview_cite")
 st.caption(md_escape(f.describe(ds, now)))
 st.caption(md_escape(rule_line(ds, f, len(events))))
 render_headline(headline_cards(head))
