@@ -18,6 +18,7 @@ from data import vocab
 from data.checks import disputed_actor_notes
 from data.filters import EventFilter
 from data.model import DataSet
+from data.timewindow import CERTAINLY, POSSIBLY
 
 KEY_DATES = "dates"
 KEY_ACTORS = "actors"
@@ -26,6 +27,7 @@ KEY_THEATRES = "theatres"
 KEY_ROUTES = "routes"
 KEY_RELIABILITY = "reliability"
 KEY_DISPUTED = "disputed"
+KEY_CERTAIN = "certain"
 
 
 def date_bounds(ds: DataSet, today: date) -> tuple[date, date]:
@@ -62,7 +64,15 @@ def filter_from_state(state: Mapping[str, object], ds: DataSet, today: date) -> 
         routes=tuple(r for r in _seq(state.get(KEY_ROUTES)) if r in known_routes),
         theatres=tuple(t for t in _seq(state.get(KEY_THEATRES)) if t in known_theatres),
         min_reliability=reliability if reliability in vocab.RELIABILITY else "F",
+        date_rule=CERTAINLY if _truthy(state.get(KEY_CERTAIN)) else POSSIBLY,
     )
+
+
+def _truthy(value: object) -> bool:
+    """A toggle's value, or what a hand-edited URL may carry for it ('true', '1')."""
+    if isinstance(value, str):
+        return value.strip().casefold() in {"true", "1", "yes", "on"}
+    return bool(value)
 
 
 def _seq(value: object) -> list[str]:
@@ -102,7 +112,17 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
             bind="query-params",
             format="YYYY-MM-DD",
             help="Events whose date window overlaps the range are kept (an event known only "
-            "to its month is kept by a range that touches that month).",
+            "to its month is kept by a range that touches that month), unless the switch "
+            "below asks for certainty.",
+        )
+        st.toggle(
+            "Only events certainly in the range",
+            key=KEY_CERTAIN,
+            bind="query-params",
+            help="On: keep an event only if its whole date span lies inside the range (an "
+            "event known only to Nov 2019 is dropped by a range starting 15 Nov 2019). Off: "
+            "keep it if its span overlaps the range. Each page says how many events the "
+            "other rule would add.",
         )
         st.multiselect(
             "Actors",

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -30,6 +30,9 @@ from data.sourcing import list_conflicts
 from data.store import Snapshot, Store, display_url, store_url
 
 T = TypeVar("T")
+if TYPE_CHECKING:
+    from data.filters import EventFilter
+    from data.snapshot import SnapshotDiff
 
 
 @st.cache_data(max_entries=4, show_spinner="Loading the data set…")
@@ -183,3 +186,24 @@ def session_memo(
     while len(memo) > max_entries:
         memo.popitem(last=False)
     return value
+
+
+# --- citable snapshots: a snapshot link against the data now ---------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing with the snapshot…")
+def load_snapshot_diff(
+    key: tuple[str, str, str, int], f: EventFilter, version_then: str, hash_wanted: str
+) -> SnapshotDiff:
+    """What changed since a snapshot link (``data.snapshot.snapshot_diff``) among the events
+    of filter ``f``; ``key`` is ``current_key()`` (the store's revision is part of it)."""
+    from data.snapshot import audit_since, revision_of, snapshot_diff
+
+    directory, signature, url, revision = key
+    base = load_embedded(directory, signature)
+    now = load_dataset(directory, signature, url, revision)
+    texts = load_store_snapshot(url, revision).texts() if revision > 0 else {}
+    audit = audit_since(load_store(url), revision_of(version_then))
+    return snapshot_diff(
+        base, now, texts, audit, f, version_then=version_then, hash_wanted=hash_wanted
+    )

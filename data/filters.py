@@ -12,6 +12,7 @@ import pandas as pd
 from data import vocab
 from data.frames import member
 from data.model import DataSet
+from data.timewindow import CERTAINLY, POSSIBLY, in_window
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class EventFilter:
 
     An event is in the date range when its date window (a month for a month-precision
     date) overlaps the range, so an event known only to "Nov 2019" is kept by a range
-    starting 15 Nov 2019.
+    starting 15 Nov 2019. With ``date_rule="certainly"`` only events whose whole date
+    window lies inside the range are kept (``data.timewindow``).
     """
 
     start: date | None = None
@@ -31,6 +33,7 @@ class EventFilter:
     theatres: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     min_reliability: str = "F"
+    date_rule: str = POSSIBLY
 
     def describe(self, ds: DataSet, today: date | None = None) -> str:
         """One line for captions and exports: '1 Jan 2021 – 31 Dec 2021 · Russia · all kinds'."""
@@ -44,6 +47,8 @@ class EventFilter:
         names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
         who = ", ".join(names.get(a, a) for a in self.actors) or "all actors"
         what = ", ".join(vocab.EVENT_KINDS.get(k, k) for k in self.kinds) or "all kinds"
+        if self.date_rule == CERTAINLY:
+            when += " (certainly in the range)"
         parts = [when, who, what]
         if self.routes:
             routes = dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True))
@@ -89,10 +94,8 @@ def filter_events(ds: DataSet, f: EventFilter) -> pd.DataFrame:
     """The events that pass the filter, in date order. Never modifies ``ds``."""
     ev = ds.events
     keep = pd.Series(True, index=ev.index)
-    if f.start is not None:
-        keep &= ev["end"] >= pd.Timestamp(f.start)
-    if f.end is not None:
-        keep &= ev["start"] <= pd.Timestamp(f.end)
+    if f.start is not None or f.end is not None:
+        keep &= in_window(ev["start"], ev["end"], f.start, f.end, f.date_rule)
     if f.kinds:
         keep &= ev["kind"].isin(f.kinds)
     if f.routes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.briefing import ExportView, standard_view
+from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
 from components.frame import page_context
@@ -32,13 +33,17 @@ from components.overview import event_table, render_headline, render_map_caption
 from components.patrol_map import build_overview_map, map_summary, render_patrol_map
 from components.tables import render_table
 from components.timeline import curve_roles, render_selectable_timeline, selection_from_chart
-from data.cache import current_conflicts
+from data.cache import current_conflicts, current_zone_layer
 from data.settings import tile_settings
+from data.timewindow import rule_line, strip_area, strip_line
 from data.views import comparison_view, frequency_view, selection_view
 
 ds, now, f, events = page_context()
 st.title("How often")
+render_cite(ds, f, events, now, key="freq_cite")
 st.caption(md_escape(f.describe(ds, now)))
+st.caption(md_escape(rule_line(ds, f, len(events))))
+st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
 s = render_frequency_settings()
 view = frequency_view(
     ds,

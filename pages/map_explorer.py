@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.briefing import ExportView, standard_view
+from components.cite import render_cite
 from components.explorer_map import (
     PRECISE_HELP,
     build_explorer_map,
@@ -15,19 +16,24 @@ from components.explorer_map import (
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.html import md_escape
+from components.playback import render_playback_view
 from data.cache import current_conflicts, current_zone_layer
 from data.settings import tile_settings
+from data.timewindow import rule_line, strip_area, strip_line
 from data.views import explorer_view
 
 ds, now, f, events = page_context()
 
 st.title("Map explorer")
+render_cite(ds, f, events, now, key="mx_cite")
 st.caption(md_escape(f.describe(ds, now)))
+st.caption(md_escape(rule_line(ds, f, len(events))))
 precise = st.toggle(
     "Precise positions only", key="mx_precise", bind="query-params", help=PRECISE_HELP
 )
 view = explorer_view(ds, f, now, zones=current_zone_layer(), precise_only=precise, events=events)
 st.caption(md_escape(map_caption(view.map)))
+st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
 render_export_panel(
     ds,
     f,
@@ -40,6 +46,9 @@ render_export_panel(
         map_note=map_caption(view.map),
     ),
 )
-render_explorer(
-    ds, events, current_conflicts(), view.map, view.zones, tiles=tile_settings(), key="mx_map"
-)
+if st.toggle("Play through time", key="mx_play", bind="query-params"):
+    render_playback_view(ds, f, events, view.zones, now, tiles=tile_settings())
+else:
+    render_explorer(
+        ds, events, current_conflicts(), view.map, view.zones, tiles=tile_settings(), key="mx_map"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
 from components.frame import page_context
@@ -22,6 +23,7 @@ from components.tables import render_table
 from components.timeline import render_timeline, timeline_figure
 from data.cache import current_conflicts
 from data.settings import tile_settings
+from data.timewindow import rule_line
 from data.views import overview_view
 
 ds, now, f, events = page_context()
@@ -30,7 +32,9 @@ view = overview_view(ds, f, now, by=by, events=events, conflicts=current_conflic
 
 st.title("Patrols at a glance")
 render_export_panel(ds, f, now, key="overview_export", by=by, events=events)
+render_cite(ds, f, events, now, key="overview_cite")
 st.caption(md_escape(view.description))
+st.caption(md_escape(rule_line(ds, f, len(events))))
 render_headline(headline_cards(view.head))
 st.caption(md_escape(reported_line(view.reported)))
 
