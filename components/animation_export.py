@@ -192,7 +192,7 @@ def _render(
     )
 
 
-def render_animation(
+def draw_animation(
     ds: DataSet,
     data: dict,
     *,

@@ -631,7 +631,7 @@ def render_playback_view(
     """The playback map of the filtered events and, beside it, its export as GIF or MP4."""
     import streamlit as st
 
-    from components.animation_export import MAX_FRAMES, render_animation
+    from components.animation_export import MAX_FRAMES, draw_animation
     from components.export_files import unavailable_reason
     from data.briefing import default_title
     from data.export import file_stem
@@ -679,7 +679,7 @@ def render_playback_view(
         left, right = st.columns(2)
         left.download_button(
             "Animation (GIF)",
-            data=lambda: render_animation(ds, data, fmt="gif", unit=unit, mode=mode).data,
+            data=lambda: draw_animation(ds, data, fmt="gif", unit=unit, mode=mode).data,
             file_name=f"{stem}-{unit}.gif",
             mime="image/gif",
             key=f"{key}_gif",
@@ -689,7 +689,7 @@ def render_playback_view(
         )
         right.download_button(
             "Video (MP4)",
-            data=lambda: render_animation(ds, data, fmt="mp4", unit=unit, mode=mode).data,
+            data=lambda: draw_animation(ds, data, fmt="mp4", unit=unit, mode=mode).data,
             file_name=f"{stem}-{unit}.mp4",
             mime="video/mp4",
             key=f"{key}_mp4",

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from PIL import Image
 
-from components.animation_export import frame_indices, render_animation
+from components.animation_export import draw_animation, frame_indices
 from components.playback import build_playback
 from data.filters import EventFilter, filter_events
 from tests.browser.conftest import ARTIFACTS
@@ -46,7 +46,7 @@ def data(tmp_path_factory):
 
 def test_gif_has_one_frame_per_month(data) -> None:
     ds, playback = data
-    out = render_animation(ds, playback, fmt="gif", unit="month", mode="sliding")
+    out = draw_animation(ds, playback, fmt="gif", unit="month", mode="sliding")
     EXPORTS.mkdir(parents=True, exist_ok=True)
     (EXPORTS / "playback-synthetic.gif").write_bytes(out.data)
     assert out.frames == 6
@@ -66,7 +66,7 @@ def test_mp4_has_the_same_frames(data) -> None:
     import imageio_ffmpeg
 
     ds, playback = data
-    out = render_animation(ds, playback, fmt="mp4", unit="month", mode="cumulative")
+    out = draw_animation(ds, playback, fmt="mp4", unit="month", mode="cumulative")
     EXPORTS.mkdir(parents=True, exist_ok=True)
     path = EXPORTS / "playback-synthetic.mp4"
     path.write_bytes(out.data)
@@ -83,6 +83,6 @@ def test_mp4_has_the_same_frames(data) -> None:
 def test_refuses_a_shape_that_is_not_for_a_slide(data) -> None:
     ds, playback = data
     with pytest.raises(ValueError, match="16:9"):
-        render_animation(ds, playback, size=(800, 450))
+        draw_animation(ds, playback, size=(800, 450))
     with pytest.raises(ValueError, match="fmt"):
-        render_animation(ds, playback, fmt="avi")
+        draw_animation(ds, playback, fmt="avi")
