@@ -4,6 +4,7 @@ template source. SYNTHETIC fixture (tests/fixtures.py)."""
 
 from __future__ import annotations
 
+import html as html_module
 import json
 from datetime import date
 
@@ -79,7 +80,8 @@ def test_data_goes_out_as_escaped_json_not_template(mini) -> None:
     html = m.get_root().render()
     assert "<script>alert(1)" not in html
     # template syntax in the data arrives as text: nothing of it was run
-    assert "{{ 7*7 }}" in html and "{% raw %}" in html
+    assert "{{ 6*7 }}" in html and "{% raw %}" in html  # title and sources: JSON text
+    assert "{{ 7*7 }}" not in html  # the place name goes as entities
     # the tooltip text is HTML-escaped, then JSON-encoded for a script (& becomes \u0026)
     assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt;" in html
     assert "\\u003cb\\u003et\\u003c/b\\u003e" in html  # the title, as JSON data
@@ -90,7 +92,11 @@ def test_data_goes_out_as_escaped_json_not_template(mini) -> None:
     sent = json.loads(html[start:end])
     assert sent["frames"] == data["frames"]
     tip = next(r[6] for r in sent["events"] if r[7] == "e1")
-    assert tip.startswith("{{ 7*7 }} &lt;script&gt;alert(1)&lt;/script&gt; &#96;&#36;{x}&#96;")
+    assert tip.startswith(
+        "&#123;&#123; 7*7 &#125;&#125; &lt;script&gt;alert(1)&lt;/script&gt; "
+        "&#96;&#36;&#123;x&#125;&#96;"
+    )
+    assert html_module.unescape(tip).startswith(evil)
 
 
 def test_layer_adds_control_and_hooks(mini) -> None:
