@@ -8,7 +8,8 @@ import streamlit as st
 
 from components.export_panel import render_version_notice
 from components.filters import render_sidebar_filters
-from components.frame import mark_routed, render_dataset_error, render_footer
+from components.frame import mark_routed, render_dataset_error, render_footer, render_store_status
+from components.sign_in import render_sign_in
 from data.cache import current_dataset
 from data.schema import DataSetError
 from data.settings import today
@@ -19,6 +20,8 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 mark_routed()
+if render_sign_in() is None:  # sign-in configured and not (yet) signed in with a role
+    st.stop()
 
 try:
     dataset = current_dataset()
@@ -29,6 +32,7 @@ except DataSetError as err:
 render_sidebar_filters(dataset, today())
 render_footer(dataset)
 render_version_notice(dataset)
+render_store_status()
 
 st.navigation(
     [

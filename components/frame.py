@@ -38,6 +38,16 @@ def render_footer(ds: DataSet) -> None:
         )
 
 
+def render_store_status() -> None:
+    """On every page while the store cannot be reached: say so, and that only the shipped
+    data are shown (checked again on each run, so it goes away once the store is back)."""
+    from data.cache import store_unreachable
+    from data.store import UNREACHABLE
+
+    if store_unreachable():
+        st.warning(UNREACHABLE, icon=":material/cloud_off:")
+
+
 ROUTED_KEY = "_pw_routed"
 
 
