@@ -29,28 +29,20 @@ def current_identity() -> Identity | None:
     return signed_in_identity(dict(st.user), rules_from_config(role_settings()))
 
 
-def render_sign_in() -> Identity | None:
-    """Called by ``app.py`` before any page: without sign-in configured, the local analyst.
-    With it, a sign-in screen until the person has signed in and been given a role (then
-    their name, role and a sign-out button in the sidebar); None means: show nothing else."""
+def _sign_in_screen() -> None:
+    """The only page of a session not signed in (or given no role): why, and the button."""
+    st.title("PatrolWatch")
     try:
-        configured = sign_in_configured()
-        rules = rules_from_config(role_settings()) if configured else None
+        rules = rules_from_config(role_settings())
     except ValueError as err:
-        st.title("PatrolWatch")
         st.error(md_escape(f"The sign-in configuration is refused: {err}"))
-        return None
-    if rules is None:
-        return current_identity()
+        return
     if not st.user.is_logged_in:
-        st.title("PatrolWatch")
         st.info("Sign in with your team's account to see PatrolWatch.")
         if st.button("Sign in", type="primary", key="auth_sign_in"):
             st.login()
-        return None
-    who = signed_in_identity(dict(st.user), rules)
-    if who is None:
-        st.title("PatrolWatch")
+        return
+    if signed_in_identity(dict(st.user), rules) is None:
         email = str(st.user.get("email") or st.user.get("sub") or "this account")
         st.warning(
             md_escape(
@@ -60,6 +52,29 @@ def render_sign_in() -> Identity | None:
         )
         if st.button("Sign out", key="auth_sign_out_norole"):
             st.logout()
+
+
+def signed_out_page() -> st.Page:
+    """The page ``app.py`` routes to until the person has signed in with a role: the
+    sign-in screen, and neither the page list nor any page of the app."""
+    return st.Page(_sign_in_screen, title="Sign in", url_path="sign-in", default=True)
+
+
+def render_sign_in() -> Identity | None:
+    """Called by ``app.py`` before any page. Without sign-in configured: the local analyst.
+    With it: the signed-in person with their role (their name, role and a sign-out button
+    go in the sidebar), or None until they have signed in and been given a role (then
+    ``signed_out_page`` is all there is)."""
+    try:
+        if not sign_in_configured():
+            return current_identity()
+        rules = rules_from_config(role_settings())
+    except ValueError:
+        return None  # the sign-in screen says what is wrong
+    if not st.user.is_logged_in:
+        return None
+    who = signed_in_identity(dict(st.user), rules)
+    if who is None:
         return None
     with st.sidebar:
         st.caption(md_escape(f"Signed in as {who.describe()}."))
