@@ -288,14 +288,15 @@ def render_who() -> Identity:
     return local_identity(name.strip() or default_user())
 
 
-def _opened(event_id: str, version: int) -> int:
-    """The version of the event when it was opened in the form (kept while it stays open),
-    so that a save after someone else's is refused rather than overwriting it."""
+def _opened(event_id: str, values: dict[str, str], version: int) -> tuple[dict[str, str], int]:
+    """The event's text and version when it was opened in the form (kept while it stays
+    open), so that a save after someone else's is refused rather than overwriting it, and
+    what was typed stays in the form when a save is refused (a conflict, the store down)."""
     opened = st.session_state.get("data_edit_opened")
     if not opened or opened[0] != event_id:
-        st.session_state["data_edit_opened"] = (event_id, version)
-        return version
-    return int(opened[1])
+        st.session_state["data_edit_opened"] = (event_id, version, dict(values))
+        return values, version
+    return dict(opened[2]), int(opened[1])
 
 
 def render_event_form(
@@ -311,8 +312,7 @@ def render_event_form(
         key="data_edit_event",
         help="Type to search by date, kind or place.",
     )
-    values, version = form_values(ds, snapshot, event_id)
-    version = _opened(event_id, version)
+    values, version = _opened(event_id, *form_values(ds, snapshot, event_id))
     plabels, alabels, slabels = place_labels(ds), actor_label(ds), source_label(ds)
     k = f"data_form_{event_id or 'new'}_{version}"
     start = first_day(values["date"]) or date.today()
