@@ -23,6 +23,7 @@ if render_sign_in() is None:  # sign-in configured and not (yet) signed in with 
     st.navigation([signed_out_page()], position="hidden").run()  # the sign-in screen only
     st.stop()
 mark_routed()  # only now may a page run (a direct link to one comes back through here)
+render_store_status()
 
 try:
     dataset = current_dataset()
@@ -33,7 +34,6 @@ except DataSetError as err:
 render_sidebar_filters(dataset, today())
 render_footer(dataset)
 render_version_notice(dataset)
-render_store_status()
 
 st.navigation(
     [
