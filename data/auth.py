@@ -245,3 +245,11 @@ def upload_refusal(who: Identity, file_name: str, size_bytes: int) -> str | None
             f"files of up to {who.upload_mb} MB. Nothing was read from it."
         )
     return None
+
+
+def admin_refusal(who: Identity, what: str = "do that") -> str | None:
+    """Why ``who`` may not ``what`` (managing aliases, the gazetteer: admins only), or
+    None."""
+    if who.is_admin:
+        return None
+    return f"Nothing was written: only an admin may {what}; {who.name} is a {who.role.label}."

@@ -190,3 +190,11 @@ def test_without_sign_in_a_plain_name_still_writes_as_before(store):
     store.insert("sources", SOURCE, who="alice")
     store.undo_revision(1, who="bob")  # the local analyst may undo anyone's change
     assert list(store.history()["who"]) == ["bob", "alice"]
+
+
+def test_managing_aliases_and_the_gazetteer_is_for_admins():
+    from data.auth import admin_refusal
+
+    assert admin_refusal(ADMIN, "edit the gazetteer") is None
+    assert "only an admin may edit the gazetteer" in admin_refusal(EDITOR, "edit the gazetteer")
+    assert admin_refusal(local_identity("x")) is None
