@@ -198,3 +198,14 @@ def test_managing_aliases_and_the_gazetteer_is_for_admins():
     assert admin_refusal(ADMIN, "edit the gazetteer") is None
     assert "only an admin may edit the gazetteer" in admin_refusal(EDITOR, "edit the gazetteer")
     assert admin_refusal(local_identity("x")) is None
+
+
+def test_an_editor_is_offered_only_their_own_changes_to_undo(team_store):
+    from components.data_forms import change_choices
+
+    team_store.insert("sources", SOURCE, who=EDITOR)
+    team_store.insert("sources", {**SOURCE, "source_id": "synthetic-store-test-3"}, who=EDITOR2)
+    history = team_store.history()
+    assert list(change_choices(history, EDITOR)) == [1]
+    assert list(change_choices(history, EDITOR2)) == [2]
+    assert sorted(change_choices(history, ADMIN)) == [1, 2]
