@@ -357,3 +357,19 @@ def test_the_store_going_down_is_said_a_save_refused_and_the_app_recovers(page, 
     wait_for_streamlit(other)
     assert other.get_by_text("The store cannot be reached").count() == 0
     _no_exception(page)
+
+
+def test_uploads_are_limited_per_role(page, team, tmp_path):
+    """Editors may import files of up to editor_upload_mb (1 MB here); a bigger one is
+    turned away before anything is read."""
+    big = tmp_path / "synthetic-too-big.csv"
+    row = "SYNTHETIC,row,of,a,file,too,big,to,import\n"
+    big.write_text("a,b,c,d,e,f,g,h,i\n" + row * (2 * 1024 * 1024 // len(row)), encoding="utf-8")
+    _sign_in(page, team.a, "erin")
+    _data_page(page, team.a)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
+    page.get_by_text("1.0MB").or_(page.get_by_text("1 MB")).first.wait_for(timeout=30_000)
+    wait_for_streamlit(page)
+    screenshot(page, "team_upload_too_big")
+    assert page.get_by_text("rows read").count() == 0  # no preview: nothing was read
+    _no_exception(page)
