@@ -209,3 +209,29 @@ def test_an_editor_is_offered_only_their_own_changes_to_undo(team_store):
     assert list(change_choices(history, EDITOR)) == [1]
     assert list(change_choices(history, EDITOR2)) == [2]
     assert sorted(change_choices(history, ADMIN)) == [1, 2]
+
+
+def test_a_secrets_file_that_cannot_be_read_stops_the_app_rather_than_opening_it(tmp_path):
+    from streamlit import config
+    from streamlit.runtime.secrets import secrets_singleton
+
+    from data.settings import role_settings, sign_in_configured
+
+    saved = config.get_option("secrets.files")
+    bad, good = tmp_path / "bad.toml", tmp_path / "good.toml"
+    bad.write_text("[auth\nclient_id = ", encoding="utf-8")
+    good.write_text('[auth]\nclient_id = "x"\n[roles]\nreaders = ["*"]\n', encoding="utf-8")
+    try:
+        secrets_singleton._reset()
+        config.set_option("secrets.files", [str(bad)])
+        with pytest.raises(ValueError, match="cannot be read"):
+            sign_in_configured()
+        secrets_singleton._reset()
+        config.set_option("secrets.files", [str(good)])
+        assert sign_in_configured() and role_settings() == {"readers": ["*"]}
+        secrets_singleton._reset()
+        config.set_option("secrets.files", [str(tmp_path / "none.toml")])
+        assert not sign_in_configured()  # no file: one analyst, no sign-in
+    finally:
+        secrets_singleton._reset()
+        config.set_option("secrets.files", saved)
