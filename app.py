@@ -8,7 +8,8 @@ import streamlit as st
 
 from components.export_panel import render_version_notice
 from components.filters import render_sidebar_filters
-from components.frame import mark_routed, render_dataset_error, render_footer
+from components.frame import mark_routed, render_dataset_error, render_footer, render_store_status
+from components.sign_in import render_sign_in, signed_out_page
 from data.cache import current_dataset
 from data.schema import DataSetError
 from data.settings import today
@@ -18,7 +19,11 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
-mark_routed()
+if render_sign_in() is None:  # sign-in configured and not (yet) signed in with a role
+    st.navigation([signed_out_page()], position="hidden").run()  # the sign-in screen only
+    st.stop()
+mark_routed()  # only now may a page run (a direct link to one comes back through here)
+render_store_status()
 
 try:
     dataset = current_dataset()

@@ -14,13 +14,22 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from components.html import md_escape
+from components.sign_in import KEY_WHO, current_identity
 from data import vocab
+from data.auth import Identity, local_identity
 from data.model import DataSet
 from data.records import COLUMNS, ID_COLUMN, check_records, event_texts
-from data.store import ConflictError, Snapshot, Store, StoreError, default_user
+from data.store import (
+    UNREACHABLE_SAVE,
+    ConflictError,
+    Snapshot,
+    Store,
+    StoreError,
+    default_user,
+)
 
 NEW_EVENT = ""
-KEY_WHO = "data_who"
 
 
 # --------------------------------------------------------------------------- pure
@@ -225,11 +234,15 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def change_choices(history: pd.DataFrame) -> dict[int, str]:
-    """Changes (revisions) that can still be undone: revision → label."""
+def change_choices(history: pd.DataFrame, who: Identity | None = None) -> dict[int, str]:
+    """Changes (revisions) that can still be undone (by ``who``: an editor undoes only
+    their own changes, an admin anyone's): revision → label."""
     if history.empty:
         return {}
     open_ = history[history["undone_by"].isna()]
+    if who is not None and not who.is_admin:
+        others = history.loc[history["who"] != who.name, "revision"]
+        open_ = open_[~open_["revision"].isin(others)]
     grouped = open_.groupby("revision", sort=False).agg(
         at=("at", "first"), who=("who", "first"), note=("note", "first"), n=("audit_id", "size")
     )
@@ -250,31 +263,43 @@ def refused_records(ds: DataSet) -> pd.DataFrame:
 # --------------------------------------------------------------------------- rendering
 
 
-def render_who() -> str:
-    """Who is making changes (recorded with each)."""
-    return (
-        st.text_input(
-            "Your name (recorded with every change you make)",
-            value=default_user(),
-            key=KEY_WHO,
-            max_chars=80,
-        ).strip()
-        or default_user()
+def render_who() -> Identity:
+    """Who is making changes (recorded with each): the signed-in person, or without sign-in
+    the name typed in the box (the OS user unless changed)."""
+    who = current_identity()
+    if who is not None and who.signed_in:
+        if who.can_write:
+            st.caption(md_escape(f"Your changes are recorded as {who.name}."))
+        else:
+            st.caption(
+                md_escape(
+                    f"You are signed in as {who.name}, a reader: you can see, filter and "
+                    "export everything, and the trail of changes, but not change the store."
+                )
+            )
+        return who
+    name = st.text_input(
+        "Your name (recorded with every change you make)",
+        value=default_user(),
+        key=KEY_WHO,
+        max_chars=80,
     )
+    return local_identity(name.strip() or default_user())
 
 
-def _opened(event_id: str, version: int) -> int:
-    """The version of the event when it was opened in the form (kept while it stays open),
-    so that a save after someone else's is refused rather than overwriting it."""
+def _opened(event_id: str, values: dict[str, str], version: int) -> tuple[dict[str, str], int]:
+    """The event's text and version when it was opened in the form (kept while it stays
+    open), so that a save after someone else's is refused rather than overwriting it, and
+    what was typed stays in the form when a save is refused (a conflict, the store down)."""
     opened = st.session_state.get("data_edit_opened")
     if not opened or opened[0] != event_id:
-        st.session_state["data_edit_opened"] = (event_id, version)
-        return version
-    return int(opened[1])
+        st.session_state["data_edit_opened"] = (event_id, version, dict(values))
+        return values, version
+    return dict(opened[2]), int(opened[1])
 
 
 def render_event_form(
-    ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: str
+    ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: Identity
 ) -> None:
     """Add an event or correct one (a shipped event's correction is kept in the store and
     replaces it on every page; undo it to get the shipped one back)."""
@@ -286,8 +311,7 @@ def render_event_form(
         key="data_edit_event",
         help="Type to search by date, kind or place.",
     )
-    values, version = form_values(ds, snapshot, event_id)
-    version = _opened(event_id, version)
+    values, version = _opened(event_id, *form_values(ds, snapshot, event_id))
     plabels, alabels, slabels = place_labels(ds), actor_label(ds), source_label(ds)
     k = f"data_form_{event_id or 'new'}_{version}"
     start = first_day(values["date"]) or date.today()
@@ -465,13 +489,16 @@ def _save(
     base: DataSet,
     snapshot: Snapshot,
     store: Store,
-    who: str,
+    who: Identity,
     table: str,
     record: dict[str, str],
     version: int,
     *,
     is_new: bool,
 ) -> bool:
+    if not store.reachable():
+        st.error(UNREACHABLE_SAVE)
+        return False
     problems = check_one(base, snapshot, table, record)
     rid = record[ID_COLUMN[table]]
     if is_new and table == "events" and rid in set(base.events["event_id"]):
@@ -494,7 +521,7 @@ def _save(
 
 
 def render_place_form(
-    ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: str
+    ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: Identity
 ) -> None:
     """Add a place (then pick it in the event form)."""
     slabels = source_label(ds)
@@ -539,7 +566,7 @@ def render_place_form(
         _save(base, snapshot, store, who, "places", record, 0, is_new=True)
 
 
-def render_source_form(base: DataSet, snapshot: Snapshot, store: Store, who: str) -> None:
+def render_source_form(base: DataSet, snapshot: Snapshot, store: Store, who: Identity) -> None:
     """Add a source (then cite it in the event form)."""
     with st.form("data_source_form"):
         sid = st.text_input("Id (lower case, e.g. tass-1086889)")
@@ -578,9 +605,12 @@ def render_source_form(base: DataSet, snapshot: Snapshot, store: Store, who: str
         _save(base, snapshot, store, who, "sources", record, 0, is_new=True)
 
 
-def render_changes(ds: DataSet, store: Store, who: str) -> None:
-    """The trail of changes, and undo: a whole change (an import, a saved form) or one
-    record's change."""
+def render_changes(ds: DataSet, store: Store, who: Identity) -> None:
+    """The trail of changes, and undo (for editors and admins): a whole change (an import,
+    a saved form) or one record's change."""
+    if not store.reachable():
+        st.warning("The trail of changes is in the store, which cannot be reached just now.")
+        return
     refused = refused_records(ds)
     if len(refused):
         st.warning(
@@ -592,7 +622,10 @@ def render_changes(ds: DataSet, store: Store, who: str) -> None:
     if history.empty:
         st.info("No change yet: everything shown comes from the shipped data set.")
         return
-    choices = change_choices(history)
+    if not who.can_write:
+        st.dataframe(history_table(history), hide_index=True, width="stretch", key="data_history")
+        return
+    choices = change_choices(history, who)
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
     rev = (
         c1.selectbox(

@@ -38,6 +38,19 @@ def render_footer(ds: DataSet) -> None:
         )
 
 
+def render_store_status() -> None:
+    """On every page while the store cannot be reached: say so at the top of the sidebar,
+    and that only the shipped data are shown (checked again on each run, so it goes away
+    once the store is back). The slot is there on every run, shown or not, so nothing of
+    the page moves when the store goes down or comes back (an open tab stays open)."""
+    from data.cache import store_unreachable
+    from data.store import UNREACHABLE
+
+    slot = st.sidebar.empty()
+    if store_unreachable():
+        slot.warning(UNREACHABLE, icon=":material/cloud_off:")
+
+
 ROUTED_KEY = "_pw_routed"
 
 

@@ -13,7 +13,9 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from components.html import md_escape
 from data import vocab
+from data.auth import Identity, upload_refusal
 from data.importers import (
     Decisions,
     ImportContext,
@@ -307,18 +309,29 @@ def _preview(
     return preview
 
 
-def render_import(ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: str) -> None:
+def render_import(
+    ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: Identity | str
+) -> None:
     """Drop files, read their previews, answer their questions, confirm."""
     st.markdown(
         "Drop ACLED exports (either format), KML or KMZ from Google Earth, GeoJSON, Excel, or "
         "our own CSV and JSON. Nothing is written until you confirm a file's preview."
     )
+    limit = getattr(who, "upload_mb", None)  # per role when signed in (data.auth)
     files = st.file_uploader(
-        "Files to import", type=UPLOAD_TYPES, accept_multiple_files=True, key="data_upload"
+        "Files to import",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="data_upload",
+        max_upload_size=limit,
     )
     done = st.session_state.setdefault("data_imported", {})
     ctx = ImportContext(base=base, snapshot=snapshot, current=ds)
     for upload in files or []:
+        refused = upload_refusal(who, upload.name, upload.size) if limit else None
+        if refused:
+            st.error(md_escape(refused))
+            continue
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         key = f"data_imp_{digest[:12]}"

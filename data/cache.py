@@ -5,7 +5,9 @@ return is read-only.
 The data set shown is the shipped files plus the records in the store (``data.store``):
 the files' ``DataSet`` is cached on their signature and the store's records on its
 revision, so a change in the store reloads only the store's part, and is seen at once (the
-revision is read with one cheap query on every run).
+revision is read with one cheap query on every run). A store that cannot be reached reads
+as revision 0 (the shipped data alone, ``store_unreachable()`` says so) and is tried again on
+the next run, so the app recovers by itself when it is back.
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from data.load import EMBEDDED_DIR, dataset_signature, load_dataset_files
 from data.model import DataSet
 from data.records import combine
 from data.schema import DataSetError, Problem
-from data.settings import dataset_dir
+from data.settings import dataset_dir, sign_in_configured
 from data.sourcing import list_conflicts
-from data.store import Snapshot, Store, display_url, store_url
+from data.store import Snapshot, Store, StoreUnavailable, display_url, store_url
 
 T = TypeVar("T")
 if TYPE_CHECKING:
@@ -81,10 +83,12 @@ def load_conflicts(
 
 
 def store_revision(url: str) -> int:
-    """The store's revision (0 before its first change). Raises ``DataSetError`` naming the
-    store if it cannot be read."""
+    """The store's revision (0 before its first change, or while it cannot be reached).
+    Raises ``DataSetError`` naming the store if it cannot be read otherwise."""
     try:
         return load_store(url).revision()
+    except StoreUnavailable:
+        return 0
     except SQLAlchemyError as err:
         problem = f"cannot be read ({type(err).__name__}: {str(err).splitlines()[0]})"
         raise DataSetError([Problem(f"store {display_url(url)}", None, None, problem)]) from err
@@ -108,8 +112,15 @@ def current_conflicts() -> pd.DataFrame:
 
 
 def current_store() -> Store:
-    """The store this server writes to."""
-    return load_store(store_url())
+    """The store this server writes to (sharing the cached connection pool); with sign-in
+    configured it takes writes from signed-in people only."""
+    shared = load_store(store_url())
+    return Store(shared.engine, signed_in_only=sign_in_configured())
+
+
+def store_unreachable() -> bool:
+    """True while the store this server uses cannot be reached (one cheap query)."""
+    return not load_store(store_url()).reachable()
 
 
 def current_embedded() -> DataSet:

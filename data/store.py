@@ -19,13 +19,17 @@ Tables (all prefixed ``pw_`` so the store can share a PostgreSQL database):
 Every change is one transaction: it all lands or none of it does. An update or delete names
 the version it was based on; if the record has moved on since (another session saved
 first) the change is refused with a ``ConflictError`` naming the record, who changed it and
-when. SQLite runs in WAL mode with ``synchronous=FULL``: a change that was confirmed
-survives a killed server or a power cut. Pure: no streamlit.
+when. Every write names who asks for it (a ``data.auth.Identity``) and is refused with an
+``AccessDenied`` if their role does not allow it (``data.auth``): the interface hides what a
+role may not do, and this is where a forged request stops. A store that cannot be reached
+(PostgreSQL down) raises ``StoreUnavailable`` rather than a driver error, and reads of its
+revision do too, so the app can say so and show the shipped data alone. SQLite runs in WAL
+mode with ``synchronous=FULL``: a change that was confirmed survives a killed server or a
+power cut. Pure: no streamlit.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -49,8 +53,15 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.exc import (
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+)
 
+from data.auth import Identity, local_identity, os_user, undo_refusal, write_refusal
 from data.records import COLUMNS, ID_COLUMN, KIND, TABLES, canonical, record_json, row_hashes
 
 SCHEMA_VERSION = 1
@@ -146,10 +157,7 @@ def describe_store(store: Store) -> str:
 
 def default_user() -> str:
     """Who is at the keyboard as far as the app knows: the OS user."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return os_user()
 
 
 def _now() -> str:
@@ -165,6 +173,32 @@ class StoreError(RuntimeError):
 
 class ConflictError(StoreError):
     """A record changed since the version a change was based on."""
+
+
+class AccessDenied(StoreError):
+    """A change refused because of who asked for it (their role, or not signed in)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (its database server is down or unreachable)."""
+
+
+#: what every page says while the store cannot be reached
+UNREACHABLE = (
+    "The store cannot be reached, so only the shipped data are shown: records added, "
+    "imported or corrected here are missing until it is back."
+)
+#: what a save says while the store cannot be reached
+UNREACHABLE_SAVE = (
+    "Not saved: the store cannot be reached. Nothing was written and what you typed is "
+    "kept; save again when the store is back."
+)
+
+
+def _unreachable(err: DBAPIError) -> StoreUnavailable:
+    cause = str(getattr(err, "orig", err) or err).strip().splitlines()
+    detail = f" ({cause[0][:200]})" if cause else ""
+    return StoreUnavailable(UNREACHABLE_SAVE + detail)
 
 
 @dataclass(frozen=True)
@@ -221,20 +255,36 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a dead server is found before a pooled connection is used (pre-ping), and an
+    # unreachable one within seconds, not a TCP timeout
+    connect_args = {"connect_timeout": 5} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 class Store:
     """The store at one URL. Holds an engine (a connection pool) and nothing else, so one
-    instance may be shared by every session of the server."""
+    instance may be shared by every session of the server.
 
-    def __init__(self, engine: Engine) -> None:
+    ``signed_in_only``: every write must come from a signed-in ``Identity`` (a team
+    deployment with sign-in); otherwise a plain name stands for the one local analyst."""
+
+    def __init__(self, engine: Engine, *, signed_in_only: bool = False) -> None:
         self.engine = engine
+        self.signed_in_only = signed_in_only
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
+    def open(cls, url: str | None = None, *, signed_in_only: bool = False) -> Store:
         """A store on ``url`` (default: ``store_url()``)."""
-        return cls(make_engine(url or store_url()))
+        return cls(make_engine(url or store_url()), signed_in_only=signed_in_only)
+
+    def identity(self, who: Identity | str) -> Identity:
+        """The identity a write is made as. Raises ``AccessDenied`` for anyone not signed
+        in when the store takes signed-in writes only."""
+        if isinstance(who, str):
+            who = local_identity(who)
+        if self.signed_in_only and not who.signed_in:
+            raise AccessDenied("Nothing was written: sign in to change the store.")
+        return who
 
     @property
     def url(self) -> str:
@@ -286,16 +336,33 @@ class Store:
     # ----------------------------------------------------------------------- reading
 
     def revision(self) -> int:
-        """The store's revision: 0 for a store not created yet. One cheap query."""
+        """The store's revision: 0 for a store not created yet. One cheap query. Raises
+        ``StoreUnavailable`` if the store cannot be reached."""
         path = self._sqlite_path()
         if path is not None and not path.exists():
             return 0
         try:
-            with self.engine.connect() as conn:
+            conn = self.engine.connect()
+        except (OperationalError, InterfaceError) as err:
+            raise _unreachable(err) from err
+        with conn:
+            try:
                 value = conn.execute(select(state_table.c.revision)).scalar()
-        except (OperationalError, ProgrammingError):
-            return 0
+            except ProgrammingError:  # PostgreSQL: not created yet
+                return 0
+            except OperationalError as err:
+                if self.is_sqlite and "no such table" in str(err):
+                    return 0
+                raise _unreachable(err) from err
         return int(value or 0)
+
+    def reachable(self) -> bool:
+        """True if the store answers (an empty, not yet created store does)."""
+        try:
+            self.revision()
+        except StoreUnavailable:
+            return False
+        return True
 
     def snapshot(self) -> Snapshot:
         """Every record, read in one transaction (a consistent view at one revision)."""
@@ -354,23 +421,28 @@ class Store:
         self,
         changes: Sequence[Change],
         *,
-        who: str,
+        who: Identity | str,
         note: str = "",
         origin: str = "",
         progress: Callable[[float], None] | None = None,
     ) -> int:
         """Write the changes in one transaction and return the new revision. Raises
         ``ConflictError`` (nothing written) if a record moved on since the version a change
-        names, or a record to insert exists already."""
+        names, or a record to insert exists already; ``AccessDenied`` if ``who`` may not
+        write; ``StoreUnavailable`` if the store cannot be reached."""
+        actor = self.identity(who)
+        refused = write_refusal(actor)
+        if refused:
+            raise AccessDenied(refused)
         if not changes:
             raise StoreError("there is nothing to write")
         seen = {(c.table, c.record_id) for c in changes}
         if len(seen) != len(changes):
             raise StoreError("a change names the same record twice")
         prepared = _prepare(changes)
-        self.create()
-        who = who.strip() or default_user()
+        who = actor.name
         try:
+            self.create()
             with self._writer() as conn, conn.begin():
                 revision = _bump(conn)
                 at = _now()
@@ -389,15 +461,25 @@ class Store:
                 f"Nothing was written: a record to add exists already ({err.orig}). "
                 "Someone else saved it meanwhile; look again and retry."
             ) from err
+        except (OperationalError, InterfaceError) as err:
+            raise _unreachable(err) from err
         return revision
 
-    def insert(self, table: str, values: dict[str, str], *, who: str, note: str = "") -> int:
+    def insert(
+        self, table: str, values: dict[str, str], *, who: Identity | str, note: str = ""
+    ) -> int:
         """Add one record (refused if its id exists). Returns the new revision."""
         rid = str(values[ID_COLUMN[table]])
         return self.apply([Change(table, rid, "insert", values)], who=who, note=note, origin="form")
 
     def update(
-        self, table: str, values: dict[str, str], *, expected_version: int, who: str, note: str = ""
+        self,
+        table: str,
+        values: dict[str, str],
+        *,
+        expected_version: int,
+        who: Identity | str,
+        note: str = "",
     ) -> int:
         """Change one record, based on ``expected_version``. Returns the new revision."""
         rid = str(values[ID_COLUMN[table]])
@@ -405,22 +487,29 @@ class Store:
         return self.apply([change], who=who, note=note, origin="form")
 
     def delete(
-        self, table: str, record_id: str, *, expected_version: int, who: str, note: str = ""
+        self,
+        table: str,
+        record_id: str,
+        *,
+        expected_version: int,
+        who: Identity | str,
+        note: str = "",
     ) -> int:
         """Remove one record (kept in the audit trail; undoable). Returns the new revision."""
         change = Change(table, record_id, "delete", None, expected_version)
         return self.apply([change], who=who, note=note)
 
-    def undo(self, audit_id: int, *, who: str) -> int:
+    def undo(self, audit_id: int, *, who: Identity | str) -> int:
         """Undo one record's change (itself recorded as a change). Refused if the record has
-        changed since, or the change was already undone. Returns the new revision."""
+        changed since, or the change was already undone; an editor may undo only their own
+        changes, an admin anyone's. Returns the new revision."""
         return self._undo(
             lambda conn: _audit_rows(conn, audit_table.c.audit_id == audit_id),
             f"change #{audit_id}",
             who,
         )
 
-    def undo_revision(self, revision: int, *, who: str) -> int:
+    def undo_revision(self, revision: int, *, who: Identity | str) -> int:
         """Undo every record written by one change (an import, a saved form), newest first,
         in one transaction. Returns the new revision."""
         return self._undo(
@@ -429,18 +518,29 @@ class Store:
             who,
         )
 
-    def _undo(self, rows: Callable[[Connection], list], what: str, who: str) -> int:
+    def _undo(self, rows: Callable[[Connection], list], what: str, who: Identity | str) -> int:
+        actor = self.identity(who)
+        refused = write_refusal(actor)
+        if refused:
+            raise AccessDenied(refused)
+        if not self.reachable():
+            raise StoreUnavailable(UNREACHABLE_SAVE)
         if not self.exists():
             raise StoreError(f"There is no {what}: the store is empty.")
-        who = who.strip() or default_user()
-        with self._writer() as conn, conn.begin():
-            found = sorted(rows(conn), key=lambda r: int(r["audit_id"]), reverse=True)
-            if not found:
-                raise StoreError(f"There is no {what} in the store.")
-            revision = _bump(conn)
-            at = _now()
-            for row in found:
-                _undo_one(conn, row, revision, at, who)
+        try:
+            with self._writer() as conn, conn.begin():
+                found = sorted(rows(conn), key=lambda r: int(r["audit_id"]), reverse=True)
+                if not found:
+                    raise StoreError(f"There is no {what} in the store.")
+                refused = undo_refusal(actor, [str(r["who"]) for r in found])
+                if refused:
+                    raise AccessDenied(refused)
+                revision = _bump(conn)
+                at = _now()
+                for row in found:
+                    _undo_one(conn, row, revision, at, actor.name)
+        except (OperationalError, InterfaceError) as err:
+            raise _unreachable(err) from err
         return revision
 
 

@@ -27,13 +27,16 @@ st.caption(
     )
 )
 who = render_who()
-imports, edit, changes, export = st.tabs(
-    ["Import files", "Add or correct an event", "Changes and undo", "Export"]
-)
-with imports:
-    render_import(ds, current_embedded(), snapshot, store, who)
-with edit:
-    render_event_form(ds, current_embedded(), snapshot, store, who)
+if who.can_write:
+    imports, edit, changes, export = st.tabs(
+        ["Import files", "Add or correct an event", "Changes and undo", "Export"]
+    )
+    with imports:
+        render_import(ds, current_embedded(), snapshot, store, who)
+    with edit:
+        render_event_form(ds, current_embedded(), snapshot, store, who)
+else:  # a reader: no import, no form, no undo
+    changes, export = st.tabs(["Changes", "Export"])
 with changes:
     render_changes(ds, store, who)
 with export:

@@ -41,11 +41,30 @@ class PostgresServer:
     port: int
     prefix: list[str]
     pg_ctl: str
+    options: str = ""
 
     @property
     def url(self) -> str:
         """SQLAlchemy URL of the server's ``postgres`` database (psycopg 3)."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def pause(self) -> None:
+        """Stop the server but keep its data (the store goes down; ``resume`` brings it back
+        on the same port)."""
+        subprocess.run(
+            [*self.prefix, self.pg_ctl, "-D", str(self.folder / "data"), "-m", "fast", "-w",
+             "stop"],
+            capture_output=True, timeout=60, check=True,
+        )  # fmt: skip
+
+    def resume(self) -> None:
+        """Start a paused server again, with its data, on the same port."""
+        log = self.folder / "server.log"
+        subprocess.run(
+            [*self.prefix, self.pg_ctl, "-D", str(self.folder / "data"), "-l", str(log), "-o",
+             self.options, "-w", "-t", "60", "start"],
+            capture_output=True, timeout=120, check=True,
+        )  # fmt: skip
 
     def stop(self) -> None:
         subprocess.run(
@@ -94,4 +113,4 @@ def start_server() -> PostgresServer:
         text = log.read_text(errors="replace")[-2000:] if log.exists() else done.stderr
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"PostgreSQL did not start: {text}")
-    return PostgresServer(folder, port, prefix, pg_ctl)
+    return PostgresServer(folder, port, prefix, pg_ctl, options)

@@ -408,3 +408,40 @@ def test_the_form_writes_dates_at_their_precision_and_checks_like_an_import(mini
     assert list(choices) == [1] and choices[1].endswith(
         "· form · saved from the form · 1 record(s)"
     )
+
+
+# --------------------------------------------------------------------------- store down
+
+
+def test_a_store_that_cannot_be_reached_says_so_refuses_saves_and_recovers():
+    """PostgreSQL going down under a running app: reads of the revision and saves raise
+    StoreUnavailable (never a raw driver error), the cached layer shows the shipped data
+    alone, and the same engine works again once the server is back."""
+    from data import cache
+    from data.store import UNREACHABLE_SAVE, StoreUnavailable
+    from tests.postgres import start_server
+
+    server = start_server()
+    try:
+        store = Store.open(server.url)
+        store.insert("sources", SOURCE, who="alice")
+        assert store.revision() == 1 and store.reachable()
+        server.pause()
+        with pytest.raises(StoreUnavailable, match="cannot be reached"):
+            store.revision()
+        assert not store.reachable()
+        other = {**SOURCE, "source_id": "synthetic-store-test-down"}
+        with pytest.raises(StoreUnavailable) as err:
+            store.insert("sources", other, who="alice")
+        assert str(err.value).startswith(UNREACHABLE_SAVE)
+        with pytest.raises(StoreUnavailable):
+            store.undo_revision(1, who="alice")
+        assert cache.store_revision(server.url) == 0  # the pages show the shipped data
+        server.resume()
+        assert store.reachable() and store.revision() == 1  # nothing lost, nothing half-written
+        assert store.insert("sources", other, who="alice") == 2
+        assert cache.store_revision(server.url) == 2
+        store.engine.dispose()
+        cache.load_store(server.url).engine.dispose()
+    finally:
+        server.stop()
