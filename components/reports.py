@@ -26,6 +26,7 @@ from components.data_forms import (
 )
 from components.html import clip, esc, md_escape
 from data import vocab
+from data.auth import Identity
 from data.model import DataSet
 from data.reports import ReportError, ReportMeta, extract, read_report, text_to_report
 from data.reports.extract import EventCandidate, Evidence, Extraction
@@ -350,7 +351,7 @@ def render_candidates(
     base: DataSet,
     snapshot: Snapshot,
     store: Store,
-    who: str,
+    who: Identity | str,
     grade: dict[str, str],
 ) -> None:
     """Every candidate with its fields and sentences, and the review buttons."""
@@ -446,7 +447,7 @@ def _write(
     base: DataSet,
     snapshot: Snapshot,
     store: Store,
-    who: str,
+    who: Identity | str,
     grade: dict[str, str],
     event: dict[str, str],
     version: int,
@@ -488,7 +489,7 @@ def _render_checks_and_review(
     base: DataSet,
     snapshot: Snapshot,
     store: Store,
-    who: str,
+    who: Identity | str,
     grade: dict[str, str],
     h: str,
 ) -> None:
@@ -557,7 +558,7 @@ def render_edit_form(
     base: DataSet,
     snapshot: Snapshot,
     store: Store,
-    who: str,
+    who: Identity | str,
     grade: dict[str, str],
     values: dict[str, str],
     h: str,
@@ -692,7 +693,9 @@ def render_edit_form(
         )
 
 
-def render_reports(ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: str) -> None:
+def render_reports(
+    ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: Identity | str
+) -> None:
     """The whole review: the report, how it is graded, and its candidates."""
     got = render_report_input()
     if got is None:

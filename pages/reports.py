@@ -21,4 +21,7 @@ st.caption(
     "is kept in the trail of changes on the Data page."
 )
 who = render_who()
-render_reports(ds, current_embedded(), current_snapshot(), current_store(), who)
+if who.can_write:
+    render_reports(ds, current_embedded(), current_snapshot(), current_store(), who)
+else:  # a reader: the store refuses their writes, so no review is offered
+    st.info("Reading reports into events is for editors: ask your team's admin for the role.")

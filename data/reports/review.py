@@ -23,6 +23,7 @@ from dataclasses import replace
 import pandas as pd
 
 from data import vocab
+from data.auth import Identity
 from data.dates import date_window
 from data.model import DataSet
 from data.records import ID_COLUMN, check_records
@@ -303,7 +304,7 @@ def audit_note(x: Extraction, source_id: str, c: EventCandidate, action: str) ->
 def accept(
     store: Store,
     *,
-    who: str,
+    who: Identity | str,
     note: str,
     source_id: str,
     new_source: dict[str, str] | None,
