@@ -17,3 +17,15 @@ def dataset_dir() -> Path | None:
     """A data set directory to load instead of the embedded one (``PATROLWATCH_DATA``)."""
     value = os.environ.get("PATROLWATCH_DATA", "").strip()
     return Path(value) if value else None
+
+
+def cache_dir() -> Path | None:
+    """Where validated data sets are kept on disk between restarts: ``PATROLWATCH_CACHE_DIR``
+    (``off`` for nowhere), else ``$XDG_CACHE_HOME/patrolwatch`` or ``~/.cache/patrolwatch``."""
+    value = os.environ.get("PATROLWATCH_CACHE_DIR", "").strip()
+    if value.lower() == "off":
+        return None
+    if value:
+        return Path(value).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "patrolwatch" / "datasets"
