@@ -30,7 +30,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import columnar
-from data.filters import EventFilter, filter_events
+from data.filters import EventFilter, filter_events, in_date_order
 from data.load import EMBEDDED_DIR, dataset_signature, load_dataset_files
 from data.model import DataSet
 from data.records import combine
@@ -47,10 +47,21 @@ def load_embedded(directory: str, signature: str) -> DataSet:
     validated and written there. Shared by every session: never mutate it."""
     root = cache_dir()
     if root is None:
-        return load_dataset_files(Path(directory))
-    return columnar.load_or_build(
-        root, Path(directory), signature, lambda: load_dataset_files(Path(directory))
+        return _in_date_order(load_dataset_files(Path(directory)))
+    return _in_date_order(
+        columnar.load_or_build(
+            root, Path(directory), signature, lambda: load_dataset_files(Path(directory))
+        )
     )
+
+
+def _in_date_order(ds: DataSet) -> DataSet:
+    """``ds`` with its events in date order (``data.filters.in_date_order``), so that the
+    rows a filter keeps are in order already, and the unfiltered view is the frame itself."""
+    events = in_date_order(ds.events)
+    if events is ds.events:
+        return ds
+    return replace(ds, events=events.reset_index(drop=True))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -85,6 +96,7 @@ def _load_dataset(directory: str, signature: str, store: str, revision: int) -> 
     if problems:
         refused = [[p.table, p.record_id, p.field or "", p.problem] for p in problems]
         ds = replace(ds, meta={**ds.meta, "store_refused": json.dumps(refused)})
+    ds = _in_date_order(ds)
     return ds, _shape(ds)
 
 
