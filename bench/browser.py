@@ -333,7 +333,9 @@ def dataset_for(n: int) -> tuple[Path, float]:
     return directory, time.perf_counter() - t0
 
 
-def bench_size(browser, n: int, pages: list[str], runs: int, timeout_s: float) -> SizeResult:
+def bench_size(
+    browser, n: int, pages: list[str], runs: int, timeout_s: float, shots: bool = False
+) -> SizeResult:
     directory, gen_s = dataset_for(n)
     results = [PageResult(p) for p in pages]
     with tempfile.TemporaryDirectory(prefix="pw-bench-") as tmp:
@@ -359,20 +361,25 @@ def bench_size(browser, n: int, pages: list[str], runs: int, timeout_s: float) -
                         first.restart_s = took
                         break
                     for result in results:
-                        _bench_page(context, server, result, runs, timeout_s)
+                        shot = ARTIFACTS / f"{n}-{result.page}.png" if shots else None
+                        _bench_page(context, server, result, runs, timeout_s, shot)
                 finally:
                     context.close()
                     peak = max(peak, server.peak_rss())
     return SizeResult(n, gen_s, results, peak)
 
 
-def _bench_page(context, server: Server, result: PageResult, runs: int, timeout_s: float):
+def _bench_page(
+    context, server: Server, result: PageResult, runs: int, timeout_s: float, shot: Path | None
+) -> None:
     url = f"{server.url}/{PAGES[result.page]}"
     try:
-        for _ in range(runs):
+        for run in range(runs):
             took, sent, page, _ = open_page(context, url, timeout_s)
             result.open_s.append(took)
             result.open_b.append(sent)
+            if shot is not None and run == 0:
+                page.screenshot(path=str(shot), full_page=True)
             page.close()
         _, _, page, wire = open_page(context, url, timeout_s)
         for run in range(runs):
@@ -567,6 +574,9 @@ def main() -> None:
     parser.add_argument("--concurrency-only", action="store_true")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per page run")
     parser.add_argument("--json", type=Path, help="also write the results here as JSON")
+    parser.add_argument(
+        "--screenshots", action="store_true", help="save artifacts/bench/<size>-<page>.png"
+    )
     args = parser.parse_args()
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     unknown = [p for p in pages if p not in PAGES]
@@ -586,7 +596,7 @@ def main() -> None:
             )
             try:
                 for n in _sizes(args.sizes):
-                    size = bench_size(browser, n, pages, args.runs, args.timeout)
+                    size = bench_size(browser, n, pages, args.runs, args.timeout, args.screenshots)
                     results.append(size)
                     print(f"\n{n:,} synthetic events (generated in {size.generate_s:.0f} s):")
                     print(table([size]), flush=True)
