@@ -91,3 +91,36 @@ def test_the_given_table_is_not_modified():
     before = table.copy()
     table_page(table, search="tal", sort_by="Date", descending=True, page=2)
     pd.testing.assert_frame_equal(table, before)
+
+
+def _paged_app() -> None:
+    import pandas as pd
+
+    from components.tables import render_table
+
+    n = 250
+    table = pd.DataFrame(
+        {
+            "No.": [str(n - i) for i in range(n)],
+            "Place": ["Tal Abyad" if i % 50 == 0 else "Kobani" for i in range(n)],
+        }
+    )
+    render_table(table, key="demo_events")
+
+
+def test_render_table_sends_one_page_and_pages_on():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_paged_app, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 100
+    assert at.caption[0].value.startswith("Rows 1–100 of 250")
+    at.number_input(key="demo_events_page").set_value(3).run()
+    assert len(at.dataframe[0].value) == 50
+    assert at.caption[0].value.startswith("Rows 201–250 of 250")
+    at.text_input(key="demo_events_search").input("tal abyad").run()
+    assert len(at.dataframe[0].value) == 5  # back to the first page of the matches
+    assert '"tal abyad" (of 250 in the selection)' in at.caption[0].value
+    at.selectbox(key="demo_events_sort").select("No.").run()
+    assert list(at.dataframe[0].value["No."]) == ["50", "100", "150", "200", "250"]
