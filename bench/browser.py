@@ -36,6 +36,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -585,6 +586,8 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         parser.error(f"{CHROMIUM} is missing: install Debian's chromium (make chromium)")
     sessions = max(1, min(args.sessions, 50))  # bounded: loopback, a few dozen at most
+    # a terminated benchmark still stops the servers it started (their `finally`)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     results: list[SizeResult] = []
     if not args.concurrency_only:
