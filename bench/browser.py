@@ -335,7 +335,13 @@ def dataset_for(n: int) -> tuple[Path, float]:
 
 
 def bench_size(
-    browser, n: int, pages: list[str], runs: int, timeout_s: float, shots: bool = False
+    browser,
+    n: int,
+    pages: list[str],
+    runs: int,
+    timeout_s: float,
+    shots: bool = False,
+    cache: Path | None = None,
 ) -> SizeResult:
     directory, gen_s = dataset_for(n)
     results = [PageResult(p) for p in pages]
@@ -344,7 +350,7 @@ def bench_size(
             "PATROLWATCH_DATA": str(directory),
             "PATROLWATCH_TODAY": TODAY,
             "PATROLWATCH_STORE": str(Path(tmp) / "store"),
-            "PATROLWATCH_CACHE_DIR": str(Path(tmp) / "cache"),
+            "PATROLWATCH_CACHE_DIR": str(cache or Path(tmp) / "cache"),
         }
         peak = 0
         for attempt in ("cold", "restart"):
@@ -578,6 +584,12 @@ def main() -> None:
     parser.add_argument(
         "--screenshots", action="store_true", help="save artifacts/bench/<size>-<page>.png"
     )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="keep the columnar cache of the data sets here (default: a new empty folder, "
+        "so 'cold' includes validation); with a filled one, 'cold' is a restart",
+    )
     args = parser.parse_args()
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
     unknown = [p for p in pages if p not in PAGES]
@@ -599,7 +611,9 @@ def main() -> None:
             )
             try:
                 for n in _sizes(args.sizes):
-                    size = bench_size(browser, n, pages, args.runs, args.timeout, args.screenshots)
+                    size = bench_size(
+                        browser, n, pages, args.runs, args.timeout, args.screenshots, args.cache_dir
+                    )
                     results.append(size)
                     print(f"\n{n:,} synthetic events (generated in {size.generate_s:.0f} s):")
                     print(table([size]), flush=True)
