@@ -48,9 +48,13 @@ def load_embedded(directory: str, signature: str) -> DataSet:
     root = cache_dir()
     if root is None:
         return _in_date_order(load_dataset_files(Path(directory)))
+    # cached in date order, so that a restart reads the events in order (no sorted copy)
     return _in_date_order(
         columnar.load_or_build(
-            root, Path(directory), signature, lambda: load_dataset_files(Path(directory))
+            root,
+            Path(directory),
+            signature,
+            lambda: _in_date_order(load_dataset_files(Path(directory))),
         )
     )
 
