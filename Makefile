@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8501
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-dev assets chromium postgresql lint check bench clean
+.PHONY: run test install install-dev assets chromium postgresql lint check bench bench-browser clean
 
 run: install assets chromium
 	$(BIN)/streamlit run app.py --server.port $(PORT)
@@ -48,6 +48,12 @@ lint:
 
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+# The whole pages in headless Chromium on synthetic 10k, 100k and 1M data sets, and 20
+# concurrent sessions on the embedded set (issue 16). A quick run:
+#   make bench-browser BENCH_ARGS="--sizes 10k,100k --pages overview"
+bench-browser: install-dev assets chromium
+	$(BIN)/python -m bench.browser $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) static/node_modules artifacts

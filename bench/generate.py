@@ -6,7 +6,6 @@ event ids). It is for benchmarks only and is never shipped or shown as real data
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -18,7 +17,13 @@ PRECISIONS = ["day"] * 8 + ["month", "week"]
 
 
 def _write(path: Path, frame: pd.DataFrame) -> None:
-    frame.to_csv(path, index=False, quoting=csv.QUOTE_MINIMAL)
+    """CSV quoted only where needed, written by pyarrow (1M events: seconds; pandas'
+    writer takes a minute)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
 
 
 def generate(directory: Path, n_events: int, n_places: int = 400, seed: int = 7) -> Path:
@@ -110,13 +115,19 @@ def generate(directory: Path, n_events: int, n_places: int = 400, seed: int = 7)
     ]
     (directory / "routes.json").write_text(json.dumps(routes), encoding="utf-8")
 
-    days = rng.integers(0, (pd.Timestamp("2024-12-31") - pd.Timestamp("2019-11-01")).days, n_events)
-    when = pd.Timestamp("2019-11-01") + pd.to_timedelta(days, unit="D")
+    span = (pd.Timestamp("2024-12-31") - pd.Timestamp("2019-11-01")).days
+    days = rng.integers(0, span, n_events)
+    # each calendar day formatted once, then looked up (1M events: seconds, not minutes)
+    calendar = pd.Timestamp("2019-11-01") + pd.to_timedelta(np.arange(span), unit="D")
     precision = rng.choice(PRECISIONS, n_events)
     date_text = np.where(
         precision == "day",
-        when.strftime("%Y-%m-%d"),
-        np.where(precision == "month", when.strftime("%Y-%m"), when.strftime("%G-W%V")),
+        np.asarray(calendar.strftime("%Y-%m-%d"))[days],
+        np.where(
+            precision == "month",
+            np.asarray(calendar.strftime("%Y-%m"))[days],
+            np.asarray(calendar.strftime("%G-W%V"))[days],
+        ),
     )
     p1 = rng.integers(0, n_places, n_events)
     p2 = rng.integers(0, n_places, n_events)
@@ -137,7 +148,7 @@ def generate(directory: Path, n_events: int, n_places: int = 400, seed: int = 7)
     src = rng.integers(0, n_sources, n_events)
     events = pd.DataFrame(
         {
-            "event_id": [f"syn-ev-{i}" for i in range(n_events)],
+            "event_id": np.char.add("syn-ev-", np.arange(n_events).astype(str)),
             "theatre_id": "syn",
             "date": date_text,
             "date_precision": precision,

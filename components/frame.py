@@ -86,14 +86,13 @@ class PageContext(NamedTuple):
 
 def page_context() -> PageContext:
     """Route the page through ``app.py`` if needed, then read the data set (cached), the
-    shared sidebar filter and the events that pass it."""
+    shared sidebar filter and the events that pass it (cached on the filter)."""
     from components.filters import filter_from_state
-    from data.cache import current_dataset
-    from data.filters import filter_events
+    from data.cache import current_dataset, current_events
     from data.settings import today
 
     use_router()
     ds = current_dataset()
     now = today()
     f = filter_from_state(st.session_state, ds, now)
-    return PageContext(ds, now, f, filter_events(ds, f))
+    return PageContext(ds, now, f, current_events(f))

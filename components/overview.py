@@ -12,7 +12,7 @@ from data import vocab
 from data.aggregate import Headline
 from data.dates import format_at_precision
 from data.model import DataSet
-from data.sourcing import citations_for, sources_text
+from data.sourcing import citations_for, citations_text
 
 
 def headline_cards(h: Headline) -> list[tuple[str, str, str]]:
@@ -99,7 +99,7 @@ def reported_table(reported: pd.DataFrame, ds: DataSet) -> pd.DataFrame:
 def event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     """The filtered events with their sources, newest first, for display and export."""
     cites = citations_for(ds, "event", events["event_id"])
-    all_sources = sources_text(ds, "event", events["event_id"])
+    all_sources = citations_text(cites)
     first_url = cites.drop_duplicates("record_id").set_index("record_id")["url"]
     routes = dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True))
     ev = events.sort_values("start", ascending=False)

@@ -59,13 +59,20 @@ def date_window(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def format_at_precision(start: pd.Series, precision: pd.Series) -> pd.Series:
-    """How an analyst reads a date at its precision: '1 Nov 2019', 'Nov 2019', 'Q1 2020'."""
-    out = start.dt.strftime("%-d %b %Y")
-    out = out.mask(precision == "week", "week of " + start.dt.strftime("%-d %b %Y"))
-    out = out.mask(precision == "month", start.dt.strftime("%b %Y"))
-    out = out.mask(
-        precision == "quarter",
-        "Q" + start.dt.quarter.astype("string") + " " + start.dt.strftime("%Y"),
-    )
-    out = out.mask(precision == "year", start.dt.strftime("%Y"))
-    return out.fillna("date unknown")
+    """How an analyst reads a date at its precision: '1 Nov 2019', 'Nov 2019', 'Q1 2020'.
+
+    Each distinct date is formatted once (a data set has a few thousand distinct dates
+    however many events it holds), then looked up."""
+    days = pd.DatetimeIndex(start.dropna().unique())
+
+    def lookup(texts: pd.Index) -> pd.Series:
+        return start.map(pd.Series(texts.to_numpy(), index=days, dtype="str")).astype("str")
+
+    day = lookup(days.strftime("%-d %b %Y"))
+    out = day
+    out = out.mask(precision == "week", "week of " + day)
+    out = out.mask(precision == "month", lookup(days.strftime("%b %Y")))
+    quarters = "Q" + days.quarter.astype("str") + " " + days.strftime("%Y")
+    out = out.mask(precision == "quarter", lookup(pd.Index(quarters)))
+    out = out.mask(precision == "year", lookup(days.strftime("%Y")))
+    return out.fillna("date unknown").astype("str")

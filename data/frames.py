@@ -38,3 +38,20 @@ def member(values: pd.Series, of: pd.Series | pd.Index | list[str] | set[str]) -
     right = pa.array(pd.Series(of, dtype="str"), from_pandas=True).cast(left.type).unique()
     hit = pc.fill_null(pc.is_in(left, value_set=right), False)
     return pd.Series(np.asarray(hit, dtype=bool), index=values.index)
+
+
+def arrow_order(frame: pd.DataFrame, by: list[str]) -> np.ndarray:
+    """Positions that put ``frame`` in the order ``frame.sort_values(by, kind="stable")``
+    gives (ascending, ties in the frame's order, missing values last), computed by pyarrow:
+    pandas compares text keys as Python objects, 10-50 times slower."""
+    try:
+        keys = pa.table(
+            {f"k{i}": pa.array(frame[col], from_pandas=True) for i, col in enumerate(by)}
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):  # mixed objects: pandas can
+        ranked = frame.reset_index(drop=True).sort_values(by, kind="stable")
+        return ranked.index.to_numpy()
+    order = pc.sort_indices(
+        keys, sort_keys=[(f"k{i}", "ascending", "at_end") for i in range(len(by))]
+    )
+    return np.asarray(order)

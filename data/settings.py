@@ -153,3 +153,15 @@ def sign_in_configured() -> bool:
 def role_settings() -> dict:
     """The ``[roles]`` section of the secrets (see ``data.auth``)."""
     return secrets_section("roles")
+
+
+def cache_dir() -> Path | None:
+    """Where validated data sets are kept on disk between restarts: ``PATROLWATCH_CACHE_DIR``
+    (``off`` for nowhere), else ``$XDG_CACHE_HOME/patrolwatch`` or ``~/.cache/patrolwatch``."""
+    value = os.environ.get("PATROLWATCH_CACHE_DIR", "").strip()
+    if value.lower() == "off":
+        return None
+    if value:
+        return Path(value).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "patrolwatch" / "datasets"

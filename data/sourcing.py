@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data import vocab
-from data.frames import join_ordered
+from data.frames import arrow_order, join_ordered, member
 from data.model import DataSet
 
 CITATION_COLUMNS = [
@@ -34,16 +34,21 @@ def citations_for(ds: DataSet, record_type: str, record_ids: pd.Series | list[st
     """The sources cited for these records, best graded first, with the Admiralty grade
     ('B2': source reliability B, information credibility 2)."""
     cites = ds.citations[
-        (ds.citations["record_type"] == record_type) & ds.citations["record_id"].isin(record_ids)
+        (ds.citations["record_type"] == record_type) & member(ds.citations["record_id"], record_ids)
     ]
     out = cites.merge(ds.sources, on="source_id", how="left")
     out["grade"] = out["reliability"] + out["credibility"].astype(str)
-    return out.sort_values(["record_id", "reliability_rank", "credibility"])[CITATION_COLUMNS]
+    order = arrow_order(out, ["record_id", "reliability_rank", "credibility"])
+    return out.iloc[order][CITATION_COLUMNS]
 
 
 def sources_text(ds: DataSet, record_type: str, record_ids: pd.Series) -> pd.Series:
     """Per record: 'TASS (B2); SOHR (C3)', indexed by record id."""
-    cites = citations_for(ds, record_type, record_ids)
+    return citations_text(citations_for(ds, record_type, record_ids))
+
+
+def citations_text(cites: pd.DataFrame) -> pd.Series:
+    """``sources_text`` of citations already looked up (``citations_for``)."""
     return join_ordered(cites["record_id"], cites["publisher"] + " (" + cites["grade"] + ")", "; ")
 
 

@@ -15,12 +15,14 @@ from tests.fixtures import write_mini_dataset  # noqa: E402
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory):
-    """Every test (and every app a test starts) uses a store in a temporary folder, never
-    the user's own store nor a database named in the environment."""
+    """Every test (and every app a test starts) uses a store and a data set cache in
+    temporary folders, never the user's own nor a database named in the environment."""
     import os
 
-    saved = {k: os.environ.get(k) for k in ("PATROLWATCH_STORE", "PATROLWATCH_DATABASE_URL")}
+    keys = ("PATROLWATCH_STORE", "PATROLWATCH_DATABASE_URL", "PATROLWATCH_CACHE_DIR")
+    saved = {k: os.environ.get(k) for k in keys}
     os.environ["PATROLWATCH_STORE"] = str(tmp_path_factory.mktemp("store"))
+    os.environ["PATROLWATCH_CACHE_DIR"] = str(tmp_path_factory.mktemp("datasets"))
     os.environ.pop("PATROLWATCH_DATABASE_URL", None)
     yield
     for key, value in saved.items():

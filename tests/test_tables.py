@@ -1,0 +1,126 @@
+"""Tables page, sort and search on the server: what is sent, and the caption that says so."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.tables import AS_LISTED, search_mask, sort_key, table_page
+
+
+def _events(n: int = 250) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Date": [f"{1 + i % 28} Mar {2020 + i % 3}" for i in range(n)],
+            "Kind": ["Joint patrol" if i % 2 else "Incident" for i in range(n)],
+            "No.": [str(n - i) for i in range(n)],
+            "Description": [f"event {i} near Tal Abyad" if i % 50 == 0 else "" for i in range(n)],
+            "Event id": [f"ev-{i}" for i in range(n)],
+        }
+    )
+
+
+def test_a_long_table_sends_one_page_and_says_so():
+    table = _events(250)
+    first = table_page(table, page_size=100)
+    assert len(first.rows) == 100
+    assert (first.total, first.matched, first.first, first.last) == (250, 250, 1, 100)
+    assert first.pages == 3
+    assert first.caption().startswith("Rows 1–100 of 250")
+    last = table_page(table, page=3, page_size=100)
+    assert list(last.rows["Event id"]) == [f"ev-{i}" for i in range(200, 250)]
+    assert (last.first, last.last) == (201, 250)
+
+
+def test_a_page_past_the_end_is_clamped_to_the_last():
+    view = table_page(_events(250), page=9, page_size=100)
+    assert view.page == 3 and view.first == 201
+    assert table_page(_events(250), page=0, page_size=100).page == 1
+
+
+def test_a_short_table_is_whole_and_says_so():
+    view = table_page(_events(12), page_size=100)
+    assert len(view.rows) == 12
+    assert view.caption() == "All 12 row(s) shown."
+    assert table_page(_events(0)).caption() == "No rows in the selection."
+
+
+def test_search_is_plain_text_in_any_column_case_insensitive():
+    table = _events(250)
+    view = table_page(table, search="tal abyad", page_size=100)
+    assert view.matched == 5 and view.total == 250
+    assert '"tal abyad" (of 250 in the selection)' in view.caption()
+    # a pattern is text, never a regular expression
+    assert not search_mask(table, "ev-.*").any()
+    assert search_mask(table, "EV-24").sum() == 11  # ev-24, ev-240 … ev-249
+    nothing = table_page(table, search="Manbij")
+    assert nothing.matched == 0 and len(nothing.rows) == 0
+    assert "No row of the 250" in nothing.caption()
+
+
+def test_sort_orders_the_whole_selection_not_the_page():
+    table = _events(250)
+    view = table_page(table, sort_by="No.", page_size=10)
+    assert list(view.rows["No."]) == [str(i) for i in range(1, 11)]  # numbers, not text
+    view = table_page(table, sort_by="No.", descending=True, page_size=10)
+    assert list(view.rows["No."])[:2] == ["250", "249"]
+    assert "sorted by No., descending" in view.caption()
+
+
+def test_dates_sort_as_dates_and_ties_keep_the_given_order():
+    table = pd.DataFrame(
+        {
+            "Date": ["Mar 2021", "2 Feb 2021", "Q1 2020", "week of 4 Jan 2021", "2021", ""],
+            "Id": ["a", "b", "c", "d", "e", "f"],
+        }
+    )
+    view = table_page(table, sort_by="Date")
+    assert list(view.rows["Id"]) == ["c", "e", "d", "b", "a", "f"]  # blank last
+    view = table_page(table, sort_by="Date", descending=True)
+    assert list(view.rows["Id"]) == ["a", "b", "d", "e", "c", "f"]  # blank still last
+
+
+def test_text_sorts_case_insensitively_and_unknown_columns_keep_the_order():
+    assert list(sort_key(pd.Series(["b", "A", "c"]))) == ["b", "a", "c"]
+    table = _events(5)
+    assert table_page(table, sort_by="Nope").sort_by == AS_LISTED
+    assert list(table_page(table, descending=True).rows["Event id"])[0] == "ev-4"
+
+
+def test_the_given_table_is_not_modified():
+    table = _events(250)
+    before = table.copy()
+    table_page(table, search="tal", sort_by="Date", descending=True, page=2)
+    pd.testing.assert_frame_equal(table, before)
+
+
+def _paged_app() -> None:
+    import pandas as pd
+
+    from components.tables import render_table
+
+    n = 250
+    table = pd.DataFrame(
+        {
+            "No.": [str(n - i) for i in range(n)],
+            "Place": ["Tal Abyad" if i % 50 == 0 else "Kobani" for i in range(n)],
+        }
+    )
+    render_table(table, key="demo_events")
+
+
+def test_render_table_sends_one_page_and_pages_on():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_paged_app, default_timeout=30)
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 100
+    assert at.caption[0].value.startswith("Rows 1–100 of 250")
+    at.number_input(key="demo_events_page").set_value(3).run()
+    assert len(at.dataframe[0].value) == 50
+    assert at.caption[0].value.startswith("Rows 201–250 of 250")
+    at.text_input(key="demo_events_search").input("tal abyad").run()
+    assert len(at.dataframe[0].value) == 5  # back to the first page of the matches
+    assert '"tal abyad" (of 250 in the selection)' in at.caption[0].value
+    at.selectbox(key="demo_events_sort").select("No.").run()
+    assert list(at.dataframe[0].value["No."]) == ["50", "100", "150", "200", "250"]
