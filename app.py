@@ -20,9 +20,18 @@ st.set_page_config(
 )
 mark_routed()
 
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
+    st.Page("pages/map_explorer.py", title="Map explorer", icon=":material/explore:"),
+    st.Page("pages/frequency.py", title="How often", icon=":material/bar_chart:"),
+    st.Page("pages/sources.py", title="Sources and conflicts", icon=":material/fact_check:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+]
+
 try:
     dataset = current_dataset()
 except DataSetError as err:
+    st.navigation(PAGES)  # the app's own page list (not the pages folder's), no page run
     render_dataset_error(err)
     st.stop()
 
@@ -30,12 +39,4 @@ render_sidebar_filters(dataset, today())
 render_footer(dataset)
 render_version_notice(dataset)
 
-st.navigation(
-    [
-        st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
-        st.Page("pages/map_explorer.py", title="Map explorer", icon=":material/explore:"),
-        st.Page("pages/frequency.py", title="How often", icon=":material/bar_chart:"),
-        st.Page("pages/sources.py", title="Sources and conflicts", icon=":material/fact_check:"),
-        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
-    ]
-).run()
+st.navigation(PAGES).run()

@@ -9,10 +9,12 @@ previews into options, decisions and tables; ``render_import`` draws and writes.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pandas as pd
 import streamlit as st
 
+from components.html import md_escape
 from data import vocab
 from data.importers import (
     Decisions,
@@ -21,12 +23,15 @@ from data.importers import (
     ImportPreview,
     ImportRefused,
     apply_import,
+    check_file,
     preview_import,
 )
+from data.importers.base import visible
 from data.model import DataSet
 from data.store import ConflictError, Snapshot, Store, StoreError
 
 UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "json", "geojson", "kml", "kmz"]
+log = logging.getLogger(__name__)
 #: files above this size show a progress bar while they are read and written
 PROGRESS_BYTES = 256 * 1024
 LEAVE_OUT = "leave out"
@@ -307,6 +312,27 @@ def _preview(
     return preview
 
 
+def _refusal(key: str, name: str, data: bytes) -> str | None:
+    """Why the file is refused as soon as it is uploaded (a limit broken, unreadable), or
+    None; kept in the session per file while it stays uploaded."""
+    memo = st.session_state.setdefault("data_checked", {})
+    if key not in memo:
+        try:
+            check_file(name, data)
+            memo[key] = None
+        except ImportRefused as err:
+            memo[key] = str(err)
+    return memo[key]
+
+
+def _forget_removed(keys: set[str]) -> None:
+    """Drop what the session keeps for files no longer uploaded (the memos stay small)."""
+    for memo_key in ("data_checked", "data_previews"):
+        memo = st.session_state.get(memo_key, {})
+        for k in [k for k in memo if not any(k.startswith(u) for u in keys)]:
+            del memo[k]
+
+
 def render_import(ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: str) -> None:
     """Drop files, read their previews, answer their questions, confirm."""
     st.markdown(
@@ -318,93 +344,118 @@ def render_import(ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, 
     )
     done = st.session_state.setdefault("data_imported", {})
     ctx = ImportContext(base=base, snapshot=snapshot, current=ds)
+    keys = set()
     for upload in files or []:
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         key = f"data_imp_{digest[:12]}"
+        keys.add(key)
         with st.container(border=True):
-            st.subheader(upload.name)
+            st.subheader(md_escape(visible(upload.name)))
             if key in done:
-                st.success(done[key])
+                st.success(md_escape(done[key]))
                 continue
-            head = data[:2048].decode("utf-8", "ignore").lower()
-            is_acled = "event_id_cnty" in head
-            values = _options_form(key, ds, upload.name, digest, is_acled)
-            missing = source_gaps(values)
-            if missing:
-                st.warning(
-                    "Say where these records come from: fill in the new source's "
-                    f"{' and '.join(missing)} in the import options, or choose a source we "
-                    "hold. Every record cites its source."
-                )
-                continue
-            options = options_from(values)
             try:
-                first = _preview(f"{key}_q", upload.name, data, ctx, options, Decisions())
-            except ImportRefused as err:
-                st.error(str(err))
-                continue
-            questions = fuzzy_table(first)
-            unknown = actors_table(first)
-            edited_places = edited_actors = None
-            if len(questions):
-                st.markdown(
-                    "**Places that only look like ours.** Tick those that are the same "
-                    "place; unticked ones become new places."
+                _render_file(key, upload.name, data, digest, ds, ctx, store, who, done)
+            except Exception as err:  # never a traceback on the page
+                log.exception("import of %s failed", visible(upload.name))
+                st.error(
+                    md_escape(
+                        f"{visible(upload.name)}: the import failed unexpectedly "
+                        f"({type(err).__name__}). Nothing was imported; the details are in "
+                        "the server log."
+                    )
                 )
-                edited_places = st.data_editor(
-                    questions,
-                    key=f"{key}_places",
-                    hide_index=True,
-                    width="stretch",
-                    disabled=[
-                        "name in file",
-                        "rows",
-                        "our place",
-                        "spelling matched",
-                        "score",
-                        "place_id",
-                    ],
-                    column_config={
-                        "place_id": None,
-                        "confirm": st.column_config.CheckboxColumn("same place?"),
-                    },
+    _forget_removed(keys)
+
+
+def _render_file(
+    key: str,
+    name: str,
+    data: bytes,
+    digest: str,
+    ds: DataSet,
+    ctx: ImportContext,
+    store: Store,
+    who: str,
+    done: dict[str, str],
+) -> None:
+    """One uploaded file: refused at once, or its options, questions, preview, confirm."""
+    refused = _refusal(key, name, data)
+    if refused:
+        st.error(md_escape(refused))
+        return
+    head = data[:2048].decode("utf-8", "ignore").lower()
+    is_acled = "event_id_cnty" in head
+    values = _options_form(key, ds, name, digest, is_acled)
+    missing = source_gaps(values)
+    if missing:
+        st.warning(
+            "Say where these records come from: fill in the new source's "
+            f"{' and '.join(missing)} in the import options, or choose a source we "
+            "hold. Every record cites its source."
+        )
+        return
+    options = options_from(values)
+    try:
+        first = _preview(f"{key}_q", name, data, ctx, options, Decisions())
+    except ImportRefused as err:
+        st.error(md_escape(str(err)))
+        return
+    questions = fuzzy_table(first)
+    unknown = actors_table(first)
+    edited_places = edited_actors = None
+    if len(questions):
+        st.markdown(
+            "**Places that only look like ours.** Tick those that are the same "
+            "place; unticked ones become new places."
+        )
+        edited_places = st.data_editor(
+            questions,
+            key=f"{key}_places",
+            hide_index=True,
+            width="stretch",
+            disabled=["name in file", "rows", "our place", "spelling matched", "score", "place_id"],
+            column_config={
+                "place_id": None,
+                "confirm": st.column_config.CheckboxColumn("same place?"),
+            },
+        )
+    if len(unknown):
+        st.markdown(
+            "**Actors our alias table does not know.** Map each to one of "
+            "ours (remembered as an alias), add it as a new actor, or leave it "
+            "out of the events."
+        )
+        edited_actors = st.data_editor(
+            unknown,
+            key=f"{key}_actors",
+            hide_index=True,
+            width="stretch",
+            disabled=["name in file", "events", "type in file"],
+            column_config={
+                "decision": st.column_config.SelectboxColumn(
+                    "decision", options=actor_choices(ds), required=True, width="large"
                 )
-            if len(unknown):
-                st.markdown(
-                    "**Actors our alias table does not know.** Map each to one of "
-                    "ours (remembered as an alias), add it as a new actor, or leave it "
-                    "out of the events."
-                )
-                edited_actors = st.data_editor(
-                    unknown,
-                    key=f"{key}_actors",
-                    hide_index=True,
-                    width="stretch",
-                    disabled=["name in file", "events", "type in file"],
-                    column_config={
-                        "decision": st.column_config.SelectboxColumn(
-                            "decision", options=actor_choices(ds), required=True, width="large"
-                        )
-                    },
-                )
-            decisions = decisions_from(edited_places, edited_actors)
-            preview = first
-            if decisions != Decisions():
-                try:
-                    preview = _preview(key, upload.name, data, ctx, options, decisions)
-                except ImportRefused as err:
-                    st.error(str(err))
-                    continue
-            _render_preview(preview)
-            _render_confirm(key, preview, store, who, done)
+            },
+        )
+    decisions = decisions_from(edited_places, edited_actors)
+    preview = first
+    if decisions != Decisions():
+        try:
+            preview = _preview(key, name, data, ctx, options, decisions)
+        except ImportRefused as err:
+            st.error(md_escape(str(err)))
+            return
+    _render_preview(preview)
+    _render_confirm(key, preview, store, who, done)
 
 
 def _render_preview(preview: ImportPreview) -> None:
     refused = preview.refused_rows
-    (st.warning if refused else st.info)(preview.summary())
+    (st.warning if refused else st.info)(md_escape(preview.summary()))
     for note in preview.notes:
-        st.caption(note)
+        st.caption(md_escape(note))
     if refused:
         st.markdown(f"**Refused {preview.row_unit}s** (nothing of them will be written):")
         st.dataframe(refused_table(preview), hide_index=True, width="stretch")
@@ -437,7 +488,7 @@ def _render_confirm(
                 progress=(lambda f: bar.progress(min(f, 1.0), text="Writing…")) if bar else None,
             )
         except (ImportRefused, ConflictError, StoreError) as err:
-            st.error(str(err))
+            st.error(md_escape(str(err)))
             return
         done[key] = (
             f"Imported {preview.to_write} record(s) from {preview.file_name} as change "

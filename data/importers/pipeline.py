@@ -10,8 +10,9 @@ one transaction, or nothing. Pure but for ``apply_import``'s write.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,17 +22,20 @@ from data import vocab
 from data.dates import date_window
 from data.frames import join_ordered
 from data.importers.base import (
+    CONTROL_CHARS,
     Decisions,
     ImportLimits,
     ImportOptions,
     ImportRefused,
     Parsed,
+    RowProblem,
     decode_text,
     file_format,
     file_hash,
     records_frame,
     short_hash,
     slugify,
+    visible,
 )
 from data.importers.gazetteer import match_names, nearest_places, places_along
 from data.model import DataSet
@@ -48,6 +52,8 @@ from data.records import (
 from data.store import Change, Snapshot, Store
 
 Progress = Callable[[float, str], None]
+
+log = logging.getLogger(__name__)
 
 #: colours for new top-level actors (Okabe-Ito, then Tableau 10), first unused wins
 PALETTE = (
@@ -144,6 +150,7 @@ def read_file(
     from data.importers.geo import read_geojson_doc, read_kml_bytes
     from data.importers.tabular import (
         KEYS,
+        load_json,
         ours,
         parse_json,
         parse_table,
@@ -154,47 +161,45 @@ def read_file(
     notes: list[str] = []
     kind = file_format(name, data, limits)
     if kind == "csv":
-        parsed = parse_table(name, read_csv_text(name, decode_text(name, data, notes)), options)
+        text = decode_text(name, data, notes)
+        parsed = parse_table(name, read_csv_text(name, text, limits), options)
     elif kind == "xlsx":
-        sheets = read_excel_sheets(name, data)
+        sheets = read_excel_sheets(name, data, limits)
         ours_by_name = {s: f for s, f in sheets.items() if s.strip().lower() in KEYS}
         if ours_by_name:
             parsed = Parsed(format="our workbook", rows=0)
             for sheet, frame in ours_by_name.items():
                 table = sheet.strip().lower()
                 part = ours(
-                    table, frame.to_dict("records"), start_row=2, label=f"our workbook ({table})"
+                    table,
+                    frame.to_dict("records"),
+                    rows=[int(i) + 2 for i in frame.index],
+                    label=f"our workbook ({table})",
                 )
                 parsed.records[table] = part.records[table]
                 parsed.rows += part.rows
-                parsed.notes.extend(f"Sheet '{sheet}': {n}" for n in part.notes)
+                parsed.notes.extend(f"Sheet '{visible(sheet, 60)}': {n}" for n in part.notes)
             skipped = sorted(set(sheets) - set(ours_by_name))
             if skipped:
-                notes.append(f"Sheets not read: {', '.join(skipped)}.")
+                notes.append(f"Sheets not read: {', '.join(visible(s, 60) for s in skipped)}.")
         else:
             sheet, frame = next(iter(sheets.items()))
             parsed = parse_table(name, frame, options, sheet=sheet)
             if len(sheets) > 1:
-                notes.append(f"Only the first sheet ('{sheet}') was read.")
+                notes.append(f"Only the first sheet ('{visible(sheet, 60)}') was read.")
     elif kind in ("json", "geojson"):
         text = decode_text(name, data, notes)
+        doc = load_json(name, data, text, limits)
         if kind == "geojson":
-            try:
-                doc = json.loads(text)
-            except json.JSONDecodeError as err:
-                raise ImportRefused(
-                    f"{name} is not valid JSON (line {err.lineno}: {err.msg}). "
-                    "Nothing was imported."
-                ) from None
             if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
                 raise ImportRefused(
                     f"{name} is JSON but not GeoJSON (no FeatureCollection or Feature). "
                     "Nothing was imported."
                 )
-            parsed = read_geojson_doc(name, doc, options)
+            parsed = read_geojson_doc(name, doc, options, limits)
         else:
             parsed = parse_json(
-                name, text, options, lambda doc: read_geojson_doc(name, doc, options)
+                name, doc, options, lambda d: read_geojson_doc(name, d, options, limits), limits
             )
     else:  # kml, kmz
         if kind == "kml":
@@ -204,7 +209,63 @@ def read_file(
                 decode_text(name, data, notes)  # refuse a KML that is not UTF-8, clearly
             data = data.removeprefix(b"\xef\xbb\xbf")
         parsed = read_kml_bytes(name, data, options, limits, kmz=kind == "kmz")
+    drop_control_chars(parsed)
     return parsed, notes + parsed.notes
+
+
+def drop_control_chars(parsed: Parsed) -> None:
+    """Rows with a control character (NUL…) in any text field are refused row by row and
+    left out of every table of the file: no text may hold one (PostgreSQL refuses NUL)."""
+    frames = {**parsed.records, "place references": parsed.place_refs,
+              "actor references": parsed.actor_refs}  # fmt: skip
+    bad: dict[int, str] = {}
+    for frame in frames.values():
+        if frame.empty:
+            continue
+        for col in frame.columns:
+            if col.startswith("_") or not pd.api.types.is_string_dtype(frame[col]):
+                continue
+            hit = frame[col].astype("str").str.contains(CONTROL_CHARS, regex=True)
+            for row, value in zip(frame.loc[hit, "_row"], frame.loc[hit, col], strict=True):
+                char = next(c for c in value if ord(c) < 32 or ord(c) == 127)
+                bad.setdefault(int(row), f"{col}|{ord(char):04X}")
+    if not bad:
+        return
+    for row, what in sorted(bad.items()):
+        col, code = what.split("|")
+        parsed.problems.append(
+            RowProblem(row, col, f"holds the control character U+{code}, which no text may")
+        )
+    rows = set(bad)
+    for table, frame in parsed.records.items():
+        parsed.records[table] = frame[~frame["_row"].isin(rows)].reset_index(drop=True)
+    parsed.place_refs = parsed.place_refs[~parsed.place_refs["_row"].isin(rows)]
+    parsed.actor_refs = parsed.actor_refs[~parsed.actor_refs["_row"].isin(rows)]
+
+
+def check_file(name: str, data: bytes, limits: ImportLimits | None = None) -> None:
+    """Refuse a file that breaks a limit or cannot be read, before the analyst is asked for
+    its import options. Raises ``ImportRefused`` (unexpected errors too, logged)."""
+    limits = limits or ImportLimits.from_env()
+    shown = visible(name)
+    with _unexpected(shown, "reading the file"):
+        read_file(shown, data, ImportOptions(), limits)
+
+
+@contextmanager
+def _unexpected(name: str, doing: str) -> Iterator[None]:
+    """Turn an error nobody foresaw into a short refusal naming the file and the step; the
+    traceback goes to the server log, never to the page."""
+    try:
+        yield
+    except ImportRefused:
+        raise
+    except Exception as err:
+        log.exception("import of %s failed while %s", name, doing)
+        raise ImportRefused(
+            f"{name}: {doing} failed unexpectedly ({type(err).__name__}). Nothing was "
+            "imported; the details are in the server log."
+        ) from None
 
 
 # --------------------------------------------------------------------------- resolving
@@ -498,16 +559,43 @@ def preview_import(
     progress: Progress | None = None,
 ) -> ImportPreview:
     """What importing ``data`` (the file ``name``) would do. Raises ``ImportRefused`` if the
-    file is refused whole; otherwise every row is accounted for in the preview."""
-    options = options or ImportOptions()
-    decisions = decisions or Decisions()
-    limits = limits or ImportLimits.from_env()
+    file is refused whole; otherwise every row is accounted for in the preview. The file's
+    name appears in messages as ``visible`` shows it; an unexpected error is logged and
+    refused with the file and the step that failed."""
+    name = visible(name)
+    doing = ["reading the file"]
 
     def step(frac: float, text: str) -> None:
+        doing[0] = text.rstrip("…").lower()
         if progress is not None:
             progress(frac, text)
 
-    step(0.05, f"Reading {name}…")
+    try:
+        return _preview_import(
+            name, data, ctx, options or ImportOptions(), decisions or Decisions(),
+            limits or ImportLimits.from_env(), step,
+        )  # fmt: skip
+    except ImportRefused:
+        raise
+    except Exception as err:
+        log.exception("preview of %s failed while %s", name, doing[0])
+        raise ImportRefused(
+            f"{name}: {doing[0]} failed unexpectedly ({type(err).__name__}). Nothing was "
+            "imported; the details are in the server log."
+        ) from None
+
+
+def _preview_import(
+    name: str,
+    data: bytes,
+    ctx: ImportContext,
+    options: ImportOptions,
+    decisions: Decisions,
+    limits: ImportLimits,
+    step: Callable[[float, str], None],
+) -> ImportPreview:
+
+    step(0.05, "Reading the file…")
     parsed, notes = read_file(name, data, options, limits)
     step(0.3, "Matching places with the gazetteer…")
     places = resolve_places(parsed, ctx, options, decisions, name)
