@@ -165,9 +165,13 @@ snap = store.snapshot()
 ctx = ImportContext(base, snap, combine(base, snap.texts())[0])
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.perf_counter()
+source = {"source_id": "synthetic-bench", "publisher": "Synthetic", "title": "SYNTHETIC",
+          "url": "https://example.org/synthetic", "kind": "dataset", "language": "en",
+          "affiliation": "unknown", "reliability": "F", "reliability_basis": "synthetic"}
+options = ImportOptions(new_source=tuple(source.items()), credibility=6,
+                        theatre_id=base.theatres["theatre_id"].iloc[0], event_kind="incident")
 try:
-    p = preview_import(path.name, path.read_bytes(), ctx,
-                       ImportOptions(theatre_id=base.theatres["theatre_id"].iloc[0]))
+    p = preview_import(path.name, path.read_bytes(), ctx, options)
     result = p.summary()[:90]
 except ImportRefused as err:
     result = "refused: " + str(err)[:90]

@@ -19,6 +19,7 @@ from data import vocab
 from data.importers import (
     Decisions,
     ImportContext,
+    ImportLimits,
     ImportOptions,
     ImportPreview,
     ImportRefused,
@@ -27,10 +28,10 @@ from data.importers import (
     preview_import,
 )
 from data.importers.base import visible
+from data.importers.formats import upload_help, upload_types
 from data.model import DataSet
 from data.store import ConflictError, Snapshot, Store, StoreError
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "json", "geojson", "kml", "kmz"]
 log = logging.getLogger(__name__)
 #: files above this size show a progress bar while they are read and written
 PROGRESS_BYTES = 256 * 1024
@@ -340,7 +341,11 @@ def render_import(ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, 
         "our own CSV and JSON. Nothing is written until you confirm a file's preview."
     )
     files = st.file_uploader(
-        "Files to import", type=UPLOAD_TYPES, accept_multiple_files=True, key="data_upload"
+        "Files to import",
+        type=upload_types(),
+        accept_multiple_files=True,
+        key="data_upload",
+        help=upload_help(ImportLimits.from_env()),
     )
     done = st.session_state.setdefault("data_imported", {})
     ctx = ImportContext(base=base, snapshot=snapshot, current=ds)

@@ -348,3 +348,39 @@ def test_a_preview_writes_nothing(ctx, store):
     for name in ("acled_current.csv", "patrols.kml", "points.geojson", "bundle.json"):
         run(ctx, name)
     assert not store.exists()
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_one_declaration_per_format_feeds_the_pipeline_and_the_upload_widget():
+    from dataclasses import fields
+
+    from data.importers.formats import FORMATS, file_format, format_for, upload_help, upload_types
+
+    limit_names = {f.name for f in fields(ImportLimits)}
+    for fmt in FORMATS:
+        assert set(fmt.limits) <= limit_names, fmt.key
+        for ext in fmt.extensions:
+            assert format_for(f"x{ext.upper()}") is fmt
+            assert ext.lstrip(".") in upload_types()
+        assert fmt.label in upload_help(ImportLimits())
+    assert len(upload_types()) == len(set(upload_types()))
+    assert file_format("a.kml", b"<kml/>", ImportLimits()).key == "kml"
+    assert format_for("a.pdf") is None
+
+
+def test_a_new_format_is_one_declaration(ctx, monkeypatch):
+    from data.importers import formats
+    from data.importers.tabular import ours
+
+    def read_lines(name, data, options, limits, notes):
+        ids = data.decode().splitlines()
+        return ours("aliases", [{"alias": i, "actor_id": "blue"} for i in ids], label="lines")
+
+    extra = formats.ImportFormat("lines", "alias list", (".aliases",), False, ("max_bytes",),
+                                 read_lines, "one alias per line")  # fmt: skip
+    monkeypatch.setattr(formats, "FORMATS", (*formats.FORMATS, extra))
+    assert "aliases" in formats.upload_types()
+    p = run(ctx, "blue.aliases", b"Synthetic blue one\n")
+    assert p.format == "lines" and p.count("add", "aliases") == 1

@@ -260,27 +260,6 @@ def records_frame(table: str, rows: list[dict]) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- file checks
 
-FORMATS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".json": "json",
-    ".geojson": "geojson",
-    ".kml": "kml",
-    ".kmz": "kmz",
-}
-
-LABELS = {
-    "csv": "CSV",
-    "xlsx": "Excel workbook",
-    "json": "JSON",
-    "geojson": "GeoJSON",
-    "kml": "KML",
-    "kmz": "KMZ",
-}
-
 _MAGIC = {
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
@@ -293,47 +272,36 @@ _MAGIC = {
 }
 
 
-def file_format(name: str, data: bytes, limits: ImportLimits) -> str:
-    """The format a file claims by its name, checked against its first bytes and its size.
-    Raises ``ImportRefused`` for a file too big, empty, of a type we don't read, or not
-    the format its name claims."""
-    suffix = os.path.splitext(name)[1].lower()
+def check_bytes(name: str, data: bytes, label: str, zipped: bool, limits: ImportLimits) -> None:
+    """A file's size and first bytes checked against the format its name claims
+    (``label``; ``zipped``: a zip-based format). Raises ``ImportRefused`` for a file too
+    big, empty, of another type (PDF, image…), or zipped when it should not be (or the
+    other way round)."""
     if len(data) > limits.max_bytes:
         raise ImportRefused(
             f"{name} is {size_text(len(data))}, over the limit of "
             f"{size_text(limits.max_bytes)} for one file (PATROLWATCH_IMPORT_MAX_MB). "
             "Nothing was imported. Split it into smaller files."
         )
-    if suffix == ".xls":
-        raise ImportRefused(
-            f"{name} is an Excel 97–2003 workbook (.xls), which we don't read. Nothing was "
-            "imported. Save it as .xlsx (Excel: Save As → Excel Workbook) and import that."
-        )
-    if suffix not in FORMATS:
-        known = ", ".join(sorted(FORMATS))
-        raise ImportRefused(f"{name}: files of type '{suffix or 'none'}' are not read ({known}).")
-    kind = FORMATS[suffix]
     if not data.strip():
         raise ImportRefused(f"{name} is empty. Nothing was imported.")
     is_zip = data[:4] == b"PK\x03\x04"
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
-            raise ImportRefused(
-                f"{name} claims to be {LABELS[kind]} but is {what}. Nothing was imported."
-            )
-    if kind in ("xlsx", "kmz"):
+            raise ImportRefused(f"{name} claims to be {label} but is {what}. Nothing was imported.")
+    suffix = os.path.splitext(name)[1].lower()
+    if zipped:
         if not is_zip:
             raise ImportRefused(
-                f"{name} claims to be {LABELS[kind]} but is not a zip archive, as every "
+                f"{name} claims to be {label} but is not a zip archive, as every "
                 f"{suffix} file is. Nothing was imported."
             )
         check_zip(name, data, limits)
     elif is_zip:
         raise ImportRefused(
-            f"{name} claims to be {LABELS[kind]} but is a zip archive (an Excel workbook or "
+            f"{name} claims to be {label} but is a zip archive (an Excel workbook or "
             "a KMZ?). Nothing was imported. Give it the right extension (.xlsx, .kmz)."
         )
-    return kind
 
 
 def _unsafe_member(member: str) -> bool:

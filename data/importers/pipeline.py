@@ -29,8 +29,6 @@ from data.importers.base import (
     ImportRefused,
     Parsed,
     RowProblem,
-    decode_text,
-    file_format,
     file_hash,
     records_frame,
     short_hash,
@@ -146,69 +144,13 @@ class ImportPreview:
 def read_file(
     name: str, data: bytes, options: ImportOptions, limits: ImportLimits
 ) -> tuple[Parsed, list[str]]:
-    """Parse a file of any format we read. Raises ``ImportRefused`` for a bad file."""
-    from data.importers.geo import read_geojson_doc, read_kml_bytes
-    from data.importers.tabular import (
-        KEYS,
-        load_json,
-        ours,
-        parse_json,
-        parse_table,
-        read_csv_text,
-        read_excel_sheets,
-    )
+    """Parse a file of any format of the registry (``data.importers.formats``). Raises
+    ``ImportRefused`` for a bad file."""
+    from data.importers.formats import file_format, read_with
 
     notes: list[str] = []
-    kind = file_format(name, data, limits)
-    if kind == "csv":
-        text = decode_text(name, data, notes)
-        parsed = parse_table(name, read_csv_text(name, text, limits), options)
-    elif kind == "xlsx":
-        sheets = read_excel_sheets(name, data, limits)
-        ours_by_name = {s: f for s, f in sheets.items() if s.strip().lower() in KEYS}
-        if ours_by_name:
-            parsed = Parsed(format="our workbook", rows=0)
-            for sheet, frame in ours_by_name.items():
-                table = sheet.strip().lower()
-                part = ours(
-                    table,
-                    frame.to_dict("records"),
-                    rows=[int(i) + 2 for i in frame.index],
-                    label=f"our workbook ({table})",
-                )
-                parsed.records[table] = part.records[table]
-                parsed.rows += part.rows
-                parsed.notes.extend(f"Sheet '{visible(sheet, 60)}': {n}" for n in part.notes)
-            skipped = sorted(set(sheets) - set(ours_by_name))
-            if skipped:
-                notes.append(f"Sheets not read: {', '.join(visible(s, 60) for s in skipped)}.")
-        else:
-            sheet, frame = next(iter(sheets.items()))
-            parsed = parse_table(name, frame, options, sheet=sheet)
-            if len(sheets) > 1:
-                notes.append(f"Only the first sheet ('{visible(sheet, 60)}') was read.")
-    elif kind in ("json", "geojson"):
-        text = decode_text(name, data, notes)
-        doc = load_json(name, data, text, limits)
-        if kind == "geojson":
-            if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
-                raise ImportRefused(
-                    f"{name} is JSON but not GeoJSON (no FeatureCollection or Feature). "
-                    "Nothing was imported."
-                )
-            parsed = read_geojson_doc(name, doc, options, limits)
-        else:
-            parsed = parse_json(
-                name, doc, options, lambda d: read_geojson_doc(name, d, options, limits), limits
-            )
-    else:  # kml, kmz
-        if kind == "kml":
-            head = data[:200].decode("ascii", "replace").lower()
-            declared = "encoding=" in head and "utf-8" not in head.split("?>")[0]
-            if not declared:
-                decode_text(name, data, notes)  # refuse a KML that is not UTF-8, clearly
-            data = data.removeprefix(b"\xef\xbb\xbf")
-        parsed = read_kml_bytes(name, data, options, limits, kmz=kind == "kmz")
+    fmt = file_format(name, data, limits)
+    parsed = read_with(fmt, name, data, options, limits, notes)
     drop_control_chars(parsed)
     return parsed, notes + parsed.notes
 
@@ -602,17 +544,11 @@ def _preview_import(
     step(0.5, "Resolving actors through the alias table…")
     actors = resolve_actors(parsed, ctx, decisions, name)
     if options.new_source and options.source not in set(parsed.table("sources")["source_id"]):
+        cited_lists = [
+            f["sources"] for t, f in parsed.records.items() if "sources" in f and t != "sources"
+        ]
         cited = (
-            pd.concat(
-                [
-                    f["sources"]
-                    for t, f in parsed.records.items()
-                    if "sources" in f and t != "sources"
-                ],
-                ignore_index=True,
-            )
-            if parsed.records
-            else pd.Series([], dtype="str")
+            pd.concat(cited_lists, ignore_index=True) if cited_lists else pd.Series([], dtype="str")
         )
         if cited.str.split("|").explode().str.split(":").str[0].eq(options.source).any():
             source = dict(options.new_source)
