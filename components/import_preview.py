@@ -80,7 +80,15 @@ def options_from(values: dict[str, object]) -> ImportOptions:
         event_status=str(values.get("event_status") or "carried_out"),
         place_kind=str(values.get("place_kind") or "village"),
         country=str(values.get("country") or "").strip().upper(),
+        actors=actor_roles(values.get("actor_ids"), values.get("actor_role")),
     )
+
+
+def actor_roles(actor_ids: object, role: object) -> str:
+    """'turkey:patrolling|russia:patrolling' from the actors and the role chosen in the
+    import options (for files that name no actors: KML, GeoJSON)."""
+    ids = [str(a) for a in (actor_ids or []) if str(a).strip()]
+    return "|".join(f"{a}:{role or 'party'}" for a in ids)
 
 
 def source_gaps(values: dict[str, object]) -> list[str]:
@@ -92,9 +100,22 @@ def source_gaps(values: dict[str, object]) -> list[str]:
     return [label for k, label in needed.items() if not str(values.get(k) or "").strip()]
 
 
-def decisions_from(places: pd.DataFrame | None, actors: pd.DataFrame | None) -> Decisions:
+KEEP_OURS = "our place (the name)"
+USE_FILE = "a new place at the file's position"
+
+
+def decisions_from(
+    places: pd.DataFrame | None,
+    actors: pd.DataFrame | None,
+    positions: pd.DataFrame | None = None,
+) -> Decisions:
     """Decisions from the edited question tables: fuzzy matches ticked ``confirm``; actor
-    names given a ``decision`` ('map to … (id)', 'add as <kind>', 'leave out')."""
+    names given a ``decision`` ('map to … (id)', 'add as <kind>', 'leave out'); names
+    whose position disagrees given ``resolve`` (our place, or the file's position)."""
+    moved = ()
+    if positions is not None and len(positions):
+        chosen = positions[positions["resolve"] == USE_FILE]
+        moved = tuple((n, "file") for n in chosen["name in file"])
     confirmed = ()
     if places is not None and len(places):
         ok = places[places["confirm"].astype(bool)]
@@ -110,7 +131,24 @@ def decisions_from(places: pd.DataFrame | None, actors: pd.DataFrame | None) -> 
                 kinds = {v.casefold(): k for k, v in vocab.ACTOR_KINDS.items()}
                 if label.casefold() in kinds:
                     new.append((name, kinds[label.casefold()]))
-    return Decisions(places=confirmed, actors=tuple(mapped), new_actors=tuple(new))
+    return Decisions(places=confirmed, actors=tuple(mapped), new_actors=tuple(new), positions=moved)
+
+
+def positions_table(preview: ImportPreview) -> pd.DataFrame:
+    """Names whose position in the file disagrees with the place they name, to resolve."""
+    p = preview.positions
+    chosen = (
+        set(p.loc[p["use"].str.startswith("new place at the file"), "name"]) if len(p) else set()
+    )
+    return pd.DataFrame(
+        {
+            "name in file": p.get("name", pd.Series(dtype="str")),
+            "rows": p.get("rows", pd.Series(dtype="str")),
+            "our place": p.get("place_name", pd.Series(dtype="str")),
+            "what disagrees": p.get("evidence", pd.Series(dtype="str")),
+            "resolve": [USE_FILE if n in chosen else KEEP_OURS for n in p.get("name", [])],
+        }
+    ).reset_index(drop=True)
 
 
 def actor_choices(ds: DataSet) -> list[str]:
@@ -156,15 +194,19 @@ def matches_table(preview: ImportPreview) -> pd.DataFrame:
     """Every place name in the file and what it became."""
     p = preview.places
     if p.empty:
-        return pd.DataFrame(columns=["Name in file", "Rows", "Match", "Our place", "Result"])
+        return pd.DataFrame(
+            columns=["Name in file", "Rows", "Match", "Our place", "Position", "Result"]
+        )
     how = {"exact": "same name", "spelling": "same spelling (case, accents, al-)",
-           "fuzzy": "similar", "none": "not found"}  # fmt: skip
+           "fuzzy": "similar", "fuzzy+position": "similar name, same position",
+           "none": "not found"}  # fmt: skip
     return pd.DataFrame(
         {
             "Name in file": p["name"],
             "Rows": p["rows"],
             "Match": p["how"].map(how).fillna(p["how"]),
             "Our place": (p["place_name"] + " (" + p["place_id"] + ")").where(p["place_id"] != ""),
+            "Position": p.get("evidence", pd.Series("", index=p.index)),
             "Result": p["use"],
         }
     )
@@ -279,6 +321,21 @@ def _options_form(key: str, ds: DataSet, name: str, digest: str, is_acled: bool)
             key=f"{key}_country",
             max_chars=2,
         )
+        if not is_acled:
+            a1, a2 = st.columns([2, 1])
+            names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
+            values["actor_ids"] = a1.multiselect(
+                "Actors of the events (for files that name none: KML, GeoJSON)",
+                list(names),
+                key=f"{key}_actors_opt",
+                format_func=lambda a: names.get(a, a),
+            )
+            values["actor_role"] = a2.selectbox(
+                "Their role",
+                list(vocab.ROLES),
+                index=list(vocab.ROLES).index("patrolling") if "patrolling" in vocab.ROLES else 0,
+                key=f"{key}_role",
+            )
     return values
 
 
@@ -409,7 +466,25 @@ def _render_file(
         return
     questions = fuzzy_table(first)
     unknown = actors_table(first)
-    edited_places = edited_actors = None
+    disagreeing = positions_table(first)
+    edited_places = edited_actors = edited_positions = None
+    if len(disagreeing):
+        st.warning(
+            f"{len(disagreeing)} name(s) in the file lie beyond the precision of the place "
+            "they name. Keep our place, or make a new place at the file's position."
+        )
+        edited_positions = st.data_editor(
+            disagreeing,
+            key=f"{key}_positions",
+            hide_index=True,
+            width="stretch",
+            disabled=["name in file", "rows", "our place", "what disagrees"],
+            column_config={
+                "resolve": st.column_config.SelectboxColumn(
+                    "resolve", options=[KEEP_OURS, USE_FILE], required=True, width="medium"
+                )
+            },
+        )
     if len(questions):
         st.markdown(
             "**Places that only look like ours.** Tick those that are the same "
@@ -444,7 +519,7 @@ def _render_file(
                 )
             },
         )
-    decisions = decisions_from(edited_places, edited_actors)
+    decisions = decisions_from(edited_places, edited_actors, edited_positions)
     preview = first
     if decisions != Decisions():
         try:

@@ -144,12 +144,15 @@ class Decisions:
     ``places``: fuzzy matches confirmed, as (name in the file, place_id). ``actors``: names
     in the file mapped to one of our actors, as (name, actor_id). ``new_actors``: names to
     add as new actors, as (name, kind). ``remember``: keep each mapped name as an alias of
-    its actor, so the next import resolves it by itself."""
+    its actor, so the next import resolves it by itself. ``positions``: names whose position
+    in the file disagrees with the place the name matched, resolved as (name, 'file': a new
+    place at the file's position, or 'ours': the place we hold, the default)."""
 
     places: tuple[tuple[str, str], ...] = ()
     actors: tuple[tuple[str, str], ...] = ()
     new_actors: tuple[tuple[str, str], ...] = ()
     remember: bool = True
+    positions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -509,8 +512,12 @@ def decode_text(name: str, data: bytes, notes: list[str]) -> str:
 
 
 def slugify(text: str, max_len: int = 48) -> str:
-    """'Tell Abyad (near)' → 'tell_abyad_near' (ASCII letters, digits and _)."""
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """'Tell Abyad (near)' → 'tell_abyad_near', 'الدرباسية' → 'ldrbsyh' (ASCII letters,
+    digits and _; any script transliterated with anyascii). May be '' (a name of
+    punctuation only): ids are made by ``new_id``, never empty."""
+    from anyascii import anyascii
+
+    ascii_ = anyascii(unicodedata.normalize("NFC", text))
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")
     return slug[:max_len].strip("_")
 

@@ -4,7 +4,8 @@ Each placemark (KML) or feature (GeoJSON) becomes one record:
 
 - a point with a time (KML ``TimeStamp``/``TimeSpan``; a GeoJSON ``date`` or
   ``event_id`` property) is an event, drawn at a place: the one its ``place``/``location``
-  field names (matched through our gazetteer), else a new place at the point;
+  field or else its own name names (matched through our gazetteer, its position as
+  evidence), else a new place at the point;
 - a point without a time is a place (matched through our gazetteer by its name: a place
   we hold already is not added again);
 - a line (``LineString``; each part of a ``MultiLineString`` or ``MultiGeometry``) is a
@@ -391,7 +392,7 @@ def features_to_parsed(
                     {
                         "event_id": eid,
                         "_row": f.row,
-                        "name": named or f"{f.name or eid} (position)",
+                        "name": named or f.name or f"Position of {eid}",
                         "lat": lat,
                         "lon": lon,
                         "precision_m": p.get("precision_m", "") or options.precision_m,
@@ -420,7 +421,14 @@ def features_to_parsed(
         parsed.problems.append(RowProblem(r["_row"], "name", "a place needs a name"))
     refs = [r for r in refs if r["name"]]
     if events:
-        parsed.records["events"] = records_frame("events", events)
+        frame = records_frame("events", events)
+        todo = frame["kind"] == ""
+        if todo.any():  # the kind the words of the placemark say (keyword tables)
+            from data.importers.keywords import kinds_from_notes
+
+            words = frame.loc[todo, "description"]
+            frame.loc[todo, "kind"] = kinds_from_notes(words, default="")
+        parsed.records["events"] = frame
     if routes:
         parsed.records["routes"] = records_frame("routes", routes)
     parsed.place_refs = place_refs(refs)

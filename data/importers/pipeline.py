@@ -104,6 +104,16 @@ class ImportPreview:
         return int(mask.sum())
 
     @property
+    def positions(self) -> pd.DataFrame:
+        """Names whose position in the file lies beyond the precision of the place the
+        name matched: a warning for the analyst to resolve (our place, or a new place at
+        the file's position)."""
+        p = self.places
+        if p.empty or "evidence" not in p:
+            return p
+        return p[p["evidence"].str.startswith("name and position disagree")]
+
+    @property
     def refused_rows(self) -> int:
         """How many rows of the file were refused."""
         return 0 if self.refused.empty else int(self.refused["row"].nunique())
@@ -214,8 +224,15 @@ def _unexpected(name: str, doing: str) -> Iterator[None]:
 
 
 def _new_id(name: str, taken: set[str], prefix: str = "place") -> str:
-    base = slugify(name) or prefix
-    return base if base not in taken else f"{base}_{short_hash(name, n=6)}"
+    """An id for a new record named ``name``: its transliteration, or ``prefix`` and a hash
+    of the name when that is empty; never one already taken, never empty."""
+    base = slugify(name) or f"{prefix}_{short_hash(name, n=8)}"
+    if base not in taken:
+        return base
+    n = 6
+    while f"{base}_{short_hash(name, n=n)}" in taken and n < 40:
+        n += 2
+    return f"{base}_{short_hash(name, n=n)}"
 
 
 def resolve_places(
@@ -229,7 +246,8 @@ def resolve_places(
     around a place, ACLED's geo_precision 2 and 3); fill the events' ``places``. Returns
     the table of names for the preview."""
     refs = parsed.place_refs.copy()
-    cols = ["name", "rows", "how", "place_id", "place_name", "matched", "also", "score", "use"]
+    cols = ["name", "rows", "how", "place_id", "place_name", "matched", "also", "score",
+            "distance_m", "evidence", "use"]  # fmt: skip
     if refs.empty:
         return pd.DataFrame(columns=cols)
     gaz = ctx.current.places
@@ -239,7 +257,18 @@ def resolve_places(
     refs["place_id"] = refs["name"].map(matches["place_id"])
     agreed = (refs["how"] == "fuzzy") & refs["name"].map(confirmed).notna()
     refs.loc[agreed, "place_id"] = refs.loc[agreed, "name"].map(confirmed)
-    use = refs["how"].isin(["exact", "spelling"]) | agreed
+
+    # the file's position as evidence: for a similar name, and against a matched name
+    distance, tolerance = _position_check(refs, gaz)
+    worst = distance.groupby(refs["name"]).max()
+    allowed = tolerance.groupby(refs["name"]).min()
+    near = refs["name"].map(worst <= allowed).fillna(False).astype(bool)
+    by_position = (refs["how"] == "fuzzy") & near & ~agreed
+    named = refs["how"].isin(["exact", "spelling"]) | agreed | by_position
+    far = named & refs["name"].map(worst > allowed).fillna(False).astype(bool)
+    own_position = dict(decisions.positions)
+    moved = far & (refs["name"].map(own_position) == POSITION_FILE)
+    use = named & ~moved
     refs.loc[~use, "place_id"] = ""
 
     # new places: one per name, from its first row
@@ -336,16 +365,74 @@ def resolve_places(
     table = matches.reset_index()
     rows = refs.groupby("name")["_row"].agg(lambda s: _rows_text(s))
     table["rows"] = table["name"].map(rows)
+    table["distance_m"] = table["name"].map(worst).round(0)
+    table["tolerance_m"] = table["name"].map(allowed)
+    positioned = table["name"].isin(refs.loc[by_position, "name"])
+    disagree = table["name"].isin(refs.loc[far, "name"])
+    kept = table["name"].isin(refs.loc[far & ~moved, "name"])
+    table["evidence"] = np.select(
+        [positioned, disagree, table["distance_m"].notna() & (table["how"] != "none")],
+        [
+            "similar name at the same position (within " + _metres(table["distance_m"])
+            + " of our place; its precision " + _metres(table["tolerance_m"]) + ")",
+            "name and position disagree: " + _metres(table["distance_m"])
+            + " from our place, beyond its precision of " + _metres(table["tolerance_m"]),
+            "position agrees (" + _metres(table["distance_m"]) + " from our place)",
+        ],
+        default="",
+    )  # fmt: skip
     table["use"] = np.select(
         [
+            disagree & ~kept,
+            kept,
             table["how"].isin(["exact", "spelling"]),
             (table["how"] == "fuzzy") & table["name"].map(confirmed).notna(),
+            positioned,
             table["how"] == "fuzzy",
         ],
-        ["matched", "confirmed", "needs confirmation (a new place until confirmed)"],
+        [
+            "new place at the file's position (the analyst's choice)",
+            "matched by name: check the position",
+            "matched",
+            "confirmed",
+            "matched by name and position",
+            "needs confirmation (a new place until confirmed)",
+        ],
         default="new place",
     )
+    table.loc[positioned, "how"] = "fuzzy+position"
     return table[cols]
+
+
+#: a name/position disagreement resolved with the file's position (a new place)
+POSITION_FILE = "file"
+POSITION_OURS = "ours"
+
+
+def _metres(values: pd.Series) -> pd.Series:
+    v = pd.to_numeric(values, errors="coerce")
+    km = (v / 1000).round(1).astype("str") + " km"
+    m = v.round(0).astype("Int64").astype("str") + " m"
+    return km.where(v >= 1000, m).where(v.notna(), "?")
+
+
+def _position_check(refs: pd.DataFrame, gaz: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """For each reference with a position and a candidate place that has one: the distance
+    (m) between them, and what that place's position allows (its precision, or the
+    reference's own precision or area when larger). NaN where either has no position."""
+    from data.importers.gazetteer import distance_m
+
+    pos = gaz.drop_duplicates("place_id").set_index("place_id")
+    placed = pos["placed"].astype(bool) if "placed" in pos else pos["lat"].notna()
+    cand = refs["place_id"].where(refs["place_id"].isin(pos.index[placed]), None)
+    lat2 = cand.map(pos["lat"]).astype(float)
+    lon2 = cand.map(pos["lon"]).astype(float)
+    d = pd.Series(distance_m(refs["lat"], refs["lon"], lat2, lon2), index=refs.index)
+    tol = pd.concat(
+        [cand.map(pos["precision_m"]).astype(float), refs["precision_m"], refs["area_m"]],
+        axis=1,
+    ).max(axis=1).fillna(0)  # fmt: skip
+    return d, tol.where(d.notna())
 
 
 def _rows_text(rows: pd.Series, n: int = 6) -> str:
@@ -360,6 +447,28 @@ def _actor_index(actors: pd.DataFrame) -> dict[str, str]:
     long["s"] = long["s"].str.strip().str.casefold()
     long = long[long["s"] != ""].drop_duplicates("s")
     return dict(zip(long["s"], long["actor_id"], strict=True))
+
+
+def _armies_patrol(
+    refs: pd.DataFrame, parsed: Parsed, actors: pd.DataFrame, new: list[dict]
+) -> None:
+    """Every army of a joint patrol patrols: an actor of kind ``state_forces`` (or typed
+    'State forces' by the file) named by a joint patrol gets the role ``patrolling``, on
+    whichever side of the file it stands."""
+    events = parsed.records.get("events")
+    if events is None or refs.empty:
+        return
+    kinds = events.drop_duplicates("event_id").set_index("event_id")["kind"]
+    actor_kinds = pd.concat(
+        [actors.set_index("actor_id")["kind"],
+         pd.Series({r["actor_id"]: r["kind"] for r in new}, dtype="str")]
+    )  # fmt: skip
+    actor_kinds = actor_kinds[~actor_kinds.index.duplicated()]
+    army = (refs["actor_id"].map(actor_kinds) == "state_forces") | (
+        refs["actor_type"].str.strip().str.casefold() == "state forces"
+    )
+    joint = refs["event_id"].map(kinds) == "joint_patrol"
+    refs.loc[joint & army & (refs["actor_id"] != ""), "role"] = "patrolling"
 
 
 def resolve_actors(
@@ -412,6 +521,7 @@ def resolve_actors(
         parsed.records["actors"] = records_frame("actors", records)
     if aliases:
         parsed.records["aliases"] = records_frame("aliases", aliases)
+    _armies_patrol(refs, parsed, actors, records)
 
     found = refs[refs["actor_id"] != ""].drop_duplicates(["event_id", "actor_id", "role"])
     if not found.empty and "events" in parsed.records:
