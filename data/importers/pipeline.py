@@ -259,10 +259,11 @@ def resolve_places(
     refs.loc[agreed, "place_id"] = refs.loc[agreed, "name"].map(confirmed)
 
     # the file's position as evidence: for a similar name, and against a matched name
-    distance, tolerance = _position_check(refs, gaz)
+    distance, tolerance, area = _position_check(refs, gaz)
     worst = distance.groupby(refs["name"]).max()
-    allowed = tolerance.groupby(refs["name"]).min()
-    near = refs["name"].map(worst <= allowed).fillna(False).astype(bool)
+    same = tolerance.groupby(refs["name"]).min()  # a point: the precisions
+    allowed = area.groupby(refs["name"]).min()  # what the file means: an area may be wider
+    near = refs["name"].map(worst <= same).fillna(False).astype(bool)
     by_position = (refs["how"] == "fuzzy") & near & ~agreed
     named = refs["how"].isin(["exact", "spelling"]) | agreed | by_position
     far = named & refs["name"].map(worst > allowed).fillna(False).astype(bool)
@@ -367,14 +368,15 @@ def resolve_places(
     table["rows"] = table["name"].map(rows)
     table["distance_m"] = table["name"].map(worst).round(0)
     table["tolerance_m"] = table["name"].map(allowed)
+    table["same_m"] = table["name"].map(same)
     positioned = table["name"].isin(refs.loc[by_position, "name"])
     disagree = table["name"].isin(refs.loc[far, "name"])
     kept = table["name"].isin(refs.loc[far & ~moved, "name"])
     table["evidence"] = np.select(
         [positioned, disagree, table["distance_m"].notna() & (table["how"] != "none")],
         [
-            "similar name at the same position (within " + _metres(table["distance_m"])
-            + " of our place; its precision " + _metres(table["tolerance_m"]) + ")",
+            "similar name at the same position (" + _metres(table["distance_m"])
+            + " from our place, within the precision of " + _metres(table["same_m"]) + ")",
             "name and position disagree: " + _metres(table["distance_m"])
             + " from our place, beyond its precision of " + _metres(table["tolerance_m"]),
             "position agrees (" + _metres(table["distance_m"]) + " from our place)",
@@ -416,10 +418,14 @@ def _metres(values: pd.Series) -> pd.Series:
     return km.where(v >= 1000, m).where(v.notna(), "?")
 
 
-def _position_check(refs: pd.DataFrame, gaz: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def _position_check(
+    refs: pd.DataFrame, gaz: pd.DataFrame
+) -> tuple[pd.Series, pd.Series, pd.Series]:
     """For each reference with a position and a candidate place that has one: the distance
-    (m) between them, and what that place's position allows (its precision, or the
-    reference's own precision or area when larger). NaN where either has no position."""
+    (m) between them; within which the two are the same position (the larger of the
+    place's and the reference's precision); and within which they agree (that, or the area
+    the reference stands for: ACLED's geo_precision 2 and 3). NaN where either has no
+    position."""
     from data.importers.gazetteer import distance_m
 
     pos = gaz.drop_duplicates("place_id").set_index("place_id")
@@ -429,10 +435,10 @@ def _position_check(refs: pd.DataFrame, gaz: pd.DataFrame) -> tuple[pd.Series, p
     lon2 = cand.map(pos["lon"]).astype(float)
     d = pd.Series(distance_m(refs["lat"], refs["lon"], lat2, lon2), index=refs.index)
     tol = pd.concat(
-        [cand.map(pos["precision_m"]).astype(float), refs["precision_m"], refs["area_m"]],
-        axis=1,
+        [cand.map(pos["precision_m"]).astype(float), refs["precision_m"]], axis=1
     ).max(axis=1).fillna(0)  # fmt: skip
-    return d, tol.where(d.notna())
+    area = pd.concat([tol, refs["area_m"]], axis=1).max(axis=1).fillna(0)
+    return d, tol.where(d.notna()), area.where(d.notna())
 
 
 def _rows_text(rows: pd.Series, n: int = 6) -> str:
