@@ -163,7 +163,7 @@ def actor_choices(ds: DataSet) -> list[str]:
 def fuzzy_table(preview: ImportPreview) -> pd.DataFrame:
     """The fuzzy place matches, to confirm one by one (unticked: a new place)."""
     p = preview.places
-    fuzzy = p[p["how"] == "fuzzy"] if len(p) else p
+    fuzzy = p[p["how"].isin(["fuzzy", "position"])] if len(p) else p
     return pd.DataFrame(
         {
             "name in file": fuzzy.get("name", pd.Series(dtype="str")),
@@ -199,6 +199,7 @@ def matches_table(preview: ImportPreview) -> pd.DataFrame:
         )
     how = {"exact": "same name", "spelling": "same spelling (case, accents, al-)",
            "fuzzy": "similar", "fuzzy+position": "similar name, same position",
+           "position": "another name at the same position",
            "none": "not found"}  # fmt: skip
     return pd.DataFrame(
         {

@@ -439,11 +439,17 @@ def test_placemarks_match_by_name_in_any_script_with_their_position_as_evidence(
     warn = p.positions.set_index("name")
     assert list(warn.index) == ["Tell Tamer"]
     assert "51.1 km from our place" in warn.at["Tell Tamer", "evidence"]
-    # the only new place is the name we do not hold, its id transliterated
+    # another name at one of our places' exact position: proposed as that place, to confirm
+    assert places.at["Synthetic checkpoint 7", "how"] == "position"
+    assert places.at["Synthetic checkpoint 7", "place_id"] == "al_darbasiyah"
+    assert places.at["Synthetic checkpoint 7", "use"].startswith("needs confirmation")
+    # new places: the names we do not hold, ids transliterated
     new = p.records["places"].set_index("name")
-    assert (
-        list(new.index) == ["قرية سينثية"] and new.at["قرية سينثية", "place_id"] == "qryh_synthyh"
-    )
+    assert sorted(new.index) == ["Synthetic checkpoint 7", "قرية سينثية"]
+    assert new.at["قرية سينثية", "place_id"] == "qryh_synthyh"
+    same = Decisions(places=(("Synthetic checkpoint 7", "al_darbasiyah"),))
+    confirmed = run(shipped, "placemarks_theatre.kml", options=THEATRE, decisions=same)
+    assert list(confirmed.records["places"]["name"]) == ["قرية سينثية"]
     assert not any(n.endswith("(position)") for n in p.places["name"])
 
 

@@ -126,7 +126,8 @@ class ImportPreview:
     def pending_fuzzy(self) -> int:
         """Fuzzy place matches the analyst has not confirmed."""
         p = self.places
-        return 0 if p.empty else int(((p["how"] == "fuzzy") & (p["use"] != "confirmed")).sum())
+        asks = p["how"].isin(["fuzzy", "position"]) if len(p) else None
+        return 0 if p.empty else int((asks & (p["use"] != "confirmed")).sum())
 
     def summary(self) -> str:
         """'12 rows read: 10 events to add, 1 to update, 1 row refused…'"""
@@ -251,11 +252,11 @@ def resolve_places(
     if refs.empty:
         return pd.DataFrame(columns=cols)
     gaz = ctx.current.places
-    matches = match_names(refs["name"], gaz).set_index("name")
+    matches = _same_position(match_names(refs["name"], gaz).set_index("name"), refs, gaz)
     confirmed = dict(decisions.places)
     refs["how"] = refs["name"].map(matches["how"])
     refs["place_id"] = refs["name"].map(matches["place_id"])
-    agreed = (refs["how"] == "fuzzy") & refs["name"].map(confirmed).notna()
+    agreed = refs["how"].isin(["fuzzy", "position"]) & refs["name"].map(confirmed).notna()
     refs.loc[agreed, "place_id"] = refs.loc[agreed, "name"].map(confirmed)
 
     # the file's position as evidence: for a similar name, and against a matched name
@@ -388,9 +389,9 @@ def resolve_places(
             disagree & ~kept,
             kept,
             table["how"].isin(["exact", "spelling"]),
-            (table["how"] == "fuzzy") & table["name"].map(confirmed).notna(),
+            table["how"].isin(["fuzzy", "position"]) & table["name"].map(confirmed).notna(),
             positioned,
-            table["how"] == "fuzzy",
+            table["how"].isin(["fuzzy", "position"]),
         ],
         [
             "new place at the file's position (the analyst's choice)",
@@ -404,6 +405,33 @@ def resolve_places(
     )
     table.loc[positioned, "how"] = "fuzzy+position"
     return table[cols]
+
+
+def _same_position(matches: pd.DataFrame, refs: pd.DataFrame, gaz: pd.DataFrame) -> pd.DataFrame:
+    """A name that matches none of ours but whose position is one of our places' (within
+    the precisions of both) is proposed as that place (``how`` 'position', to confirm like
+    a similar name): it is not made a second place at the same position unasked."""
+    from data.importers.gazetteer import nearest_places
+
+    none = matches.index[matches["how"] == "none"]
+    first = refs[refs["name"].isin(none) & refs["lat"].notna()].drop_duplicates("name")
+    if first.empty:
+        return matches
+    near = nearest_places(first["lat"], first["lon"], gaz)
+    prec = gaz.drop_duplicates("place_id").set_index("place_id")["precision_m"].astype(float)
+    tol = pd.concat([near["place_id"].map(prec), first["precision_m"]], axis=1).max(axis=1)
+    hit = near["distance_m"] <= tol.fillna(0)
+    names = gaz.drop_duplicates("place_id").set_index("place_id")["name"]
+    out = matches.copy()
+    for i in first.index[hit]:
+        name, pid = first.at[i, "name"], near.at[i, "place_id"]
+        out.loc[name, ["how", "place_id", "place_name", "matched"]] = [
+            "position",
+            pid,
+            names[pid],
+            f"(at {near.at[i, 'distance_m']:.0f} m)",
+        ]
+    return out
 
 
 #: a name/position disagreement resolved with the file's position (a new place)
