@@ -25,9 +25,19 @@ if render_sign_in() is None:  # sign-in configured and not (yet) signed in with 
 mark_routed()  # only now may a page run (a direct link to one comes back through here)
 render_store_status()
 
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
+    st.Page("pages/map_explorer.py", title="Map explorer", icon=":material/explore:"),
+    st.Page("pages/frequency.py", title="How often", icon=":material/bar_chart:"),
+    st.Page("pages/sources.py", title="Sources and conflicts", icon=":material/fact_check:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+    st.Page("pages/reports.py", title="Reports", icon=":material/article:", url_path="reports"),
+]
+
 try:
     dataset = current_dataset()
 except DataSetError as err:
+    st.navigation(PAGES)  # the app's own page list (not the pages folder's), no page run
     render_dataset_error(err)
     st.stop()
 
@@ -35,13 +45,4 @@ render_sidebar_filters(dataset, today())
 render_footer(dataset)
 render_version_notice(dataset)
 
-st.navigation(
-    [
-        st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
-        st.Page("pages/map_explorer.py", title="Map explorer", icon=":material/explore:"),
-        st.Page("pages/frequency.py", title="How often", icon=":material/bar_chart:"),
-        st.Page("pages/sources.py", title="Sources and conflicts", icon=":material/fact_check:"),
-        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
-        st.Page("pages/reports.py", title="Reports", icon=":material/article:", url_path="reports"),
-    ]
-).run()
+st.navigation(PAGES).run()

@@ -14,18 +14,40 @@ from data.schema import DataSetError
 
 
 def problems_table(err: DataSetError) -> pd.DataFrame:
-    """The problems of a refused data set as a table: file, row, field, problem."""
+    """The problems of a refused data set as a table: file, row (blank for the whole
+    file), field, problem; every file's problems, file by file."""
     return pd.DataFrame(
-        [(p.file, p.row, p.field or "", p.problem) for p in err.problems],
+        [
+            (p.file, "" if p.row is None else str(p.row), p.field or "", p.problem)
+            for p in err.problems
+        ],
         columns=["File", "Row", "Field", "Problem"],
+    )
+
+
+def dataset_error_summary(err: DataSetError) -> str:
+    """One line above the table: how many problems in how many files (plain text)."""
+    files = list(dict.fromkeys(p.file for p in err.problems))
+    if len(err.problems) == 1 and err.problems[0].problem.startswith("the data set directory"):
+        return (
+            f"The data set directory {err.problems[0].file} "
+            f"{err.problems[0].problem.removeprefix('the data set directory ')}: check "
+            "PATROLWATCH_DATA. Nothing is shown until it is fixed."
+        )
+    return (
+        f"The data set was refused: {len(err.problems)} problem(s) in {len(files)} file(s) "
+        f"({', '.join(files)}). Nothing from it is shown until it is fixed."
     )
 
 
 def render_dataset_error(err: DataSetError) -> None:
     """Explain a refused data set without rendering any of its text as markup."""
+    from components.html import md_escape
+
     st.title("PatrolWatch")
-    st.error("The data set was refused: nothing from it is shown until it is fixed.")
-    st.dataframe(problems_table(err), hide_index=True, width="stretch")
+    st.error(md_escape(dataset_error_summary(err)))
+    if len(err.problems) > 1 or err.problems[0].row is not None:
+        st.dataframe(problems_table(err), hide_index=True, width="stretch")
 
 
 def render_footer(ds: DataSet) -> None:

@@ -9,6 +9,7 @@ previews into options, decisions and tables; ``render_import`` draws and writes.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -19,16 +20,20 @@ from data.auth import Identity, upload_refusal
 from data.importers import (
     Decisions,
     ImportContext,
+    ImportLimits,
     ImportOptions,
     ImportPreview,
     ImportRefused,
     apply_import,
+    check_file,
     preview_import,
 )
+from data.importers.base import visible
+from data.importers.formats import upload_help, upload_types
 from data.model import DataSet
 from data.store import ConflictError, Snapshot, Store, StoreError
 
-UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "json", "geojson", "kml", "kmz"]
+log = logging.getLogger(__name__)
 #: files above this size show a progress bar while they are read and written
 PROGRESS_BYTES = 256 * 1024
 LEAVE_OUT = "leave out"
@@ -76,7 +81,15 @@ def options_from(values: dict[str, object]) -> ImportOptions:
         event_status=str(values.get("event_status") or "carried_out"),
         place_kind=str(values.get("place_kind") or "village"),
         country=str(values.get("country") or "").strip().upper(),
+        actors=actor_roles(values.get("actor_ids"), values.get("actor_role")),
     )
+
+
+def actor_roles(actor_ids: object, role: object) -> str:
+    """'turkey:patrolling|russia:patrolling' from the actors and the role chosen in the
+    import options (for files that name no actors: KML, GeoJSON)."""
+    ids = [str(a) for a in (actor_ids or []) if str(a).strip()]
+    return "|".join(f"{a}:{role or 'party'}" for a in ids)
 
 
 def source_gaps(values: dict[str, object]) -> list[str]:
@@ -88,9 +101,22 @@ def source_gaps(values: dict[str, object]) -> list[str]:
     return [label for k, label in needed.items() if not str(values.get(k) or "").strip()]
 
 
-def decisions_from(places: pd.DataFrame | None, actors: pd.DataFrame | None) -> Decisions:
+KEEP_OURS = "our place (the name)"
+USE_FILE = "a new place at the file's position"
+
+
+def decisions_from(
+    places: pd.DataFrame | None,
+    actors: pd.DataFrame | None,
+    positions: pd.DataFrame | None = None,
+) -> Decisions:
     """Decisions from the edited question tables: fuzzy matches ticked ``confirm``; actor
-    names given a ``decision`` ('map to … (id)', 'add as <kind>', 'leave out')."""
+    names given a ``decision`` ('map to … (id)', 'add as <kind>', 'leave out'); names
+    whose position disagrees given ``resolve`` (our place, or the file's position)."""
+    moved = ()
+    if positions is not None and len(positions):
+        chosen = positions[positions["resolve"] == USE_FILE]
+        moved = tuple((n, "file") for n in chosen["name in file"])
     confirmed = ()
     if places is not None and len(places):
         ok = places[places["confirm"].astype(bool)]
@@ -106,7 +132,24 @@ def decisions_from(places: pd.DataFrame | None, actors: pd.DataFrame | None) -> 
                 kinds = {v.casefold(): k for k, v in vocab.ACTOR_KINDS.items()}
                 if label.casefold() in kinds:
                     new.append((name, kinds[label.casefold()]))
-    return Decisions(places=confirmed, actors=tuple(mapped), new_actors=tuple(new))
+    return Decisions(places=confirmed, actors=tuple(mapped), new_actors=tuple(new), positions=moved)
+
+
+def positions_table(preview: ImportPreview) -> pd.DataFrame:
+    """Names whose position in the file disagrees with the place they name, to resolve."""
+    p = preview.positions
+    chosen = (
+        set(p.loc[p["use"].str.startswith("new place at the file"), "name"]) if len(p) else set()
+    )
+    return pd.DataFrame(
+        {
+            "name in file": p.get("name", pd.Series(dtype="str")),
+            "rows": p.get("rows", pd.Series(dtype="str")),
+            "our place": p.get("place_name", pd.Series(dtype="str")),
+            "what disagrees": p.get("evidence", pd.Series(dtype="str")),
+            "resolve": [USE_FILE if n in chosen else KEEP_OURS for n in p.get("name", [])],
+        }
+    ).reset_index(drop=True)
 
 
 def actor_choices(ds: DataSet) -> list[str]:
@@ -121,7 +164,7 @@ def actor_choices(ds: DataSet) -> list[str]:
 def fuzzy_table(preview: ImportPreview) -> pd.DataFrame:
     """The fuzzy place matches, to confirm one by one (unticked: a new place)."""
     p = preview.places
-    fuzzy = p[p["how"] == "fuzzy"] if len(p) else p
+    fuzzy = p[p["how"].isin(["fuzzy", "position"])] if len(p) else p
     return pd.DataFrame(
         {
             "name in file": fuzzy.get("name", pd.Series(dtype="str")),
@@ -152,15 +195,20 @@ def matches_table(preview: ImportPreview) -> pd.DataFrame:
     """Every place name in the file and what it became."""
     p = preview.places
     if p.empty:
-        return pd.DataFrame(columns=["Name in file", "Rows", "Match", "Our place", "Result"])
+        return pd.DataFrame(
+            columns=["Name in file", "Rows", "Match", "Our place", "Position", "Result"]
+        )
     how = {"exact": "same name", "spelling": "same spelling (case, accents, al-)",
-           "fuzzy": "similar", "none": "not found"}  # fmt: skip
+           "fuzzy": "similar", "fuzzy+position": "similar name, same position",
+           "position": "another name at the same position",
+           "none": "not found"}  # fmt: skip
     return pd.DataFrame(
         {
             "Name in file": p["name"],
             "Rows": p["rows"],
             "Match": p["how"].map(how).fillna(p["how"]),
             "Our place": (p["place_name"] + " (" + p["place_id"] + ")").where(p["place_id"] != ""),
+            "Position": p.get("evidence", pd.Series("", index=p.index)),
             "Result": p["use"],
         }
     )
@@ -275,6 +323,21 @@ def _options_form(key: str, ds: DataSet, name: str, digest: str, is_acled: bool)
             key=f"{key}_country",
             max_chars=2,
         )
+        if not is_acled:
+            a1, a2 = st.columns([2, 1])
+            names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
+            values["actor_ids"] = a1.multiselect(
+                "Actors of the events (for files that name none: KML, GeoJSON)",
+                list(names),
+                key=f"{key}_actors_opt",
+                format_func=lambda a: names.get(a, a),
+            )
+            values["actor_role"] = a2.selectbox(
+                "Their role",
+                list(vocab.ROLES),
+                index=list(vocab.ROLES).index("patrolling") if "patrolling" in vocab.ROLES else 0,
+                key=f"{key}_role",
+            )
     return values
 
 
@@ -309,6 +372,27 @@ def _preview(
     return preview
 
 
+def _refusal(key: str, name: str, data: bytes) -> str | None:
+    """Why the file is refused as soon as it is uploaded (a limit broken, unreadable), or
+    None; kept in the session per file while it stays uploaded."""
+    memo = st.session_state.setdefault("data_checked", {})
+    if key not in memo:
+        try:
+            check_file(name, data)
+            memo[key] = None
+        except ImportRefused as err:
+            memo[key] = str(err)
+    return memo[key]
+
+
+def _forget_removed(keys: set[str]) -> None:
+    """Drop what the session keeps for files no longer uploaded (the memos stay small)."""
+    for memo_key in ("data_checked", "data_previews"):
+        memo = st.session_state.get(memo_key, {})
+        for k in [k for k in memo if not any(k.startswith(u) for u in keys)]:
+            del memo[k]
+
+
 def render_import(
     ds: DataSet, base: DataSet, snapshot: Snapshot, store: Store, who: Identity | str
 ) -> None:
@@ -320,13 +404,15 @@ def render_import(
     limit = getattr(who, "upload_mb", None)  # per role when signed in (data.auth)
     files = st.file_uploader(
         "Files to import",
-        type=UPLOAD_TYPES,
+        type=upload_types(),
         accept_multiple_files=True,
         key="data_upload",
         max_upload_size=limit,
+        help=upload_help(ImportLimits.from_env()),
     )
     done = st.session_state.setdefault("data_imported", {})
     ctx = ImportContext(base=base, snapshot=snapshot, current=ds)
+    keys = set()
     for upload in files or []:
         refused = upload_refusal(who, upload.name, upload.size) if limit else None
         if refused:
@@ -335,89 +421,131 @@ def render_import(
         data = upload.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         key = f"data_imp_{digest[:12]}"
+        keys.add(key)
         with st.container(border=True):
-            st.subheader(upload.name)
+            st.subheader(md_escape(visible(upload.name)))
             if key in done:
-                st.success(done[key])
+                st.success(md_escape(done[key]))
                 continue
-            head = data[:2048].decode("utf-8", "ignore").lower()
-            is_acled = "event_id_cnty" in head
-            values = _options_form(key, ds, upload.name, digest, is_acled)
-            missing = source_gaps(values)
-            if missing:
-                st.warning(
-                    "Say where these records come from: fill in the new source's "
-                    f"{' and '.join(missing)} in the import options, or choose a source we "
-                    "hold. Every record cites its source."
-                )
-                continue
-            options = options_from(values)
             try:
-                first = _preview(f"{key}_q", upload.name, data, ctx, options, Decisions())
-            except ImportRefused as err:
-                st.error(str(err))
-                continue
-            questions = fuzzy_table(first)
-            unknown = actors_table(first)
-            edited_places = edited_actors = None
-            if len(questions):
-                st.markdown(
-                    "**Places that only look like ours.** Tick those that are the same "
-                    "place; unticked ones become new places."
+                _render_file(key, upload.name, data, digest, ds, ctx, store, who, done)
+            except Exception as err:  # never a traceback on the page
+                log.exception("import of %s failed", visible(upload.name))
+                st.error(
+                    md_escape(
+                        f"{visible(upload.name)}: the import failed unexpectedly "
+                        f"({type(err).__name__}). Nothing was imported; the details are in "
+                        "the server log."
+                    )
                 )
-                edited_places = st.data_editor(
-                    questions,
-                    key=f"{key}_places",
-                    hide_index=True,
-                    width="stretch",
-                    disabled=[
-                        "name in file",
-                        "rows",
-                        "our place",
-                        "spelling matched",
-                        "score",
-                        "place_id",
-                    ],
-                    column_config={
-                        "place_id": None,
-                        "confirm": st.column_config.CheckboxColumn("same place?"),
-                    },
+    _forget_removed(keys)
+
+
+def _render_file(
+    key: str,
+    name: str,
+    data: bytes,
+    digest: str,
+    ds: DataSet,
+    ctx: ImportContext,
+    store: Store,
+    who: str,
+    done: dict[str, str],
+) -> None:
+    """One uploaded file: refused at once, or its options, questions, preview, confirm."""
+    refused = _refusal(key, name, data)
+    if refused:
+        st.error(md_escape(refused))
+        return
+    head = data[:2048].decode("utf-8", "ignore").lower()
+    is_acled = "event_id_cnty" in head
+    values = _options_form(key, ds, name, digest, is_acled)
+    missing = source_gaps(values)
+    if missing:
+        st.warning(
+            "Say where these records come from: fill in the new source's "
+            f"{' and '.join(missing)} in the import options, or choose a source we "
+            "hold. Every record cites its source."
+        )
+        return
+    options = options_from(values)
+    try:
+        first = _preview(f"{key}_q", name, data, ctx, options, Decisions())
+    except ImportRefused as err:
+        st.error(md_escape(str(err)))
+        return
+    questions = fuzzy_table(first)
+    unknown = actors_table(first)
+    disagreeing = positions_table(first)
+    edited_places = edited_actors = edited_positions = None
+    if len(disagreeing):
+        st.warning(
+            f"{len(disagreeing)} name(s) in the file lie beyond the precision of the place "
+            "they name. Keep our place, or make a new place at the file's position."
+        )
+        edited_positions = st.data_editor(
+            disagreeing,
+            key=f"{key}_positions",
+            hide_index=True,
+            width="stretch",
+            disabled=["name in file", "rows", "our place", "what disagrees"],
+            column_config={
+                "resolve": st.column_config.SelectboxColumn(
+                    "resolve", options=[KEEP_OURS, USE_FILE], required=True, width="medium"
                 )
-            if len(unknown):
-                st.markdown(
-                    "**Actors our alias table does not know.** Map each to one of "
-                    "ours (remembered as an alias), add it as a new actor, or leave it "
-                    "out of the events."
+            },
+        )
+    if len(questions):
+        st.markdown(
+            "**Places that only look like ours.** Tick those that are the same "
+            "place; unticked ones become new places."
+        )
+        edited_places = st.data_editor(
+            questions,
+            key=f"{key}_places",
+            hide_index=True,
+            width="stretch",
+            disabled=["name in file", "rows", "our place", "spelling matched", "score", "place_id"],
+            column_config={
+                "place_id": None,
+                "confirm": st.column_config.CheckboxColumn("same place?"),
+            },
+        )
+    if len(unknown):
+        st.markdown(
+            "**Actors our alias table does not know.** Map each to one of "
+            "ours (remembered as an alias), add it as a new actor, or leave it "
+            "out of the events."
+        )
+        edited_actors = st.data_editor(
+            unknown,
+            key=f"{key}_actors",
+            hide_index=True,
+            width="stretch",
+            disabled=["name in file", "events", "type in file"],
+            column_config={
+                "decision": st.column_config.SelectboxColumn(
+                    "decision", options=actor_choices(ds), required=True, width="large"
                 )
-                edited_actors = st.data_editor(
-                    unknown,
-                    key=f"{key}_actors",
-                    hide_index=True,
-                    width="stretch",
-                    disabled=["name in file", "events", "type in file"],
-                    column_config={
-                        "decision": st.column_config.SelectboxColumn(
-                            "decision", options=actor_choices(ds), required=True, width="large"
-                        )
-                    },
-                )
-            decisions = decisions_from(edited_places, edited_actors)
-            preview = first
-            if decisions != Decisions():
-                try:
-                    preview = _preview(key, upload.name, data, ctx, options, decisions)
-                except ImportRefused as err:
-                    st.error(str(err))
-                    continue
-            _render_preview(preview)
-            _render_confirm(key, preview, store, who, done)
+            },
+        )
+    decisions = decisions_from(edited_places, edited_actors, edited_positions)
+    preview = first
+    if decisions != Decisions():
+        try:
+            preview = _preview(key, name, data, ctx, options, decisions)
+        except ImportRefused as err:
+            st.error(md_escape(str(err)))
+            return
+    _render_preview(preview)
+    _render_confirm(key, preview, store, who, done)
 
 
 def _render_preview(preview: ImportPreview) -> None:
     refused = preview.refused_rows
-    (st.warning if refused else st.info)(preview.summary())
+    (st.warning if refused else st.info)(md_escape(preview.summary()))
     for note in preview.notes:
-        st.caption(note)
+        st.caption(md_escape(note))
     if refused:
         st.markdown(f"**Refused {preview.row_unit}s** (nothing of them will be written):")
         st.dataframe(refused_table(preview), hide_index=True, width="stretch")
@@ -450,7 +578,7 @@ def _render_confirm(
                 progress=(lambda f: bar.progress(min(f, 1.0), text="Writing…")) if bar else None,
             )
         except (ImportRefused, ConflictError, StoreError) as err:
-            st.error(str(err))
+            st.error(md_escape(str(err)))
             return
         done[key] = (
             f"Imported {preview.to_write} record(s) from {preview.file_name} as change "

@@ -158,7 +158,11 @@ def _unknown(
 
 
 def load_dataset_files(directory: Path = EMBEDDED_DIR) -> DataSet:
-    """Read, validate and build the data set in ``directory``. Raises ``DataSetError``."""
+    """Read, validate and build the data set in ``directory``. Raises ``DataSetError``
+    with the problems of every file (a directory that is not there is one problem)."""
+    if not directory.is_dir():
+        what = "is not a directory" if directory.exists() else "does not exist"
+        raise DataSetError([Problem(str(directory), None, None, f"the data set directory {what}")])
     problems: list[Problem] = []
     texts: dict[str, pd.DataFrame] = {}
     for name, table_schema in schema.TABLES.items():
@@ -183,7 +187,7 @@ def load_dataset_files(directory: Path = EMBEDDED_DIR) -> DataSet:
         meta = {}
     geography = checks.geography_for(meta, problems)
     if problems:
-        raise DataSetError(problems)
+        raise DataSetError(problems + _cross_file_problems(texts, routes_text, problems))
     assert routes_text is not None
     dataset = _build(texts, routes_text, problems, geography)
     if problems:
@@ -194,6 +198,23 @@ def load_dataset_files(directory: Path = EMBEDDED_DIR) -> DataSet:
         meta={k: str(v) for k, v in meta.items()},
         **dataset,
     )
+
+
+def _cross_file_problems(
+    texts: dict[str, pd.DataFrame], routes_text: pd.DataFrame | None, found: list[Problem]
+) -> list[Problem]:
+    """The cross-file problems of the files that passed their own checks, when others did
+    not: a refused data set lists what is wrong in every file, not only in the first one
+    checked. Best effort: a file's bad cells may stop the build, then nothing is added."""
+    if routes_text is None or len(texts) < len(schema.TABLES):
+        return []
+    more: list[Problem] = []
+    try:
+        _build(texts, routes_text, more)
+    except Exception:  # the bad cells already reported can break the build
+        return []
+    bad = {p.file for p in found}
+    return [p for p in more if p.file not in bad]
 
 
 def _build(

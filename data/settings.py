@@ -165,3 +165,11 @@ def cache_dir() -> Path | None:
         return Path(value).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     return (Path(xdg) if xdg else Path.home() / ".cache") / "patrolwatch" / "datasets"
+
+
+def import_max_mb() -> float | None:
+    """The largest file an analyst may import, in MB (``PATROLWATCH_IMPORT_MAX_MB``; None:
+    the importers' default). Every other import limit scales with it (see
+    ``data.importers.base.ImportLimits``)."""
+    value = os.environ.get("PATROLWATCH_IMPORT_MAX_MB", "").strip()
+    return float(value) if value else None

@@ -72,7 +72,7 @@ def test_refused_data_set_is_explained(tmp_path, monkeypatch):
     assert not at.exception
     assert "refused" in at.error[0].value
     table = at.dataframe[0].value
-    assert list(table.iloc[0][["File", "Row", "Field"]]) == ["events.csv", 2, "date"]
+    assert list(table.iloc[0][["File", "Row", "Field"]]) == ["events.csv", "2", "date"]
 
 
 @pytest.mark.parametrize(

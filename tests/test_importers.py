@@ -348,3 +348,151 @@ def test_a_preview_writes_nothing(ctx, store):
     for name in ("acled_current.csv", "patrols.kml", "points.geojson", "bundle.json"):
         run(ctx, name)
     assert not store.exists()
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_one_declaration_per_format_feeds_the_pipeline_and_the_upload_widget():
+    from dataclasses import fields
+
+    from data.importers.formats import FORMATS, file_format, format_for, upload_help, upload_types
+
+    limit_names = {f.name for f in fields(ImportLimits)}
+    for fmt in FORMATS:
+        assert set(fmt.limits) <= limit_names, fmt.key
+        for ext in fmt.extensions:
+            assert format_for(f"x{ext.upper()}") is fmt
+            assert ext.lstrip(".") in upload_types()
+        assert fmt.label in upload_help(ImportLimits())
+    assert len(upload_types()) == len(set(upload_types()))
+    assert file_format("a.kml", b"<kml/>", ImportLimits()).key == "kml"
+    assert format_for("a.pdf") is None
+
+
+def test_a_new_format_is_one_declaration(ctx, monkeypatch):
+    from data.importers import formats
+    from data.importers.tabular import ours
+
+    def read_lines(name, data, options, limits, notes):
+        ids = data.decode().splitlines()
+        return ours("aliases", [{"alias": i, "actor_id": "blue"} for i in ids], label="lines")
+
+    extra = formats.ImportFormat("lines", "alias list", (".aliases",), False, ("max_bytes",),
+                                 read_lines, "one alias per line")  # fmt: skip
+    monkeypatch.setattr(formats, "FORMATS", (*formats.FORMATS, extra))
+    assert "aliases" in formats.upload_types()
+    p = run(ctx, "blue.aliases", b"Synthetic blue one\n")
+    assert p.format == "lines" and p.count("add", "aliases") == 1
+
+
+# --------------------------------------------------------------------------- the theatre's names
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """An import context on the shipped data set and an empty store (the shipped gazetteer
+    and alias table are what these cases are about)."""
+    from data.load import load_dataset_files
+
+    base = load_dataset_files()
+    s = Store.open(f"sqlite:///{tmp_path_factory.mktemp('shipped') / 'store.sqlite'}")
+    snap = s.snapshot()
+    yield ImportContext(base, snap, combine(base, snap.texts())[0])
+    s.engine.dispose()
+
+
+THEATRE = ImportOptions(
+    new_source=OPTIONS.new_source, credibility=3, theatre_id="ne_syria", event_kind=""
+)
+
+
+def test_an_acled_export_of_the_theatre_imports_its_armies_without_mapping(shipped):
+    p = run(shipped, "acled_theatre.csv", options=THEATRE)
+    assert p.actors.empty  # every ACLED actor name is an alias we ship
+    ev = p.records["events"].set_index("event_id")
+    # joint patrols: every army patrols, whichever side of the file it is on
+    assert ev.at["acled-syn70001", "actors"] == "turkey:patrolling|russia:patrolling"
+    assert ev.at["acled-syn70002", "actors"] == "russia:patrolling|turkey:patrolling"
+    assert ev.at["acled-syn70003", "actors"] == "ru_mp:patrolling"
+    # kinds from the notes: Arabic, "Russia + Turkey", Turkish, English
+    assert ev["kind"].to_dict() == {
+        "acled-syn70001": "joint_patrol",
+        "acled-syn70002": "joint_patrol",
+        "acled-syn70003": "single_patrol",
+        "acled-syn70004": "convoy_escort",
+    }
+    assert p.refused.empty and "places" not in p.records  # every name is a place we hold
+
+
+def test_placemarks_match_by_name_in_any_script_with_their_position_as_evidence(shipped):
+    p = run(shipped, "placemarks_theatre.kml", options=THEATRE)
+    places = p.places.set_index("name")
+    # an Arabic name: the gazetteer's, no " (position)" appended, no new place
+    assert places.at["الدرباسية", "place_id"] == "al_darbasiyah"
+    assert places.at["الدرباسية", "use"] == "matched"
+    # a similar name at the exact position: matched, and shown as matched by position
+    assert places.at["Tal Tamer", "how"] == "fuzzy+position"
+    assert places.at["Tal Tamer", "use"] == "matched by name and position"
+    assert "same position" in places.at["Tal Tamer", "evidence"]
+    # a name 51 km from its place: a warning row to resolve, coordinates not dropped silently
+    warn = p.positions.set_index("name")
+    assert list(warn.index) == ["Tell Tamer"]
+    assert "51.1 km from our place" in warn.at["Tell Tamer", "evidence"]
+    # another name at one of our places' exact position: proposed as that place, to confirm
+    assert places.at["Synthetic checkpoint 7", "how"] == "position"
+    assert places.at["Synthetic checkpoint 7", "place_id"] == "al_darbasiyah"
+    assert places.at["Synthetic checkpoint 7", "use"].startswith("needs confirmation")
+    # new places: the names we do not hold, ids transliterated
+    new = p.records["places"].set_index("name")
+    assert sorted(new.index) == ["Synthetic checkpoint 7", "قرية سينثية"]
+    assert new.at["قرية سينثية", "place_id"] == "qryh_synthyh"
+    same = Decisions(places=(("Synthetic checkpoint 7", "al_darbasiyah"),))
+    confirmed = run(shipped, "placemarks_theatre.kml", options=THEATRE, decisions=same)
+    assert list(confirmed.records["places"]["name"]) == ["قرية سينثية"]
+    assert not any(n.endswith("(position)") for n in p.places["name"])
+
+
+def test_a_disagreement_resolved_with_the_files_position_is_a_new_place(shipped):
+    patrols = ImportOptions(**{**THEATRE.__dict__, "event_kind": "joint_patrol"})
+    p = run(shipped, "placemarks_theatre.kml", options=patrols,
+            decisions=Decisions(positions=(("Tell Tamer", "file"),)))  # fmt: skip
+    new = p.records["places"].set_index("name")
+    assert float(new.at["Tell Tamer", "lat"]) == 37.12
+    assert new.at["Tell Tamer", "place_id"] != "tell_tamer"
+    assert p.places.set_index("name").at["Tell Tamer", "use"].startswith("new place at the file")
+
+
+def test_import_options_give_kml_and_geojson_events_their_actors(shipped):
+    from components.import_preview import options_from
+
+    values = {"actor_ids": ["turkey", "russia"], "actor_role": "patrolling",
+              "theatre_id": "ne_syria", "event_kind": "joint_patrol"}  # fmt: skip
+    options = options_from(values)
+    assert options.actors == "turkey:patrolling|russia:patrolling"
+    chosen = ImportOptions(**{**THEATRE.__dict__, "actors": options.actors,
+                              "event_kind": "joint_patrol"})  # fmt: skip
+    p = run(shipped, "placemarks_theatre.kml", options=chosen)
+    assert set(p.records["events"]["actors"]) == {"turkey:patrolling|russia:patrolling"}
+
+
+def test_place_ids_are_transliterated_and_never_empty():
+    from data.importers.base import slugify
+    from data.importers.pipeline import _new_id
+
+    assert slugify("الدرباسية") == "ldrbsyh" and slugify("Dirbêsiyê") == "dirbesiye"
+    assert _new_id("!!!", set()).startswith("place_")
+    assert _new_id("Tell Tamer", {"tell_tamer"}) not in {"tell_tamer", ""}
+
+
+def test_event_kinds_come_from_keyword_tables_in_four_languages():
+    from data.importers.keywords import kinds_from_notes
+
+    notes = pd.Series([
+        "دورية مشتركة روسية تركية", "Russia + Turkey patrol passed", "Rus-Türk ortak devriyesi",
+        "patrola hevbeş li Dirbêsiyê", "Türk devriyesi", "مرافقة قافلة", "shelling",
+    ])  # fmt: skip
+    assert kinds_from_notes(notes, "incident").tolist() == [
+        "joint_patrol", "joint_patrol", "joint_patrol", "joint_patrol", "single_patrol",
+        "convoy_escort", "incident",
+    ]  # fmt: skip

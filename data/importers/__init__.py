@@ -14,6 +14,7 @@ from data.importers.pipeline import (
     ImportPreview,
     apply_import,
     changes_for,
+    check_file,
     preview_import,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "ImportRefused",
     "apply_import",
     "changes_for",
+    "check_file",
     "preview_import",
 ]

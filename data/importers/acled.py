@@ -21,19 +21,19 @@ How a row becomes our event (all shown in the preview before anything is written
   capital or landmark; a derived place with a 100 km radius (the largest our data
   accepts). The radius is drawn as the event's precision halo.
 - ``event_type``/``sub_event_type``/``notes`` → our ``kind``: "Agreement" → agreement,
-  "Headquarters or base established" → base_change; otherwise the notes: a joint patrol →
-  joint_patrol, a patrol → single_patrol, an escort → convoy_escort; anything else →
-  incident.
+  "Headquarters or base established" → base_change; otherwise the notes' words, in
+  English, Arabic, Turkish or Kurdish (``data/embedded/event_keywords.csv``): a joint
+  patrol → joint_patrol, a patrol → single_patrol, an escort → convoy_escort; anything
+  else → incident.
 - actors (``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2``): resolved through
   our actor alias table; a name it does not know is shown to the analyst, never created
   silently. Roles: the actor-1 side patrols (patrols), escorts (escorts) or operates (a
-  base); everything else is a ``party`` (ACLED's actor order implies no direction).
+  base); everything else is a ``party`` (ACLED's actor order implies no direction), except
+  that every army of a joint patrol patrols (set once the actors are resolved).
 - ``notes`` → description, with ACLED's type, sources and fatalities after it.
 """
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pandas as pd
@@ -134,10 +134,6 @@ FIELD_NAMES = {
     "kind": "sub_event_type",
 }
 
-_JOINT = re.compile(r"\bjoint\s+(?:\w+\s+){0,2}patrol", re.I)
-_PATROL = re.compile(r"\bpatrol", re.I)
-_ESCORT = re.compile(r"\bescort", re.I)
-
 
 def is_acled(columns: list[str]) -> bool:
     """True if a table's header is an ACLED export's (any vintage)."""
@@ -168,12 +164,11 @@ def parse_dates(text: pd.Series) -> pd.Series:
 
 def event_kinds(frame: pd.DataFrame) -> pd.Series:
     """Our event kind for each row (see the module's notes)."""
+    from data.importers.keywords import kinds_from_notes
+
     sub = frame["sub_event_type"].str.strip().str.casefold()
     notes = frame.get("notes", pd.Series("", index=frame.index))
-    kind = pd.Series("incident", index=frame.index, dtype="str")
-    kind = kind.mask(notes.str.contains(_ESCORT), "convoy_escort")
-    kind = kind.mask(notes.str.contains(_PATROL), "single_patrol")
-    kind = kind.mask(notes.str.contains(_JOINT), "joint_patrol")
+    kind = kinds_from_notes(notes, default="incident")
     kind = kind.mask(sub == "headquarters or base established", "base_change")
     kind = kind.mask(sub == "agreement", "agreement")
     return kind

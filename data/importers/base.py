@@ -12,37 +12,95 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+from zlib import error as zlib_error
 
 import pandas as pd
 
 from data.records import empty
-from data.settings import today
+from data.settings import import_max_mb, today
 
 
 class ImportRefused(ValueError):
     """The whole file was refused; nothing was written. The message says why, in words."""
 
 
+MB = 1024 * 1024
+
+
 @dataclass(frozen=True)
 class ImportLimits:
-    """What a file must keep to. ``max_bytes``: the file as uploaded (and, for zip-based
-    formats, what it unpacks to, at most ``max_unpacked`` times that). Dates before
-    ``date_min`` or after ``date_max`` (today) are refused row by row."""
+    """What a file must keep to, checked before or while it is read (never after): a file
+    that breaks one is refused whole, with the file and the limit named.
 
-    max_bytes: int = 25 * 1024 * 1024
-    max_unpacked: int = 20
+    ``max_bytes``: a file as uploaded, and a document inside an archive (the KML of a KMZ).
+    ``max_unpacked_bytes``: everything read out of one archive (KMZ, XLSX), counted while
+    it is unpacked. ``max_ratio``: unpacked ÷ packed size of one archive member, checked
+    once the member has given ``ratio_grace`` bytes (a zip bomb's ratio is in the
+    thousands; text compresses 5–20 times). ``max_members``: entries of an archive.
+    ``max_field_chars``: one text field (a cell, a name, a description).
+    ``max_depth``: nesting of JSON arrays/objects and XML elements. ``max_columns``,
+    ``max_cells``: a table's width and size. ``max_vertices``: the points of one path.
+    Dates before ``date_min`` or after ``date_max`` (today) are refused row by row.
+
+    The defaults keep any import under 1 GB of memory (``bench/import_memory.py``);
+    tests pass smaller limits to exercise them on small files."""
+
+    max_bytes: int = 25 * MB
+    max_unpacked_bytes: int = 100 * MB
+    max_ratio: float = 100.0
+    ratio_grace: int = 1 * MB
+    max_members: int = 1000
+    max_field_chars: int = 100_000
+    max_depth: int = 64
+    max_columns: int = 1000
+    max_cells: int = 2_000_000
+    max_vertices: int = 100_000
     date_min: date = date(1945, 1, 1)
     date_max: date | None = None
 
     @classmethod
     def from_env(cls) -> ImportLimits:
-        """Limits with ``PATROLWATCH_IMPORT_MAX_MB`` applied (default 25 MB)."""
-        mb = os.environ.get("PATROLWATCH_IMPORT_MAX_MB", "").strip()
-        return cls(max_bytes=int(float(mb) * 1024 * 1024)) if mb else cls()
+        """Limits with ``PATROLWATCH_IMPORT_MAX_MB`` applied (default 25 MB; an archive may
+        unpack to four times that)."""
+        mb = import_max_mb()
+        if mb is None:
+            return cls()
+        return cls(max_bytes=int(mb * MB), max_unpacked_bytes=int(4 * mb * MB))
 
     @property
     def latest(self) -> date:
         return self.date_max or today()
+
+
+def over_limit(name: str, what: str, limit: str) -> ImportRefused:
+    """The refusal for a file that breaks a limit: the file, what broke it, the limit."""
+    return ImportRefused(f"{name}: {what}, over the limit of {limit}. Nothing was imported.")
+
+
+def size_text(n: float) -> str:
+    """Bytes in words: '1.5 MB', '12 KB', '80 bytes'."""
+    if n >= MB:
+        return f"{n / MB:,.1f} MB".replace(".0 MB", " MB")
+    if n >= 1024:
+        return f"{n / 1024:,.0f} KB"
+    return f"{int(n):,} bytes"
+
+
+#: characters that change how text around them is shown (bidi overrides and isolates,
+#: zero-width marks) or are not text at all (C0 controls): shown as <U+XXXX> in names
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+#: control characters no text field may hold (tab, newline and carriage return may)
+CONTROL_CHARS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def visible(text: str, max_len: int = 200) -> str:
+    """A name from an upload (a file name, a header) as it may be shown: characters that
+    would reorder or hide the text around them written out as <U+202E>, and cut to
+    ``max_len`` characters."""
+    shown = _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", str(text))
+    return shown if len(shown) <= max_len else shown[: max_len - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -86,12 +144,15 @@ class Decisions:
     ``places``: fuzzy matches confirmed, as (name in the file, place_id). ``actors``: names
     in the file mapped to one of our actors, as (name, actor_id). ``new_actors``: names to
     add as new actors, as (name, kind). ``remember``: keep each mapped name as an alias of
-    its actor, so the next import resolves it by itself."""
+    its actor, so the next import resolves it by itself. ``positions``: names whose position
+    in the file disagrees with the place the name matched, resolved as (name, 'file': a new
+    place at the file's position, or 'ours': the place we hold, the default)."""
 
     places: tuple[tuple[str, str], ...] = ()
     actors: tuple[tuple[str, str], ...] = ()
     new_actors: tuple[tuple[str, str], ...] = ()
     remember: bool = True
+    positions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,27 +263,6 @@ def records_frame(table: str, rows: list[dict]) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- file checks
 
-FORMATS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".json": "json",
-    ".geojson": "geojson",
-    ".kml": "kml",
-    ".kmz": "kmz",
-}
-
-LABELS = {
-    "csv": "CSV",
-    "xlsx": "Excel workbook",
-    "json": "JSON",
-    "geojson": "GeoJSON",
-    "kml": "KML",
-    "kmz": "KMZ",
-}
-
 _MAGIC = {
     b"%PDF": "a PDF document",
     b"\x89PNG": "a PNG image",
@@ -235,64 +275,176 @@ _MAGIC = {
 }
 
 
-def file_format(name: str, data: bytes, limits: ImportLimits) -> str:
-    """The format a file claims by its name, checked against its first bytes and its size.
-    Raises ``ImportRefused`` for a file too big, empty, of a type we don't read, or not
-    the format its name claims."""
-    suffix = os.path.splitext(name)[1].lower()
+def check_bytes(name: str, data: bytes, label: str, zipped: bool, limits: ImportLimits) -> None:
+    """A file's size and first bytes checked against the format its name claims
+    (``label``; ``zipped``: a zip-based format). Raises ``ImportRefused`` for a file too
+    big, empty, of another type (PDF, image…), or zipped when it should not be (or the
+    other way round)."""
     if len(data) > limits.max_bytes:
         raise ImportRefused(
-            f"{name} is {len(data) / 1024 / 1024:.1f} MB, over the limit of "
-            f"{limits.max_bytes / 1024 / 1024:.0f} MB for one file (PATROLWATCH_IMPORT_MAX_MB). "
+            f"{name} is {size_text(len(data))}, over the limit of "
+            f"{size_text(limits.max_bytes)} for one file (PATROLWATCH_IMPORT_MAX_MB). "
             "Nothing was imported. Split it into smaller files."
         )
-    if suffix == ".xls":
-        raise ImportRefused(
-            f"{name} is an Excel 97–2003 workbook (.xls), which we don't read. Nothing was "
-            "imported. Save it as .xlsx (Excel: Save As → Excel Workbook) and import that."
-        )
-    if suffix not in FORMATS:
-        known = ", ".join(sorted(FORMATS))
-        raise ImportRefused(f"{name}: files of type '{suffix or 'none'}' are not read ({known}).")
-    kind = FORMATS[suffix]
     if not data.strip():
         raise ImportRefused(f"{name} is empty. Nothing was imported.")
     is_zip = data[:4] == b"PK\x03\x04"
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
-            raise ImportRefused(
-                f"{name} claims to be {LABELS[kind]} but is {what}. Nothing was imported."
-            )
-    if kind in ("xlsx", "kmz"):
+            raise ImportRefused(f"{name} claims to be {label} but is {what}. Nothing was imported.")
+    suffix = os.path.splitext(name)[1].lower()
+    if zipped:
         if not is_zip:
             raise ImportRefused(
-                f"{name} claims to be {LABELS[kind]} but is not a zip archive, as every "
+                f"{name} claims to be {label} but is not a zip archive, as every "
                 f"{suffix} file is. Nothing was imported."
             )
         check_zip(name, data, limits)
     elif is_zip:
         raise ImportRefused(
-            f"{name} claims to be {LABELS[kind]} but is a zip archive (an Excel workbook or "
+            f"{name} claims to be {label} but is a zip archive (an Excel workbook or "
             "a KMZ?). Nothing was imported. Give it the right extension (.xlsx, .kmz)."
         )
-    return kind
+
+
+def _unsafe_member(member: str) -> bool:
+    parts = member.replace("\\", "/").split("/")
+    return (
+        member.startswith(("/", "\\"))
+        or re.match(r"^[A-Za-z]:", member) is not None
+        or ".." in parts
+        or "\x00" in member
+    )
 
 
 def check_zip(name: str, data: bytes, limits: ImportLimits) -> zipfile.ZipFile:
-    """Open a zip-based file, refusing a damaged one or one that unpacks too big."""
+    """Open a zip-based file, refusing a damaged one, one with too many entries or an
+    unsafe entry name (``../``, an absolute path), or one whose entries say they unpack
+    to more than ``max_unpacked_bytes``. What is then read out of it is counted again
+    while it is unpacked (``read_member``, ``check_unpacked``)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        unpacked = sum(i.file_size for i in archive.infolist())
-    except zipfile.BadZipFile as err:
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as err:
         raise ImportRefused(
             f"{name} is a damaged zip archive ({err}). Nothing was imported."
         ) from None
-    if unpacked > limits.max_bytes * limits.max_unpacked:
+    if len(infos) > limits.max_members:
+        raise over_limit(
+            name, f"the archive has {len(infos):,} entries", f"{limits.max_members:,} entries"
+        )
+    unsafe = [i.filename for i in infos if _unsafe_member(i.filename)]
+    if unsafe:
         raise ImportRefused(
-            f"{name} unpacks to {unpacked / 1024 / 1024:.0f} MB, more than we accept. "
-            "Nothing was imported."
+            f"{name} holds an entry with an unsafe name ('{visible(unsafe[0], 80)}': a path "
+            "that leaves the archive or is absolute). Nothing was imported."
+        )
+    declared = sum(i.file_size for i in infos)
+    if declared > limits.max_unpacked_bytes:
+        raise over_limit(
+            name,
+            f"the archive says it unpacks to {size_text(declared)}",
+            f"{size_text(limits.max_unpacked_bytes)} unpacked",
         )
     return archive
+
+
+class Unpacked:
+    """The bytes read out of one archive so far, checked against the limits as each
+    chunk is unpacked: nothing is unpacked past a limit."""
+
+    CHUNK = 256 * 1024
+
+    def __init__(self, name: str, archive: zipfile.ZipFile, limits: ImportLimits) -> None:
+        self.name, self.archive, self.limits = name, archive, limits
+        self.total = 0
+
+    def read(self, member: str, *, keep: bool = True, cap: int | None = None) -> bytes:
+        """The member's bytes (``b''`` if ``keep`` is false: only counted). ``cap``: the
+        most this one member may give."""
+        info = self.archive.getinfo(member)
+        packed = max(info.compress_size, 1)
+        out: list[bytes] = []
+        got = 0
+        try:
+            with self.archive.open(info) as stream:
+                while chunk := stream.read(self.CHUNK):
+                    got += len(chunk)
+                    self.total += len(chunk)
+                    self._check(member, got, packed, cap)
+                    if keep:
+                        out.append(chunk)
+        except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as err:
+            raise ImportRefused(
+                f"{self.name}: its entry '{visible(member, 80)}' cannot be unpacked ({err}). "
+                "Nothing was imported."
+            ) from None
+        except zlib_error as err:
+            raise ImportRefused(
+                f"{self.name}: its entry '{visible(member, 80)}' is damaged ({err}). "
+                "Nothing was imported."
+            ) from None
+        return b"".join(out)
+
+    def _check(self, member: str, got: int, packed: int, cap: int | None) -> None:
+        lim = self.limits
+        entry = f"'{visible(member, 80)}'"
+        if got > lim.ratio_grace and got / packed > lim.max_ratio:
+            raise over_limit(
+                self.name,
+                f"its entry {entry} unpacks to more than {got / packed:,.0f} times its "
+                "packed size (a zip bomb?)",
+                f"a compression ratio of {lim.max_ratio:g}",
+            )
+        if self.total > lim.max_unpacked_bytes:
+            raise over_limit(
+                self.name,
+                f"it unpacks to more than {size_text(lim.max_unpacked_bytes)}",
+                f"{size_text(lim.max_unpacked_bytes)} unpacked per archive",
+            )
+        if cap is not None and got > cap:
+            raise over_limit(
+                self.name, f"its entry {entry} unpacks to more than {size_text(cap)}",
+                f"{size_text(cap)} for one document",
+            )  # fmt: skip
+
+
+def check_unpacked(name: str, archive: zipfile.ZipFile, limits: ImportLimits) -> None:
+    """Unpack every entry of an archive without keeping it, refusing it as soon as it
+    breaks a limit (before a reader such as openpyxl unpacks it for real)."""
+    unpacked = Unpacked(name, archive, limits)
+    for info in archive.infolist():
+        if not info.is_dir():
+            unpacked.read(info.filename, keep=False)
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply a JSON text nests arrays and objects (brackets inside strings aside),
+    found without parsing it."""
+    import numpy as np
+
+    bare = np.frombuffer(_JSON_STRING.sub(b'""', data), dtype=np.uint8)
+    opens = (bare == 0x5B) | (bare == 0x7B)
+    closes = (bare == 0x5D) | (bare == 0x7D)
+    pos = np.flatnonzero(opens | closes)
+    if not len(pos):
+        return 0
+    depth = np.cumsum(np.where(opens[pos], 1, -1), dtype=np.int64)
+    return int(depth.max())
+
+
+def check_text(name: str, text: str, limits: ImportLimits, where: str, field: str) -> str:
+    """A text field within ``max_field_chars``; refuses the file otherwise."""
+    if len(text) > limits.max_field_chars:
+        raise over_limit(
+            name,
+            f"{where}, {field} holds {len(text):,} characters",
+            f"{limits.max_field_chars:,} characters per field",
+        )
+    return text
 
 
 LIKELY_ENCODINGS = ["cp1256", "iso8859_6", "cp1254", "cp1251", "cp1252", "latin_1"]
@@ -360,8 +512,12 @@ def decode_text(name: str, data: bytes, notes: list[str]) -> str:
 
 
 def slugify(text: str, max_len: int = 48) -> str:
-    """'Tell Abyad (near)' → 'tell_abyad_near' (ASCII letters, digits and _)."""
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """'Tell Abyad (near)' → 'tell_abyad_near', 'الدرباسية' → 'ldrbsyh' (ASCII letters,
+    digits and _; any script transliterated with anyascii). May be '' (a name of
+    punctuation only): ids are made by ``new_id``, never empty."""
+    from anyascii import anyascii
+
+    ascii_ = anyascii(unicodedata.normalize("NFC", text))
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_")
     return slug[:max_len].strip("_")
 

@@ -141,3 +141,14 @@ def places_along(path: list[tuple[float, float]], places: pd.DataFrame) -> list[
     order = [(v, i) for i, v in enumerate(first_vertex) if v >= 0]
     ids = placed["place_id"].to_numpy()
     return [str(ids[i]) for _, i in sorted(order)]
+
+
+def distance_m(lat1: pd.Series, lon1: pd.Series, lat2: pd.Series, lon2: pd.Series) -> np.ndarray:
+    """Great-circle distance (m) between each pair of points, row by row (NaN where a
+    point is missing)."""
+    r = 6_371_008.8
+    p1 = np.radians(lat1.to_numpy(float))
+    p2 = np.radians(lat2.to_numpy(float))
+    dlon = np.radians(lon2.to_numpy(float)) - np.radians(lon1.to_numpy(float))
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * r * np.arcsin(np.sqrt(np.clip(a, 0, 1)))

@@ -4,7 +4,8 @@ Each placemark (KML) or feature (GeoJSON) becomes one record:
 
 - a point with a time (KML ``TimeStamp``/``TimeSpan``; a GeoJSON ``date`` or
   ``event_id`` property) is an event, drawn at a place: the one its ``place``/``location``
-  field names (matched through our gazetteer), else a new place at the point;
+  field or else its own name names (matched through our gazetteer, its position as
+  evidence), else a new place at the point;
 - a point without a time is a place (matched through our gazetteer by its name: a place
   we hold already is not added again);
 - a line (``LineString``; each part of a ``MultiLineString`` or ``MultiGeometry``) is a
@@ -18,12 +19,13 @@ references. Pure.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 
 import pandas as pd
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml.ElementTree import ParseError, iterparse
 
 from data import vocab
 from data.dates import precision_of
@@ -33,11 +35,15 @@ from data.importers.base import (
     ImportRefused,
     Parsed,
     RowProblem,
+    Unpacked,
+    check_text,
     check_zip,
+    over_limit,
     place_refs,
     records_frame,
     short_hash,
     slugify,
+    visible,
 )
 from data.records import COLUMNS
 
@@ -79,21 +85,43 @@ def _text(elem: object | None) -> str:
     return "" if elem is None else "".join(elem.itertext()).strip()  # type: ignore[attr-defined]
 
 
-def _coords(text: str) -> list[tuple[float, float]]:
-    """'lon,lat[,alt] lon,lat …' → [(lat, lon), …]. Raises ValueError."""
+def _coords(text: str, limit: int) -> list[tuple[float, float]]:
+    """'lon,lat[,alt] lon,lat …' → [(lat, lon), …]. Raises ValueError; a path of more than
+    ``limit`` points raises ``OverflowError`` (before its numbers are read)."""
+    tuples = text.split()
+    if len(tuples) > limit:
+        raise OverflowError(len(tuples))
     out = []
-    for tup in text.split():
+    for tup in tuples:
         parts = tup.split(",")
         if len(parts) < 2:
-            raise ValueError(f"'{tup}' is not lon,lat")
+            raise ValueError(f"'{tup[:40]}' is not lon,lat")
         out.append((float(parts[1]), float(parts[0])))
     return out
 
 
-def read_kml(name: str, data: bytes, problems: list[RowProblem]) -> list[Feature]:
-    """The placemarks of a KML document, in file order (row = placemark number)."""
+def _too_many_points(name: str, unit: str, row: int, n: int, limits: ImportLimits) -> Exception:
+    return over_limit(
+        name, f"{unit} {row} has a path of {n:,} points", f"{limits.max_vertices:,} points per path"
+    )
+
+
+def parse_xml(name: str, data: bytes, limits: ImportLimits) -> object:
+    """The root element of an XML document, its nesting counted while it is parsed
+    (defusedxml: no DTD, no entities)."""
+    depth, root = 0, None
     try:
-        root = fromstring(data, forbid_dtd=True)
+        for event, elem in iterparse(io.BytesIO(data), ("start", "end"), forbid_dtd=True):
+            if event == "end":
+                depth -= 1
+                continue
+            depth += 1
+            root = elem if root is None else root
+            if depth > limits.max_depth:
+                raise over_limit(
+                    name, f"its XML nests more than {limits.max_depth} elements deep",
+                    f"{limits.max_depth} levels of nesting",
+                )  # fmt: skip
     except DefusedXmlException:
         raise ImportRefused(
             f"{name} declares a DTD or entities, which we refuse in KML (unsafe XML). "
@@ -103,13 +131,28 @@ def read_kml(name: str, data: bytes, problems: list[RowProblem]) -> list[Feature
         raise ImportRefused(
             f"{name} is not well-formed XML ({err}). Nothing was imported."
         ) from None
-    if _local(root.tag) != "kml":
+    if root is None:
+        raise ImportRefused(f"{name} holds no XML element. Nothing was imported.")
+    return root
+
+
+def read_kml(
+    name: str, data: bytes, problems: list[RowProblem], limits: ImportLimits | None = None
+) -> list[Feature]:
+    """The placemarks of a KML document, in file order (row = placemark number)."""
+    limits = limits or ImportLimits()
+    root = parse_xml(name, data, limits)
+    if _local(root.tag) != "kml":  # type: ignore[attr-defined]
         raise ImportRefused(
-            f"{name} is XML but not KML (its root element is <{_local(root.tag)}>). "
-            "Nothing was imported."
+            f"{name} is XML but not KML (its root element is "
+            f"<{visible(_local(root.tag), 40)}>). Nothing was imported."  # type: ignore[attr-defined]
         )
     features: list[Feature] = []
-    placemarks = [e for e in root.iter() if _local(e.tag) == "Placemark"]
+    placemarks = [e for e in root.iter() if _local(e.tag) == "Placemark"]  # type: ignore[attr-defined]
+
+    def text(elem: object | None, n: int, what: str) -> str:
+        return check_text(name, _text(elem), limits, f"placemark {n}", what)
+
     for n, pm in enumerate(placemarks, start=1):
         props: dict[str, str] = {}
         ext = _child(pm, "ExtendedData")
@@ -117,16 +160,17 @@ def read_kml(name: str, data: bytes, problems: list[RowProblem]) -> list[Feature
             for d in ext.iter():
                 if _local(d.tag) in ("Data", "SimpleData") and d.get("name"):
                     value = _child(d, "value") if _local(d.tag) == "Data" else d
-                    props[d.get("name").strip().lower()] = _text(value)
+                    key = d.get("name").strip().lower()
+                    props[key] = text(value, n, f"'{visible(key, 40)}'")
         stamp = _child(pm, "TimeStamp")
         span = _child(pm, "TimeSpan")
         base = Feature(
             row=n,
-            name=_text(_child(pm, "name")),
-            description=_plain(_text(_child(pm, "description"))),
-            when=_text(_child(stamp, "when")) if stamp is not None else "",
-            begin=_text(_child(span, "begin")) if span is not None else "",
-            end=_text(_child(span, "end")) if span is not None else "",
+            name=text(_child(pm, "name"), n, "name"),
+            description=_plain(text(_child(pm, "description"), n, "description")),
+            when=text(_child(stamp, "when"), n, "when") if stamp is not None else "",
+            begin=text(_child(span, "begin"), n, "begin") if span is not None else "",
+            end=text(_child(span, "end"), n, "end") if span is not None else "",
             props=props,
         )
         geoms = [g for g in pm.iter() if _local(g.tag) in ("Point", "LineString")]
@@ -142,7 +186,9 @@ def read_kml(name: str, data: bytes, problems: list[RowProblem]) -> list[Feature
             continue
         for g in geoms:
             try:
-                coords = _coords(_text(_child(g, "coordinates")))
+                coords = _coords(_text(_child(g, "coordinates")), limits.max_vertices)
+            except OverflowError as err:
+                raise _too_many_points(name, "placemark", n, err.args[0], limits) from None
             except ValueError as err:
                 problems.append(RowProblem(n, "coordinates", f"are not numbers ({err})"))
                 continue
@@ -160,13 +206,15 @@ def read_kml(name: str, data: bytes, problems: list[RowProblem]) -> list[Feature
 def read_kmz(
     name: str, data: bytes, limits: ImportLimits, problems: list[RowProblem]
 ) -> list[Feature]:
-    """The placemarks of the KML inside a KMZ (``doc.kml``, or its first .kml)."""
+    """The placemarks of the KML inside a KMZ (``doc.kml``, or its first .kml), unpacked
+    within the limits (``Unpacked``): the KML no bigger than a KML file may be."""
     archive = check_zip(name, data, limits)
     kmls = [i for i in archive.namelist() if i.lower().endswith(".kml")]
     if not kmls:
         raise ImportRefused(f"{name} is a zip archive with no KML inside. Nothing was imported.")
     inner = "doc.kml" if "doc.kml" in kmls else sorted(kmls, key=lambda p: (p.count("/"), p))[0]
-    return read_kml(f"{name} ({inner})", archive.read(inner), problems)
+    text = Unpacked(name, archive, limits).read(inner, cap=limits.max_bytes)
+    return read_kml(f"{name} ({visible(inner, 80)})", text, problems, limits)
 
 
 def _plain(text: str) -> str:
@@ -181,8 +229,11 @@ def _plain(text: str) -> str:
 # --------------------------------------------------------------------------- GeoJSON
 
 
-def read_geojson(name: str, doc: dict, problems: list[RowProblem]) -> list[Feature]:
+def read_geojson(
+    name: str, doc: dict, problems: list[RowProblem], limits: ImportLimits | None = None
+) -> list[Feature]:
     """The features of a GeoJSON document (row = feature number)."""
+    limits = limits or ImportLimits()
     items = doc.get("features") if doc.get("type") == "FeatureCollection" else [doc]
     if not isinstance(items, list):
         raise ImportRefused(f"{name}: 'features' must be a list. Nothing was imported.")
@@ -194,12 +245,17 @@ def read_geojson(name: str, doc: dict, problems: list[RowProblem]) -> list[Featu
             problems.append(RowProblem(n, "type", "is not a GeoJSON Feature"))
             continue
         raw = item.get("properties") or {}
+        if not isinstance(raw, dict):
+            problems.append(RowProblem(n, "properties", "is not an object"))
+            continue
         props = {
             str(k).strip().lower(): "|".join(map(str, v))
             if isinstance(v, list)
             else ("" if v is None else str(v).strip())
             for k, v in raw.items()
         }
+        for k, v in props.items():
+            check_text(name, v, limits, f"feature {n}", f"'{visible(k, 40)}'")
         base = Feature(
             row=n,
             name=props.get("name", "") or props.get("title", ""),
@@ -215,7 +271,7 @@ def read_geojson(name: str, doc: dict, problems: list[RowProblem]) -> list[Featu
             else:
                 problems.append(RowProblem(n, "geometry", "is empty"))
             continue
-        kind = geom.get("type")
+        kind = geom.get("type") if isinstance(geom, dict) else None
         try:
             if kind == "Point":
                 parts = [("Point", [geom["coordinates"]])]
@@ -226,16 +282,22 @@ def read_geojson(name: str, doc: dict, problems: list[RowProblem]) -> list[Featu
             elif kind == "MultiLineString":
                 parts = [("LineString", c) for c in geom["coordinates"]]
             else:
+                what = visible(str(kind), 40)
                 problems.append(
-                    RowProblem(n, "geometry", f"is a {kind}: only points and lines are read")
+                    RowProblem(n, "geometry", f"is a {what}: only points and lines are read")
                 )
                 continue
+            points = sum(len(pts) for _, pts in parts if isinstance(pts, list))
+            if points > limits.max_vertices:
+                break
             for g, pts in parts:
                 coords = [(float(p[1]), float(p[0])) for p in pts]
                 features.append(Feature(**{**base.__dict__, "geometry": g, "coords": coords}))
         except (KeyError, TypeError, ValueError, IndexError):
             problems.append(RowProblem(n, "coordinates", "are not [lon, lat] numbers"))
-    return features
+    else:
+        return features
+    raise _too_many_points(name, "feature", n, points, limits)
 
 
 # --------------------------------------------------------------------------- to records
@@ -330,7 +392,7 @@ def features_to_parsed(
                     {
                         "event_id": eid,
                         "_row": f.row,
-                        "name": named or f"{f.name or eid} (position)",
+                        "name": named or f.name or f"Position of {eid}",
                         "lat": lat,
                         "lon": lon,
                         "precision_m": p.get("precision_m", "") or options.precision_m,
@@ -359,7 +421,14 @@ def features_to_parsed(
         parsed.problems.append(RowProblem(r["_row"], "name", "a place needs a name"))
     refs = [r for r in refs if r["name"]]
     if events:
-        parsed.records["events"] = records_frame("events", events)
+        frame = records_frame("events", events)
+        todo = frame["kind"] == ""
+        if todo.any():  # the kind the words of the placemark say (keyword tables)
+            from data.importers.keywords import kinds_from_notes
+
+            words = frame.loc[todo, "description"]
+            frame.loc[todo, "kind"] = kinds_from_notes(words, default="")
+        parsed.records["events"] = frame
     if routes:
         parsed.records["routes"] = records_frame("routes", routes)
     parsed.place_refs = place_refs(refs)
@@ -374,17 +443,19 @@ def read_kml_bytes(
     if kmz:
         features = read_kmz(name, data, limits, problems)
     else:
-        features = read_kml(name, data, problems)
+        features = read_kml(name, data, problems, limits)
     fmt = "KMZ (zipped KML)" if kmz else "KML"
     parsed = features_to_parsed(features, fmt, options, problems, prefix="kml", unit="placemark")
     parsed.field_names = {"date": "TimeStamp", "places": "Point", "path": "LineString"}
     return parsed
 
 
-def read_geojson_doc(name: str, doc: dict, options: ImportOptions) -> Parsed:
+def read_geojson_doc(
+    name: str, doc: dict, options: ImportOptions, limits: ImportLimits | None = None
+) -> Parsed:
     """A GeoJSON document, read into records."""
     problems: list[RowProblem] = []
-    features = read_geojson(name, doc, problems)
+    features = read_geojson(name, doc, problems, limits)
     return features_to_parsed(
         features, "GeoJSON", options, problems, prefix="geojson", unit="feature"
     )

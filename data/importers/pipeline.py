@@ -10,8 +10,9 @@ one transaction, or nothing. Pure but for ``apply_import``'s write.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,17 +22,18 @@ from data import vocab
 from data.dates import date_window
 from data.frames import join_ordered
 from data.importers.base import (
+    CONTROL_CHARS,
     Decisions,
     ImportLimits,
     ImportOptions,
     ImportRefused,
     Parsed,
-    decode_text,
-    file_format,
+    RowProblem,
     file_hash,
     records_frame,
     short_hash,
     slugify,
+    visible,
 )
 from data.importers.gazetteer import match_names, nearest_places, places_along
 from data.model import DataSet
@@ -48,6 +50,8 @@ from data.records import (
 from data.store import Change, Snapshot, Store
 
 Progress = Callable[[float, str], None]
+
+log = logging.getLogger(__name__)
 
 #: colours for new top-level actors (Okabe-Ito, then Tableau 10), first unused wins
 PALETTE = (
@@ -100,6 +104,16 @@ class ImportPreview:
         return int(mask.sum())
 
     @property
+    def positions(self) -> pd.DataFrame:
+        """Names whose position in the file lies beyond the precision of the place the
+        name matched: a warning for the analyst to resolve (our place, or a new place at
+        the file's position)."""
+        p = self.places
+        if p.empty or "evidence" not in p:
+            return p
+        return p[p["evidence"].str.startswith("name and position disagree")]
+
+    @property
     def refused_rows(self) -> int:
         """How many rows of the file were refused."""
         return 0 if self.refused.empty else int(self.refused["row"].nunique())
@@ -112,7 +126,8 @@ class ImportPreview:
     def pending_fuzzy(self) -> int:
         """Fuzzy place matches the analyst has not confirmed."""
         p = self.places
-        return 0 if p.empty else int(((p["how"] == "fuzzy") & (p["use"] != "confirmed")).sum())
+        asks = p["how"].isin(["fuzzy", "position"]) if len(p) else None
+        return 0 if p.empty else int((asks & (p["use"] != "confirmed")).sum())
 
     def summary(self) -> str:
         """'12 rows read: 10 events to add, 1 to update, 1 row refused…'"""
@@ -140,79 +155,85 @@ class ImportPreview:
 def read_file(
     name: str, data: bytes, options: ImportOptions, limits: ImportLimits
 ) -> tuple[Parsed, list[str]]:
-    """Parse a file of any format we read. Raises ``ImportRefused`` for a bad file."""
-    from data.importers.geo import read_geojson_doc, read_kml_bytes
-    from data.importers.tabular import (
-        KEYS,
-        ours,
-        parse_json,
-        parse_table,
-        read_csv_text,
-        read_excel_sheets,
-    )
+    """Parse a file of any format of the registry (``data.importers.formats``). Raises
+    ``ImportRefused`` for a bad file."""
+    from data.importers.formats import file_format, read_with
 
     notes: list[str] = []
-    kind = file_format(name, data, limits)
-    if kind == "csv":
-        parsed = parse_table(name, read_csv_text(name, decode_text(name, data, notes)), options)
-    elif kind == "xlsx":
-        sheets = read_excel_sheets(name, data)
-        ours_by_name = {s: f for s, f in sheets.items() if s.strip().lower() in KEYS}
-        if ours_by_name:
-            parsed = Parsed(format="our workbook", rows=0)
-            for sheet, frame in ours_by_name.items():
-                table = sheet.strip().lower()
-                part = ours(
-                    table, frame.to_dict("records"), start_row=2, label=f"our workbook ({table})"
-                )
-                parsed.records[table] = part.records[table]
-                parsed.rows += part.rows
-                parsed.notes.extend(f"Sheet '{sheet}': {n}" for n in part.notes)
-            skipped = sorted(set(sheets) - set(ours_by_name))
-            if skipped:
-                notes.append(f"Sheets not read: {', '.join(skipped)}.")
-        else:
-            sheet, frame = next(iter(sheets.items()))
-            parsed = parse_table(name, frame, options, sheet=sheet)
-            if len(sheets) > 1:
-                notes.append(f"Only the first sheet ('{sheet}') was read.")
-    elif kind in ("json", "geojson"):
-        text = decode_text(name, data, notes)
-        if kind == "geojson":
-            try:
-                doc = json.loads(text)
-            except json.JSONDecodeError as err:
-                raise ImportRefused(
-                    f"{name} is not valid JSON (line {err.lineno}: {err.msg}). "
-                    "Nothing was imported."
-                ) from None
-            if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
-                raise ImportRefused(
-                    f"{name} is JSON but not GeoJSON (no FeatureCollection or Feature). "
-                    "Nothing was imported."
-                )
-            parsed = read_geojson_doc(name, doc, options)
-        else:
-            parsed = parse_json(
-                name, text, options, lambda doc: read_geojson_doc(name, doc, options)
-            )
-    else:  # kml, kmz
-        if kind == "kml":
-            head = data[:200].decode("ascii", "replace").lower()
-            declared = "encoding=" in head and "utf-8" not in head.split("?>")[0]
-            if not declared:
-                decode_text(name, data, notes)  # refuse a KML that is not UTF-8, clearly
-            data = data.removeprefix(b"\xef\xbb\xbf")
-        parsed = read_kml_bytes(name, data, options, limits, kmz=kind == "kmz")
+    fmt = file_format(name, data, limits)
+    parsed = read_with(fmt, name, data, options, limits, notes)
+    drop_control_chars(parsed)
     return parsed, notes + parsed.notes
+
+
+def drop_control_chars(parsed: Parsed) -> None:
+    """Rows with a control character (NUL…) in any text field are refused row by row and
+    left out of every table of the file: no text may hold one (PostgreSQL refuses NUL)."""
+    frames = {**parsed.records, "place references": parsed.place_refs,
+              "actor references": parsed.actor_refs}  # fmt: skip
+    bad: dict[int, str] = {}
+    for frame in frames.values():
+        if frame.empty:
+            continue
+        for col in frame.columns:
+            if col.startswith("_") or not pd.api.types.is_string_dtype(frame[col]):
+                continue
+            hit = frame[col].astype("str").str.contains(CONTROL_CHARS, regex=True)
+            for row, value in zip(frame.loc[hit, "_row"], frame.loc[hit, col], strict=True):
+                char = next(c for c in value if ord(c) < 32 or ord(c) == 127)
+                bad.setdefault(int(row), f"{col}|{ord(char):04X}")
+    if not bad:
+        return
+    for row, what in sorted(bad.items()):
+        col, code = what.split("|")
+        parsed.problems.append(
+            RowProblem(row, col, f"holds the control character U+{code}, which no text may")
+        )
+    rows = set(bad)
+    for table, frame in parsed.records.items():
+        parsed.records[table] = frame[~frame["_row"].isin(rows)].reset_index(drop=True)
+    parsed.place_refs = parsed.place_refs[~parsed.place_refs["_row"].isin(rows)]
+    parsed.actor_refs = parsed.actor_refs[~parsed.actor_refs["_row"].isin(rows)]
+
+
+def check_file(name: str, data: bytes, limits: ImportLimits | None = None) -> None:
+    """Refuse a file that breaks a limit or cannot be read, before the analyst is asked for
+    its import options. Raises ``ImportRefused`` (unexpected errors too, logged)."""
+    limits = limits or ImportLimits.from_env()
+    shown = visible(name)
+    with _unexpected(shown, "reading the file"):
+        read_file(shown, data, ImportOptions(), limits)
+
+
+@contextmanager
+def _unexpected(name: str, doing: str) -> Iterator[None]:
+    """Turn an error nobody foresaw into a short refusal naming the file and the step; the
+    traceback goes to the server log, never to the page."""
+    try:
+        yield
+    except ImportRefused:
+        raise
+    except Exception as err:
+        log.exception("import of %s failed while %s", name, doing)
+        raise ImportRefused(
+            f"{name}: {doing} failed unexpectedly ({type(err).__name__}). Nothing was "
+            "imported; the details are in the server log."
+        ) from None
 
 
 # --------------------------------------------------------------------------- resolving
 
 
 def _new_id(name: str, taken: set[str], prefix: str = "place") -> str:
-    base = slugify(name) or prefix
-    return base if base not in taken else f"{base}_{short_hash(name, n=6)}"
+    """An id for a new record named ``name``: its transliteration, or ``prefix`` and a hash
+    of the name when that is empty; never one already taken, never empty."""
+    base = slugify(name) or f"{prefix}_{short_hash(name, n=8)}"
+    if base not in taken:
+        return base
+    n = 6
+    while f"{base}_{short_hash(name, n=n)}" in taken and n < 40:
+        n += 2
+    return f"{base}_{short_hash(name, n=n)}"
 
 
 def resolve_places(
@@ -226,17 +247,30 @@ def resolve_places(
     around a place, ACLED's geo_precision 2 and 3); fill the events' ``places``. Returns
     the table of names for the preview."""
     refs = parsed.place_refs.copy()
-    cols = ["name", "rows", "how", "place_id", "place_name", "matched", "also", "score", "use"]
+    cols = ["name", "rows", "how", "place_id", "place_name", "matched", "also", "score",
+            "distance_m", "evidence", "use"]  # fmt: skip
     if refs.empty:
         return pd.DataFrame(columns=cols)
     gaz = ctx.current.places
-    matches = match_names(refs["name"], gaz).set_index("name")
+    matches = _same_position(match_names(refs["name"], gaz).set_index("name"), refs, gaz)
     confirmed = dict(decisions.places)
     refs["how"] = refs["name"].map(matches["how"])
     refs["place_id"] = refs["name"].map(matches["place_id"])
-    agreed = (refs["how"] == "fuzzy") & refs["name"].map(confirmed).notna()
+    agreed = refs["how"].isin(["fuzzy", "position"]) & refs["name"].map(confirmed).notna()
     refs.loc[agreed, "place_id"] = refs.loc[agreed, "name"].map(confirmed)
-    use = refs["how"].isin(["exact", "spelling"]) | agreed
+
+    # the file's position as evidence: for a similar name, and against a matched name
+    distance, tolerance, area = _position_check(refs, gaz)
+    worst = distance.groupby(refs["name"]).max()
+    same = tolerance.groupby(refs["name"]).min()  # a point: the precisions
+    allowed = area.groupby(refs["name"]).min()  # what the file means: an area may be wider
+    near = refs["name"].map(worst <= same).fillna(False).astype(bool)
+    by_position = (refs["how"] == "fuzzy") & near & ~agreed
+    named = refs["how"].isin(["exact", "spelling"]) | agreed | by_position
+    far = named & refs["name"].map(worst > allowed).fillna(False).astype(bool)
+    own_position = dict(decisions.positions)
+    moved = far & (refs["name"].map(own_position) == POSITION_FILE)
+    use = named & ~moved
     refs.loc[~use, "place_id"] = ""
 
     # new places: one per name, from its first row
@@ -333,16 +367,106 @@ def resolve_places(
     table = matches.reset_index()
     rows = refs.groupby("name")["_row"].agg(lambda s: _rows_text(s))
     table["rows"] = table["name"].map(rows)
+    table["distance_m"] = table["name"].map(worst).round(0)
+    table["tolerance_m"] = table["name"].map(allowed)
+    table["same_m"] = table["name"].map(same)
+    positioned = table["name"].isin(refs.loc[by_position, "name"])
+    disagree = table["name"].isin(refs.loc[far, "name"])
+    kept = table["name"].isin(refs.loc[far & ~moved, "name"])
+    table["evidence"] = np.select(
+        [positioned, disagree, table["distance_m"].notna() & (table["how"] != "none")],
+        [
+            "similar name at the same position (" + _metres(table["distance_m"])
+            + " from our place, within the precision of " + _metres(table["same_m"]) + ")",
+            "name and position disagree: " + _metres(table["distance_m"])
+            + " from our place, beyond its precision of " + _metres(table["tolerance_m"]),
+            "position agrees (" + _metres(table["distance_m"]) + " from our place)",
+        ],
+        default="",
+    )  # fmt: skip
     table["use"] = np.select(
         [
+            disagree & ~kept,
+            kept,
             table["how"].isin(["exact", "spelling"]),
-            (table["how"] == "fuzzy") & table["name"].map(confirmed).notna(),
-            table["how"] == "fuzzy",
+            table["how"].isin(["fuzzy", "position"]) & table["name"].map(confirmed).notna(),
+            positioned,
+            table["how"].isin(["fuzzy", "position"]),
         ],
-        ["matched", "confirmed", "needs confirmation (a new place until confirmed)"],
+        [
+            "new place at the file's position (the analyst's choice)",
+            "matched by name: check the position",
+            "matched",
+            "confirmed",
+            "matched by name and position",
+            "needs confirmation (a new place until confirmed)",
+        ],
         default="new place",
     )
+    table.loc[positioned, "how"] = "fuzzy+position"
     return table[cols]
+
+
+def _same_position(matches: pd.DataFrame, refs: pd.DataFrame, gaz: pd.DataFrame) -> pd.DataFrame:
+    """A name that matches none of ours but whose position is one of our places' (within
+    the precisions of both) is proposed as that place (``how`` 'position', to confirm like
+    a similar name): it is not made a second place at the same position unasked."""
+    from data.importers.gazetteer import nearest_places
+
+    none = matches.index[matches["how"] == "none"]
+    first = refs[refs["name"].isin(none) & refs["lat"].notna()].drop_duplicates("name")
+    if first.empty:
+        return matches
+    near = nearest_places(first["lat"], first["lon"], gaz)
+    prec = gaz.drop_duplicates("place_id").set_index("place_id")["precision_m"].astype(float)
+    tol = pd.concat([near["place_id"].map(prec), first["precision_m"]], axis=1).max(axis=1)
+    hit = near["distance_m"] <= tol.fillna(0)
+    names = gaz.drop_duplicates("place_id").set_index("place_id")["name"]
+    out = matches.copy()
+    for i in first.index[hit]:
+        name, pid = first.at[i, "name"], near.at[i, "place_id"]
+        out.loc[name, ["how", "place_id", "place_name", "matched"]] = [
+            "position",
+            pid,
+            names[pid],
+            f"(at {near.at[i, 'distance_m']:.0f} m)",
+        ]
+    return out
+
+
+#: a name/position disagreement resolved with the file's position (a new place)
+POSITION_FILE = "file"
+POSITION_OURS = "ours"
+
+
+def _metres(values: pd.Series) -> pd.Series:
+    v = pd.to_numeric(values, errors="coerce")
+    km = (v / 1000).round(1).astype("str") + " km"
+    m = v.round(0).astype("Int64").astype("str") + " m"
+    return km.where(v >= 1000, m).where(v.notna(), "?")
+
+
+def _position_check(
+    refs: pd.DataFrame, gaz: pd.DataFrame
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """For each reference with a position and a candidate place that has one: the distance
+    (m) between them; within which the two are the same position (the larger of the
+    place's and the reference's precision); and within which they agree (that, or the area
+    the reference stands for: ACLED's geo_precision 2 and 3). NaN where either has no
+    position."""
+    from data.importers.gazetteer import distance_m
+
+    pos = gaz.drop_duplicates("place_id").set_index("place_id")
+    placed = pos["placed"].astype(bool) if "placed" in pos else pos["lat"].notna()
+    cand = refs["place_id"].where(refs["place_id"].isin(pos.index[placed]), None)
+    lat2 = cand.map(pos["lat"]).astype(float)
+    lon2 = cand.map(pos["lon"]).astype(float)
+    d = pd.Series(distance_m(refs["lat"], refs["lon"], lat2, lon2), index=refs.index)
+    tol = pd.concat(
+        [cand.map(pos["precision_m"]).astype(float), refs["precision_m"]], axis=1
+    ).max(axis=1).fillna(0)  # fmt: skip
+    area = pd.concat([tol, refs["area_m"]], axis=1).max(axis=1).fillna(0)
+    return d, tol.where(d.notna()), area.where(d.notna())
 
 
 def _rows_text(rows: pd.Series, n: int = 6) -> str:
@@ -357,6 +481,28 @@ def _actor_index(actors: pd.DataFrame) -> dict[str, str]:
     long["s"] = long["s"].str.strip().str.casefold()
     long = long[long["s"] != ""].drop_duplicates("s")
     return dict(zip(long["s"], long["actor_id"], strict=True))
+
+
+def _armies_patrol(
+    refs: pd.DataFrame, parsed: Parsed, actors: pd.DataFrame, new: list[dict]
+) -> None:
+    """Every army of a joint patrol patrols: an actor of kind ``state_forces`` (or typed
+    'State forces' by the file) named by a joint patrol gets the role ``patrolling``, on
+    whichever side of the file it stands."""
+    events = parsed.records.get("events")
+    if events is None or refs.empty:
+        return
+    kinds = events.drop_duplicates("event_id").set_index("event_id")["kind"]
+    actor_kinds = pd.concat(
+        [actors.set_index("actor_id")["kind"],
+         pd.Series({r["actor_id"]: r["kind"] for r in new}, dtype="str")]
+    )  # fmt: skip
+    actor_kinds = actor_kinds[~actor_kinds.index.duplicated()]
+    army = (refs["actor_id"].map(actor_kinds) == "state_forces") | (
+        refs["actor_type"].str.strip().str.casefold() == "state forces"
+    )
+    joint = refs["event_id"].map(kinds) == "joint_patrol"
+    refs.loc[joint & army & (refs["actor_id"] != ""), "role"] = "patrolling"
 
 
 def resolve_actors(
@@ -409,6 +555,7 @@ def resolve_actors(
         parsed.records["actors"] = records_frame("actors", records)
     if aliases:
         parsed.records["aliases"] = records_frame("aliases", aliases)
+    _armies_patrol(refs, parsed, actors, records)
 
     found = refs[refs["actor_id"] != ""].drop_duplicates(["event_id", "actor_id", "role"])
     if not found.empty and "events" in parsed.records:
@@ -498,33 +645,54 @@ def preview_import(
     progress: Progress | None = None,
 ) -> ImportPreview:
     """What importing ``data`` (the file ``name``) would do. Raises ``ImportRefused`` if the
-    file is refused whole; otherwise every row is accounted for in the preview."""
-    options = options or ImportOptions()
-    decisions = decisions or Decisions()
-    limits = limits or ImportLimits.from_env()
+    file is refused whole; otherwise every row is accounted for in the preview. The file's
+    name appears in messages as ``visible`` shows it; an unexpected error is logged and
+    refused with the file and the step that failed."""
+    name = visible(name)
+    doing = ["reading the file"]
 
     def step(frac: float, text: str) -> None:
+        doing[0] = text.rstrip("…").lower()
         if progress is not None:
             progress(frac, text)
 
-    step(0.05, f"Reading {name}…")
+    try:
+        return _preview_import(
+            name, data, ctx, options or ImportOptions(), decisions or Decisions(),
+            limits or ImportLimits.from_env(), step,
+        )  # fmt: skip
+    except ImportRefused:
+        raise
+    except Exception as err:
+        log.exception("preview of %s failed while %s", name, doing[0])
+        raise ImportRefused(
+            f"{name}: {doing[0]} failed unexpectedly ({type(err).__name__}). Nothing was "
+            "imported; the details are in the server log."
+        ) from None
+
+
+def _preview_import(
+    name: str,
+    data: bytes,
+    ctx: ImportContext,
+    options: ImportOptions,
+    decisions: Decisions,
+    limits: ImportLimits,
+    step: Callable[[float, str], None],
+) -> ImportPreview:
+
+    step(0.05, "Reading the file…")
     parsed, notes = read_file(name, data, options, limits)
     step(0.3, "Matching places with the gazetteer…")
     places = resolve_places(parsed, ctx, options, decisions, name)
     step(0.5, "Resolving actors through the alias table…")
     actors = resolve_actors(parsed, ctx, decisions, name)
     if options.new_source and options.source not in set(parsed.table("sources")["source_id"]):
+        cited_lists = [
+            f["sources"] for t, f in parsed.records.items() if "sources" in f and t != "sources"
+        ]
         cited = (
-            pd.concat(
-                [
-                    f["sources"]
-                    for t, f in parsed.records.items()
-                    if "sources" in f and t != "sources"
-                ],
-                ignore_index=True,
-            )
-            if parsed.records
-            else pd.Series([], dtype="str")
+            pd.concat(cited_lists, ignore_index=True) if cited_lists else pd.Series([], dtype="str")
         )
         if cited.str.split("|").explode().str.split(":").str[0].eq(options.source).any():
             source = dict(options.new_source)

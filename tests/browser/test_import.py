@@ -84,3 +84,27 @@ def test_import_an_acled_export_and_see_it_on_the_overview(page, page_log, app_w
     assert after_markers > markers
     screenshot(page, "import_overview")
     assert not page_log.page_errors
+
+
+def test_a_hostile_file_is_refused_on_upload_and_its_name_shown_as_typed(
+    page, page_log, app_with_own_store
+):
+    """A 100,000-deep JSON with a Markdown and bidi-override file name: refused at once
+    (before any import option is asked), one line naming the file and the limit, the name
+    shown literally (no bold, the override written out), no traceback."""
+    url = app_with_own_store
+    page.goto(f"{url}/data", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    name = "**bold** \u202eevil.json"
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        {"name": name, "mimeType": "application/json", "buffer": b"[" * 100_000 + b"]" * 100_000}
+    )
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="levels of nesting")
+    alert.wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    text = alert.inner_text()
+    assert "**bold** <U+202E>evil.json" in text and "Nothing was imported" in text
+    assert page.locator("strong", has_text="bold").count() == 0
+    assert page.get_by_text("Import options").count() == 0
+    assert page.get_by_text("Traceback").count() == 0
+    screenshot(page, "import_hostile_refused")
