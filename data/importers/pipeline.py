@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from data import vocab
+from data.auth import Identity
 from data.dates import date_window
 from data.frames import join_ordered
 from data.importers.base import (
@@ -917,7 +918,7 @@ def apply_import(
     store: Store,
     preview: ImportPreview,
     *,
-    who: str,
+    who: Identity | str,
     allow_partial: bool = False,
     progress: Callable[[float], None] | None = None,
 ) -> int:

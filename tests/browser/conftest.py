@@ -3,6 +3,7 @@
 Fixtures
   streamlit_app  (session) start a Streamlit script on a free localhost port -> its URL
   app_url        (session) the dashboard (app.py, or $PATROLWATCH_TEST_APP) -> its URL
+  app_with_env   (module) start app.py with extra environment variables -> its URL
   page_log       what the page did: console errors, failed and blocked requests
   page           a Playwright page, 1600x1000, whose every request to a host other than
                  localhost is aborted (and recorded in page_log.blocked)
@@ -114,11 +115,11 @@ def _launcher(script: Path, tmp: Path) -> Path:
     return launcher
 
 
-def _start(script: Path, tmp: Path) -> _Server:
+def _start(script: Path, tmp: Path, extra_env: dict[str, str] | None = None) -> _Server:
     port = _free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / f"streamlit-{script.stem}-{port}.log"
-    env = dict(os.environ)
+    env = {**os.environ, **(extra_env or {})}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
     cmd = [
@@ -179,6 +180,25 @@ def streamlit_app() -> Iterator[Callable[[str | Path], str]]:
         yield start
     finally:
         for server in servers.values():
+            server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def app_with_env() -> Iterator[Callable[[dict[str, str]], str]]:
+    """Start the dashboard with extra environment variables (another data set or store);
+    each call starts a server of its own, stopped when the test module ends."""
+    servers: list[_Server] = []
+    tmp = Path(tempfile.mkdtemp(prefix="patrolwatch-env-apps-"))
+
+    def start(env: dict[str, str]) -> str:
+        servers.append(_start(ROOT / "app.py", tmp, env))
+        return servers[-1].url
+
+    try:
+        yield start
+    finally:
+        for server in servers:
             server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 

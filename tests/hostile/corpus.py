@@ -18,6 +18,7 @@ import io
 import json
 import random
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 
 from openpyxl import Workbook
@@ -86,11 +87,14 @@ def _csv_cell(text: str) -> str:
 
 
 def events_csv(rows: list[dict[str, str]], theatre_id: str, source_id: str) -> bytes:
-    """Our events.csv with the given fields (the rest filled so the row is valid)."""
+    """Our events.csv with the given fields (the rest filled so the row is valid). The id
+    is taken from the row's content, so that every case adds its own record to a store
+    instead of correcting the previous case's."""
     lines = [EVENT_HEADER]
     for i, r in enumerate(rows, start=1):
+        digest = zlib.crc32(repr(sorted(r.items())).encode("utf-8"))
         full = {
-            "event_id": f"syn-hostile-{i}",
+            "event_id": f"syn-hostile-{digest:08x}-{i}",
             "theatre_id": theatre_id,
             "date": "2024-03-04",
             "date_precision": "day",
