@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
 
 import pytest
@@ -295,7 +296,12 @@ def whole():
 )
 def test_no_box_covers_another_and_the_map_frames_every_event(which, doc, aspect, briefing, whole):
     b, f = (briefing, VIEW) if which == "darbasiyah" else (whole, WHOLE)
-    boxes, legend_rows, state, (width, height) = _laid_out(b, f, doc, aspect)
+    # in a thread of its own, as the export does: Playwright's sync API refuses to run where
+    # an asyncio loop is running (the browser tests' session leaves one in this thread)
+    with ThreadPoolExecutor(1) as pool:
+        boxes, legend_rows, state, (width, height) = pool.submit(
+            _laid_out, b, f, doc, aspect
+        ).result()
     assert all(boxes[k] is not None for k in BOXES), boxes
     for i, a in enumerate(BOXES):
         box = boxes[a]
