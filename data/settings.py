@@ -173,3 +173,28 @@ def import_max_mb() -> float | None:
     ``data.importers.base.ImportLimits``)."""
     value = os.environ.get("PATROLWATCH_IMPORT_MAX_MB", "").strip()
     return float(value) if value else None
+
+
+# --- the store of added and imported records ---------------------------------------------
+
+
+def store_dir() -> Path:
+    """Where the embedded store lives: ``PATROLWATCH_STORE``, else the user's data folder
+    (``$XDG_DATA_HOME/patrolwatch`` or ``~/.local/share/patrolwatch``)."""
+    value = os.environ.get("PATROLWATCH_STORE", "").strip()
+    if value:
+        return Path(value).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "patrolwatch"
+
+
+def store_url() -> str:
+    """The store's SQLAlchemy URL: ``PATROLWATCH_DATABASE_URL`` (``postgresql://…`` is run
+    through psycopg 3), else the SQLite file in ``store_dir()``."""
+    value = os.environ.get("PATROLWATCH_DATABASE_URL", "").strip()
+    if value:
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+    return f"sqlite:///{store_dir() / 'store.sqlite'}"

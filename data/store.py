@@ -31,7 +31,6 @@ power cut. Pure: no streamlit.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,6 +62,7 @@ from sqlalchemy.exc import (
 
 from data.auth import Identity, local_identity, os_user, undo_refusal, write_refusal
 from data.records import COLUMNS, ID_COLUMN, KIND, TABLES, canonical, record_json, row_hashes
+from data.settings import store_dir, store_url  # noqa: F401  (the store's settings, re-exported)
 
 SCHEMA_VERSION = 1
 #: rows written between two progress reports (and two checks for a cancelled import)
@@ -117,29 +117,7 @@ record_tables: dict[str, Table] = {name: _record_table(name) for name in TABLES}
 BOOKKEEPING = ["pw_version", "pw_revision", "pw_origin", "pw_hash"]
 
 
-# --------------------------------------------------------------------------- settings
-
-
-def store_dir() -> Path:
-    """Where the embedded store lives: ``PATROLWATCH_STORE``, else the user's data folder
-    (``$XDG_DATA_HOME/patrolwatch`` or ``~/.local/share/patrolwatch``)."""
-    value = os.environ.get("PATROLWATCH_STORE", "").strip()
-    if value:
-        return Path(value).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
-    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "patrolwatch"
-
-
-def store_url() -> str:
-    """The store's SQLAlchemy URL: ``PATROLWATCH_DATABASE_URL`` (``postgresql://…`` is run
-    through psycopg 3), else the SQLite file in ``store_dir()``."""
-    value = os.environ.get("PATROLWATCH_DATABASE_URL", "").strip()
-    if value:
-        for prefix in ("postgres://", "postgresql://"):
-            if value.startswith(prefix):
-                return "postgresql+psycopg://" + value[len(prefix) :]
-        return value
-    return f"sqlite:///{store_dir() / 'store.sqlite'}"
+# --------------------------------------------------------------------------- where it is
 
 
 def display_url(url: str) -> str:
