@@ -171,7 +171,9 @@ def generate(directory: Path, n_events: int, n_places: int = 400, seed: int = 7)
             "sources": "syn-src-"
             + src.astype(str)
             + ":"
-            + rng.integers(1, 7, n_events).astype(str),
+            # credibility 3-6: a single source cannot confirm (1), and F-graded sources
+            # cannot be probable (2), by the data set's grade rules
+            + rng.integers(3, 7, n_events).astype(str),
         }
     )
     _write(directory / "events.csv", events)
@@ -191,9 +193,10 @@ def generate(directory: Path, n_events: int, n_places: int = 400, seed: int = 7)
                     "count_low": str(n_events // 3),
                     "count_high": str(n_events // 3),
                     "unit": "total",
-                    "qualifier": "exact",
+                    # one source at credibility 3: only possibly true (exact-needs-grade)
+                    "qualifier": "unconfirmed",
                     "sources": cite,
-                    "note": "SYNTHETIC",
+                    "note": "SYNTHETIC: the total's credibility is judged apart from the events'",
                 }
             ]
         ),
