@@ -18,6 +18,7 @@ from components.html import md_escape
 from components.sign_in import KEY_WHO, current_identity
 from data import vocab
 from data.auth import Identity, local_identity
+from data.dates import written_date
 from data.model import DataSet
 from data.records import COLUMNS, ID_COLUMN, check_records, event_texts
 from data.store import (
@@ -33,21 +34,6 @@ NEW_EVENT = ""
 
 
 # --------------------------------------------------------------------------- pure
-
-
-def written_date(day: date, precision: str) -> str:
-    """A day written at a precision: day 2024-05-22, week 2024-W21, month 2024-05,
-    quarter 2024-Q2, year 2024."""
-    if precision == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if precision == "month":
-        return f"{day:%Y-%m}"
-    if precision == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if precision == "year":
-        return f"{day.year}"
-    return day.isoformat()
 
 
 def first_day(written: str) -> date | None:

@@ -7,6 +7,8 @@ Series; no per-row Python.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 PRECISION_OF_FORM: dict[str, str] = {
@@ -76,3 +78,18 @@ def format_at_precision(start: pd.Series, precision: pd.Series) -> pd.Series:
     out = out.mask(precision == "quarter", lookup(pd.Index(quarters)))
     out = out.mask(precision == "year", lookup(days.strftime("%Y")))
     return out.fillna("date unknown").astype("str")
+
+
+def written_date(day: date, precision: str) -> str:
+    """A day written at a precision: day 2024-05-22, week 2024-W21, month 2024-05,
+    quarter 2024-Q2, year 2024."""
+    if precision == "week":
+        year, week, _ = day.isocalendar()
+        return f"{year}-W{week:02d}"
+    if precision == "month":
+        return f"{day:%Y-%m}"
+    if precision == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if precision == "year":
+        return f"{day.year}"
+    return day.isoformat()

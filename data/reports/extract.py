@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from data.dates import written_date
 from data.importers.gazetteer import gazetteer, spelling_key
 from data.model import DataSet
 from data.reports.sentences import Sentence, split_sentences
@@ -260,20 +261,6 @@ def _latest_not_after(day: int, month: int, pub: date | None) -> tuple[date | No
     return None, "not a calendar date"
 
 
-def written(day: date, precision: str) -> str:
-    """A day written at a precision (day 2024-05-22, week 2024-W21, month 2024-05…)."""
-    if precision == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if precision == "month":
-        return f"{day:%Y-%m}"
-    if precision == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if precision == "year":
-        return f"{day.year}"
-    return day.isoformat()
-
-
 def shown_date(day: date, precision: str) -> str:
     """How an analyst reads it: '22 May 2024', 'week of 20 May 2024', 'Apr 2024'."""
     if precision == "week":
@@ -351,7 +338,7 @@ def _dates(
                 note = (note + "; " if note else "") + f"the text's weekday ({wd}) disagrees"
         ev = Evidence(
             "date",
-            written(day, precision),
+            written_date(day, precision),
             shown_date(day, precision) + f" ({precision})",
             sentence.start + m.start(),
             sentence.start + m.end(),
