@@ -22,6 +22,7 @@ import streamlit as st
 from components.colours import actor_colours, group_style
 from components.html import esc
 from components.layers.events import event_layer, size_legend_html
+from components.layers.focus import focus_layer
 from components.layers.routes import (
     BASE_COLOUR,
     ENTRY_COLOUR,
@@ -274,10 +275,12 @@ def build_explorer_map(
     tiles: object | None = None,
     basemap: bool = True,
     legend_open: bool = True,
+    focus: str | None = None,
 ) -> folium.Map:
     """The explorer map of ``view`` (see ``data.mapview.build_map_view``) and the agreement
     ``zones`` (a GeoJSON FeatureCollection from ``data.zones.zone_layer``). ``tiles`` is a
-    ``TileSettings``; None draws no online tiles."""
+    ``TileSettings``; None draws no online tiles. ``focus``: a place id to open the map on
+    (``components.layers.focus``); else it is framed on the selection's activity."""
     from components.assets import localise_assets
     from components.basemap import add_basemap
 
@@ -314,7 +317,10 @@ def build_explorer_map(
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
     bounds = activity_bounds(view)
-    if bounds is not None:
+    focused = focus_layer(ds, focus)
+    if focused is not None:
+        m.add_child(focused)
+    elif bounds is not None:
         m.add_child(FitBounds(bounds))
     localise_assets(m)
     return m
@@ -377,6 +383,7 @@ def render_explorer(
     tiles: object | None = None,
     key: str = "mx_map",
     height: int = 680,
+    focus: str | None = None,
 ) -> None:
     """The map and, beside it, the record of what was last clicked. Runs as a fragment: a
     click reruns only this part, and panning or zooming reruns nothing (the map returns
@@ -384,12 +391,15 @@ def render_explorer(
 
     The map is built afresh on every run (a few tens of milliseconds): folium adds elements
     to a map each time it is rendered, so a map object rendered twice no longer produces
-    the same script, and streamlit-folium would mount a new map and forget the click."""
+    the same script, and streamlit-folium would mount a new map and forget the click.
+
+    ``focus``: a place chosen by the place search; the map opens on it and, when it
+    changes, the panel shows its record."""
     from streamlit_folium import st_folium
 
     from components.map_detail import event_detail, md_escape, record_for, render_record
 
-    m = build_explorer_map(ds, view, zones, tiles=tiles, legend_open=False)
+    m = build_explorer_map(ds, view, zones, tiles=tiles, legend_open=False, focus=focus)
     left, right = st.columns([5, 3], gap="medium")
     with left:
         out = st_folium(
@@ -401,8 +411,14 @@ def render_explorer(
         )
     clicked = parse_ref((out or {}).get("last_object_clicked_tooltip"))
     state_key = f"{key}_selected"
-    if clicked is not None:
+    # the newer of a click and a place chosen by the search shows (the map keeps returning
+    # its last click on every run: only a changed one counts once a place was chosen)
+    if clicked is not None and clicked != st.session_state.get(f"{key}_clicked"):
         st.session_state[state_key] = clicked
+    st.session_state[f"{key}_clicked"] = clicked
+    if focus and st.session_state.get(f"{key}_focus") != focus:
+        st.session_state[state_key] = ("place", focus)
+    st.session_state[f"{key}_focus"] = focus
     ref = st.session_state.get(state_key)
     with right:
         with st.container(height=height, border=False, key=f"{key}_detail"):

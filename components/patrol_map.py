@@ -17,6 +17,7 @@ import pandas as pd
 from components.colours import actor_colours, group_style
 from components.html import esc, source_items
 from components.layers.events import event_layer, size_legend_html
+from components.layers.focus import focus_layer
 from components.layers.routes import ROUTE_COLOURS, route_layer
 from components.layers.sites import site_icon_svg, site_layer
 from components.leaflet import FitBounds, Legend, new_map
@@ -93,9 +94,12 @@ def build_overview_map(
     tiles: object | None = None,
     basemap: bool = True,
     legend_open: bool = True,
+    focus: str | None = None,
 ) -> folium.Map:
     """The map of ``view`` (``data.views.overview_map_view`` of the filtered ``events``):
-    routes, sites and events per place, each with a popup."""
+    routes, sites and events per place, each with a popup. ``focus``: a place id to open
+    the map on, ringed, with its popup open (``components.layers.focus``); else the map is
+    framed on what it draws."""
     from components.assets import localise_assets
     from components.basemap import add_basemap
 
@@ -111,7 +115,10 @@ def build_overview_map(
     m.add_child(Legend(legend_html(view, colours, legend_open)))
     folium.LayerControl(collapsed=True).add_to(m)
     bounds = overview_bounds(view)
-    if bounds is not None:
+    focused = focus_layer(ds, focus)
+    if focused is not None:
+        m.add_child(focused)
+    elif bounds is not None:
         m.add_child(FitBounds(bounds))
     localise_assets(m)
     return m
@@ -127,13 +134,16 @@ def build_patrol_map(
     basemap: bool = True,
     tiles: object | None = None,
     legend_open: bool = True,
+    focus: str | None = None,
 ) -> tuple[folium.Map, MapSummary]:
     """The overview's map of the filtered ``events`` and what it could and could not show
     (``data.views.overview_map_view``, then :func:`build_overview_map`)."""
     view = overview_map_view(
         ds, events, window_start=window_start, window_end=window_end, theatres=theatres
     )
-    m = build_overview_map(ds, events, view, tiles=tiles, basemap=basemap, legend_open=legend_open)
+    m = build_overview_map(
+        ds, events, view, tiles=tiles, basemap=basemap, legend_open=legend_open, focus=focus
+    )
     return m, map_summary(view)
 
 

@@ -31,6 +31,7 @@ from components.frequency import (
 from components.html import md_escape
 from components.overview import event_table, render_headline, render_map_caption
 from components.patrol_map import build_overview_map, map_summary, render_patrol_map
+from components.place_search import render_place_search
 from components.tables import render_table
 from components.timeline import curve_roles, render_selectable_timeline, selection_from_chart
 from data.cache import current_conflicts, current_zone_layer
@@ -86,7 +87,10 @@ if picked.active:
 left, right = st.columns([1, 1.3], gap="medium")
 with left:
     st.subheader("Where")
-    m = build_overview_map(ds, picked.events, picked.map, tiles=tile_settings(), legend_open=False)
+    focus = render_place_search(ds, picked.events, key="freq_place")
+    m = build_overview_map(
+        ds, picked.events, picked.map, tiles=tile_settings(), legend_open=False, focus=focus
+    )
     render_patrol_map(m, key="freq_map", height=520)
     render_map_caption(map_summary(picked.map), full=False)
 with right:

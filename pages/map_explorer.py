@@ -16,6 +16,7 @@ from components.explorer_map import (
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.html import md_escape
+from components.place_search import render_place_search
 from components.playback import render_playback_view
 from data.cache import current_conflicts, current_zone_layer
 from data.settings import tile_settings
@@ -49,6 +50,14 @@ render_export_panel(
 if st.toggle("Play through time", key="mx_play", bind="query-params"):
     render_playback_view(ds, f, events, view.zones, now, tiles=tile_settings())
 else:
+    focus = render_place_search(ds, events, key="mx_place", record=False)
     render_explorer(
-        ds, events, current_conflicts(), view.map, view.zones, tiles=tile_settings(), key="mx_map"
+        ds,
+        events,
+        current_conflicts(),
+        view.map,
+        view.zones,
+        tiles=tile_settings(),
+        key="mx_map",
+        focus=focus,
     )

@@ -18,6 +18,7 @@ from components.overview import (
     reported_table,
 )
 from components.patrol_map import build_overview_map, map_summary, render_patrol_map
+from components.place_search import render_place_search
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import render_timeline, timeline_figure
@@ -41,7 +42,10 @@ st.caption(md_escape(reported_line(view.reported)))
 left, right = st.columns(2, gap="medium")
 with left:
     st.subheader("Where")
-    m = build_overview_map(ds, events, view.map, tiles=tile_settings(), legend_open=False)
+    focus = render_place_search(ds, events, key="overview_place")
+    m = build_overview_map(
+        ds, events, view.map, tiles=tile_settings(), legend_open=False, focus=focus
+    )
     render_patrol_map(m, key="overview_map", height=600)
     render_map_caption(map_summary(view.map))
 with right:
