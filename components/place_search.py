@@ -40,6 +40,8 @@ def result_label(r: Mapping[str, object]) -> str:
     name, matched, kind = str(r["name"]), str(r["matched"]), str(r["kind"])
     head = name if matched == name else f"{matched} → {name}"
     tail = "" if bool(r["placed"]) else ", no position"
+    if r.get("how") == "sounds like":
+        tail += ", sounds alike"
     return f"{head} ({vocab.PLACE_KINDS.get(kind, kind)}{tail})"
 
 
@@ -92,26 +94,29 @@ def render_place_search(
     if query.strip():
         results = search_places(ds, query, MAX_RESULTS, index=_index(ds))
         st.caption(md_escape(results_caption(results, query)))
-        for r in results.to_dict("records"):
-            st.button(
-                md_escape(result_label(r)),
-                key=f"{key}_pick_{r['place_id']}",
-                on_click=_choose,
-                args=(r["place_id"],),
-                type="primary" if r["place_id"] == focus else "secondary",
-            )
+        with st.container(horizontal=True, gap="small", key=f"{key}_results"):
+            for r in results.to_dict("records"):
+                st.button(
+                    md_escape(result_label(r)),
+                    key=f"{key}_pick_{r['place_id']}",
+                    on_click=_choose,
+                    args=(r["place_id"],),
+                    type="primary" if r["place_id"] == focus else "secondary",
+                )
     if focus is None:
         return None
     row = place_row(ds, focus)
     if row is not None and not bool(row["placed"]):
         st.caption(md_escape(f"{row['name']} has no position in the data set: not on the map."))
-    if record:
-        from components.map_detail import place_record, render_record
-        from data.cache import current_conflicts
+    with st.container(horizontal=True, gap="small", vertical_alignment="top"):
+        if record:
+            from components.map_detail import place_record, render_record
+            from data.cache import current_conflicts
 
-        rec = place_record(ds, current_conflicts(), events, focus)
-        if rec is not None:
-            with st.expander(md_escape(rec.title), expanded=True, icon=":material/location_on:"):
-                render_record(rec)
-    st.button("Clear the place", key=f"{key}_clear", on_click=_choose, args=(None,))
+            rec = place_record(ds, current_conflicts(), events, focus)
+            if rec is not None:
+                label = f"{rec.title}: names, position, sources"
+                with st.expander(md_escape(label), icon=":material/location_on:", width="stretch"):
+                    render_record(rec)
+        st.button("Clear the place", key=f"{key}_clear", on_click=_choose, args=(None,))
     return focus

@@ -181,3 +181,30 @@ def test_a_link_names_a_place_or_says_it_does_not(mini):
     assert focus_from_link(mini, "") == (None, "")
     place, problem = focus_from_link(mini, "<b>nope</b>")
     assert place is None and "does not hold" in problem
+
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map_explorer.py"])
+def test_a_page_opens_on_the_place_its_link_names(page, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page)
+    at.query_params["place"] = "al_darbasiyah"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    box = next(t for t in at.text_input if t.label == "Find a place")
+    box.set_value("Kamışlı").run()
+    assert not at.exception, [e.message for e in at.exception]
+    picks = [b for b in at.button if str(b.key).endswith("_pick_qamishli")]
+    assert picks and picks[0].label.startswith("Kamışlı → Qamishli")
+    picks[0].click().run()
+    assert at.query_params["place"] in ("qamishli", ["qamishli"])
+    assert any("Qamishli" in e.label for e in at.expander) or page.endswith("explorer.py")
+    at.query_params["place"] = "no_such_place"
+    at.run()
+    assert any("does not hold" in w.value for w in at.warning)
