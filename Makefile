@@ -30,10 +30,15 @@ install-dev: $(BIN)/python
 assets:
 	bash scripts/install_assets.sh
 
-# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+# Browser tests drive Debian's Chromium (never a browser downloaded by a test tool). The
+# fonts draw every script of the gazetteer's names in the app, the maps and the exports:
+# fonts-noto-core holds Noto Sans Arabic and Noto Naskh Arabic (Arabic, Kurdish in Arabic
+# script), Noto Sans Syriac and Noto Sans (Latin with Kurdish and Turkish letters).
+FONTS   := fonts-dejavu-core fonts-noto-core
 chromium:
-	@command -v chromium >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-dejavu-core )
+	@( command -v chromium >/dev/null 2>&1 && dpkg -s $(FONTS) >/dev/null 2>&1 ) || \
+		( $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium $(FONTS) )
 
 # The store's tests also run against a real PostgreSQL server (Debian's packages), started
 # on loopback in a temporary folder by the tests themselves.

@@ -76,7 +76,7 @@ EXTRA_CSS = """
  background:transparent}
 .pw-legend .pw-area{flex:none;display:inline-block;width:18px;height:10px}
 .pw-legend .pw-arrowtxt{flex:none;display:inline-block;width:20px;font-size:11px}
-.leaflet-control-layers-expanded{font:12px/1.4 'DejaVu Sans',Arial,sans-serif}
+.leaflet-control-layers-expanded{font-size:12px;line-height:1.4}
 .pw-arrow{pointer-events:none;background:none;border:none}
 .pw-unplaced{max-width:260px}
 </style>

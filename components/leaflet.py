@@ -31,7 +31,9 @@ from components.html import esc
 
 __all__ = [
     "FULL_AT",
+    "FONT_FACES",
     "LEGEND_CSS",
+    "MAP_FONT",
     "MAX_RADIUS",
     "MIN_RADIUS",
     "PANES",
@@ -258,10 +260,32 @@ class FitBounds(RawMacroElement):
         self.bounds = bounds
 
 
-LEGEND_CSS = """
+#: the maps' font stack: Debian's Noto faces (``make chromium`` installs fonts-noto-core)
+#: for Arabic and Syriac script, named through faces limited to those scripts so that Latin
+#: text (Kurdish and Turkish letters included) stays in DejaVu Sans or Noto Sans
+MAP_FONT = "'PW Arabic','PW Syriac','DejaVu Sans','Noto Sans',Arial,sans-serif"
+_ARABIC_RANGE = "U+0600-06FF,U+0750-077F,U+08A0-08FF,U+FB50-FDFF,U+FE70-FEFF"
+FONT_FACES = (
+    "@font-face{font-family:'PW Arabic';src:local('Noto Sans Arabic Regular'),"
+    "local('NotoSansArabic-Regular'),local('Noto Naskh Arabic Regular'),"
+    f"local('NotoNaskhArabic-Regular');unicode-range:{_ARABIC_RANGE}}}\n"
+    "@font-face{font-family:'PW Arabic';font-weight:bold;src:local('Noto Sans Arabic Bold'),"
+    "local('NotoSansArabic-Bold'),local('Noto Naskh Arabic Bold'),"
+    f"local('NotoNaskhArabic-Bold');unicode-range:{_ARABIC_RANGE}}}\n"
+    "@font-face{font-family:'PW Syriac';src:local('Noto Sans Syriac Regular'),"
+    "local('NotoSansSyriac-Regular'),local('Noto Sans Syriac');"
+    "unicode-range:U+0700-074F,U+0860-086F}\n"
+)
+
+LEGEND_CSS = (
+    """
 <style>
+"""
+    + FONT_FACES
+    + f"div.leaflet-container{{font-family:{MAP_FONT}}}"
+    + """
 .pw-legend{background:rgba(255,255,255,.94);padding:6px 8px;border-radius:4px;
- font:11px/1.3 'DejaVu Sans',Arial,sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
+ font:11px/1.3 MAP_FONT;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
  max-width:230px;max-height:70vh;overflow:auto}
 .pw-legend summary{font-weight:bold;cursor:pointer}
 .pw-legend .pw-h{font-weight:bold;margin:5px 0 1px}
@@ -270,7 +294,7 @@ LEGEND_CSS = """
  border:2px solid #333}
 .pw-legend .pw-ln{flex:none;display:inline-block;width:20px;height:0;border-top:4px solid #0b5394}
 .pw-legend svg{flex:none}
-.pw-popup{font:12px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:360px}
+.pw-popup{font:12px/1.4 MAP_FONT;max-width:360px}
 .pw-popup h4{font-size:13px;margin:0 0 4px}
 .pw-popup .ev{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}
 .pw-popup .meta{color:#555}
@@ -278,7 +302,8 @@ LEGEND_CSS = """
 .pw-grade{font-weight:bold;color:#0b5394}
 .pw-title{color:#555}
 </style>
-"""
+""".replace("MAP_FONT", MAP_FONT)
+)
 
 
 class Css(RawMacroElement):
