@@ -404,18 +404,16 @@ def render_explorer(
     with left:
         out = st_folium(
             m,
-            key=key,
+            # a map opened on a chosen place is a new widget: it returns no earlier click
+            key=f"{key}_at_{focus}" if focus else key,
             height=height,
             returned_objects=["last_object_clicked_tooltip"],
             use_container_width=True,
         )
     clicked = parse_ref((out or {}).get("last_object_clicked_tooltip"))
     state_key = f"{key}_selected"
-    # the newer of a click and a place chosen by the search shows (the map keeps returning
-    # its last click on every run: only a changed one counts once a place was chosen)
-    if clicked is not None and clicked != st.session_state.get(f"{key}_clicked"):
+    if clicked is not None:
         st.session_state[state_key] = clicked
-    st.session_state[f"{key}_clicked"] = clicked
     if focus and st.session_state.get(f"{key}_focus") != focus:
         st.session_state[state_key] = ("place", focus)
     st.session_state[f"{key}_focus"] = focus
