@@ -186,7 +186,9 @@ def test_a_link_names_a_place_or_says_it_does_not(mini):
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/map_explorer.py"])
+@pytest.mark.parametrize(
+    "page", ["pages/overview.py", "pages/map_explorer.py", "pages/frequency.py"]
+)
 def test_a_page_opens_on_the_place_its_link_names(page, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
