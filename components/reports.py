@@ -568,7 +568,10 @@ def render_edit_form(
     """The candidate in the fields of 'Add or correct an event' (the same function draws
     them), prefilled; saving accepts the edited record, citing the report (same checks,
     same write)."""
-    k = f"{K}{h}_{c.cid}_edit"
+    # the fields start again when what the candidate was read as changes (a date given
+    # for the report, say); the credibility chosen above does not reset them
+    read_as = report_hash(repr(sorted((f, v) for f, v in values.items() if f != "sources")))
+    k = f"{K}{h}_{c.cid}_edit_{read_as[:8]}"
     got, slots = render_event_fields(ds, values, k, with_id=False, with_sources=False)
     cited = values["sources"].rsplit(":", 1)
     cred = int(cited[1]) if len(cited) == 2 and cited[1].isdigit() else 6
