@@ -294,6 +294,16 @@ def form_problems(
                     "judged)",
                 )
             )
+    new = values.get("new_source")
+    if isinstance(new, Mapping):
+        for field in ("publisher", "title", "url"):
+            if not str(new.get(field) or "").strip():
+                out.append(
+                    FieldProblem(
+                        "new_source",
+                        f"New source, {SOURCE_WORDS[field]}: is missing — {MISSING_HINT[field]}",
+                    )
+                )
     day, end = values.get("day"), values.get("end_day")
     if not isinstance(day, date):
         out.append(FieldProblem("date", "Date: is missing — " + MISSING_HINT["date"]))
@@ -898,7 +908,10 @@ def _save_event(
             (source["source_id"] if s == NEW_SOURCE else s, c)
             for s, c in got["sources"]  # type: ignore[union-attr]
         ]
-    problems = form_problems(got, actor_names(ds), source_names(ds))
+    names = source_names(ds)
+    if source is not None:
+        names[source["source_id"]] = "the new source"
+    problems = form_problems(got, actor_names(ds), names)
     record = event_record(got)
     if not record["event_id"] and record["date"]:
         record["event_id"] = new_event_id(

@@ -150,3 +150,12 @@ def test_the_undo_choices_are_newest_first_and_leave_out_undone_changes(tmp_path
     store.undo_revision(2, who="a")
     assert list(change_choices(store.history())) == [4, 3, 1]  # r2 is gone, its undo is on top
     store.engine.dispose()
+
+
+def test_a_new_sources_missing_fields_are_named(mini):
+    values = {**GOOD, "new_source": {"publisher": "Synthetic Press", "title": "", "url": ""}}
+    problems = form_problems(values, actor_names(mini), source_names(mini))
+    assert _texts(problems) == [
+        "New source, title: is missing — give the report's title or headline",
+        "New source, link: is missing — give the link to the report (http…)",
+    ]
