@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
 from components.data_forms import (
-    actor_label,
-    actors_rows,
+    actor_names,
     event_record,
-    first_day,
+    form_problems,
     form_values,
-    place_labels,
+    render_event_fields,
+    render_problems,
+    source_names,
 )
 from components.html import clip, esc, md_escape
 from data import vocab
@@ -565,132 +565,47 @@ def render_edit_form(
     source: dict,
     new: bool,
 ) -> None:
-    """The candidate in the fields of 'Add or correct an event', prefilled; saving accepts
-    the edited record (same checks, same write)."""
-    plabels, alabels = place_labels(ds), actor_label(ds)
-    k = f"{K}{h}_{c.cid}_edit"
-    start = first_day(values["date"]) or date.today()
-    with st.form(k, border=False):
-        c1, c2, c3 = st.columns(3)
-        theatres = ds.theatres["theatre_id"].tolist()
-        tnames = dict(zip(ds.theatres["theatre_id"], ds.theatres["name"], strict=True))
-        theatre = c1.selectbox(
-            "Theatre",
-            theatres,
-            format_func=tnames.get,
-            key=f"{k}_th",
-            index=theatres.index(values["theatre_id"]) if values["theatre_id"] in theatres else 0,
+    """The candidate in the fields of 'Add or correct an event' (the same function draws
+    them), prefilled; saving accepts the edited record, citing the report (same checks,
+    same write)."""
+    # the fields start again when what the candidate was read as changes (a date given
+    # for the report, say); the credibility chosen above does not reset them
+    read_as = report_hash(repr(sorted((f, v) for f, v in values.items() if f != "sources")))
+    k = f"{K}{h}_{c.cid}_edit_{read_as[:8]}"
+    got, slots = render_event_fields(ds, values, k, with_id=False, with_sources=False)
+    cited = values["sources"].rsplit(":", 1)
+    cred = int(cited[1]) if len(cited) == 2 and cited[1].isdigit() else 6
+    st.caption(
+        md_escape(
+            f"Cites the report ({source['source_id']}) at credibility "
+            f"{cred}: {vocab.CREDIBILITY.get(cred, '')} (chosen above)."
         )
-        precisions = list(vocab.DATE_PRECISIONS)
-        precision = c2.selectbox(
-            "Date known to the",
-            precisions,
-            key=f"{k}_prec",
-            index=precisions.index(values["date_precision"] or "day"),
-        )
-        day = c3.date_input(
-            "Date (any day inside the week, month… )",
-            start,
-            key=f"{k}_day",
-            min_value=date(1945, 1, 1),
-            max_value=date(2100, 1, 1),
-        )
-        e1, e2, e3 = st.columns(3)
-        kinds, statuses = list(vocab.EVENT_KINDS), list(vocab.EVENT_STATUSES)
-        kind = e1.selectbox(
-            "Kind",
-            kinds,
-            format_func=vocab.EVENT_KINDS.get,
-            key=f"{k}_kind",
-            index=kinds.index(values["kind"]) if values["kind"] in kinds else 0,
-        )
-        status = e2.selectbox(
-            "Status",
-            statuses,
-            format_func=vocab.EVENT_STATUSES.get,
-            key=f"{k}_status",
-            index=statuses.index(values["status"]) if values["status"] in statuses else 1,
-        )
-        routes = ["", *ds.routes["route_id"]]
-        rnames = dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True))
-        route = e3.selectbox(
-            "Route",
-            routes,
-            format_func=lambda r: rnames.get(r, "— none"),
-            key=f"{k}_route",
-            index=routes.index(values["route_id"]) if values["route_id"] in routes else 0,
-        )
-        places = st.multiselect(
-            "Places, in the order passed (type any spelling: Arabic, Kurdish, Turkish…)",
-            list(plabels),
-            format_func=plabels.get,
-            key=f"{k}_places",
-            default=[p for p in values["places"].split("|") if p in plabels],
-        )
-        st.markdown("Actors and their roles")
-        actors = st.data_editor(
-            actors_rows(values["actors"], alabels),
-            num_rows="dynamic",
-            key=f"{k}_actors",
-            width="stretch",
-            hide_index=True,
-            column_config={
-                "actor": st.column_config.SelectboxColumn(
-                    "actor", options=list(alabels.values()), required=True, width="large"
-                ),
-                "role": st.column_config.SelectboxColumn(
-                    "role", options=list(vocab.ROLES), required=True
-                ),
-            },
-        )
-        f1, f2, f3 = st.columns(3)
-        number = f1.text_input("Patrol number", values["patrol_number"], key=f"{k}_pn")
-        scheme = f2.text_input("Numbering scheme", values["number_scheme"], key=f"{k}_ns")
-        vehicles = f3.text_input("Vehicles", values["vehicles"], key=f"{k}_veh")
-        description = st.text_area(
-            "What happened, as the sources say it", values["description"], key=f"{k}_desc"
-        )
-        cred = int(values["sources"].rsplit(":", 1)[1])
-        saved = st.form_submit_button("Save and accept", type="primary")
-    if saved:
-        record = event_record(
-            {
-                "event_id": values["event_id"],
-                "theatre_id": theatre,
-                "date_precision": precision,
-                "day": day,
-                "end_day": None,
-                "kind": kind,
-                "status": status,
-                "actors_rows": actors,
-                "places": places,
-                "route_id": route,
-                "patrol_number": number,
-                "number_scheme": scheme,
-                "vehicles": vehicles,
-                "distance_km": values["distance_km"],
-                "description": description,
-                "milestone": values["milestone"],
-                "sources_rows": None,
-            }
-        )
-        record["sources"] = f"{source['source_id']}:{cred}"
-        _write(
-            x,
-            c,
-            ds,
-            base,
-            snapshot,
-            store,
-            who,
-            grade,
-            record,
-            0,
-            "edited and accepted",
-            h,
-            source,
-            new,
-        )
+    )
+    if not st.button("Save and accept", type="primary", key=f"{k}_save"):
+        return
+    got["sources"] = [(source["source_id"], cred)]
+    problems = form_problems(got, actor_names(ds), source_names(ds))
+    if problems:
+        render_problems(slots, problems)
+        st.error("Not saved: each thing to put right is said at its field.")
+        return
+    record = event_record(got)
+    _write(
+        x,
+        c,
+        ds,
+        base,
+        snapshot,
+        store,
+        who,
+        grade,
+        record,
+        0,
+        "edited and accepted",
+        h,
+        source,
+        new,
+    )
 
 
 def render_reports(

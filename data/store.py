@@ -488,13 +488,20 @@ class Store:
         )
 
     def undo_revision(self, revision: int, *, who: Identity | str) -> int:
-        """Undo every record written by one change (an import, a saved form), newest first,
-        in one transaction. Returns the new revision."""
-        return self._undo(
-            lambda conn: _audit_rows(conn, audit_table.c.revision == revision),
-            f"change r{revision}",
-            who,
-        )
+        """Undo every record written by change ``revision`` (an import, a saved form) and
+        nothing else, newest first, in one transaction. The change is named by its id, as
+        the page shows it; refused (nothing written) if there is no such change, if it was
+        already undone, wholly or in part, or if a record it wrote has changed since.
+        Returns the new revision."""
+        if int(revision) < 1:
+            raise StoreError(f"There is no change r{revision}: changes are numbered from r1.")
+
+        def rows(conn: Connection) -> list[dict[str, object]]:
+            found = _audit_rows(conn, audit_table.c.revision == int(revision))
+            _refuse_undone(conn, int(revision), [int(r["audit_id"]) for r in found])
+            return found
+
+        return self._undo(rows, f"change r{revision}", who)
 
     def _undo(self, rows: Callable[[Connection], list], what: str, who: Identity | str) -> int:
         actor = self.identity(who)
@@ -741,6 +748,27 @@ def _write(
 def _audit_rows(conn: Connection, where: object) -> list[dict[str, object]]:
     rows = conn.execute(select(audit_table).where(where)).all()
     return [dict(r._mapping) for r in rows]
+
+
+def _refuse_undone(conn: Connection, revision: int, audit_ids: list[int]) -> None:
+    """Raise if change ``revision`` (its records' audit rows ``audit_ids``) was undone,
+    wholly or in part, naming the change that undid it."""
+    if not audit_ids:
+        return
+    undone = conn.execute(
+        select(audit_table.c.undoes, audit_table.c.revision).where(
+            audit_table.c.undoes.in_(audit_ids)
+        )
+    ).all()
+    if not undone:
+        return
+    by = ", ".join(sorted({f"r{int(u.revision)}" for u in undone}))
+    if len(undone) == len(audit_ids):
+        raise StoreError(f"Nothing was written: change r{revision} was already undone (by {by}).")
+    raise StoreError(
+        f"Nothing was written: {len(undone)} of the {len(audit_ids)} record(s) of change "
+        f"r{revision} were already undone (by {by}); undo the others one record at a time."
+    )
 
 
 def _undo_one(conn: Connection, r: dict[str, object], revision: int, at: str, who: str) -> None:

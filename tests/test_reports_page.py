@@ -88,10 +88,19 @@ def test_edit_then_accept_writes_the_edited_record(tmp_path, monkeypatch):
     vehicles = next(t for t in at.text_input if t.label == "Vehicles")
     assert vehicles.value == "8"
     vehicles.set_value("6")
+    # the fields of the Data page's form, drawn by the same function, the end date,
+    # distance and milestone among them
+    next(t for t in at.text_input if t.label == "Distance (km)").set_value("12.5")
+    next(t for t in at.text_input if t.label.startswith("Milestone")).set_value("SYNTHETIC")
+    assert any(d.label.startswith("End date") for d in at.date_input)
+    assert any(m.label.startswith("Actors") for m in at.multiselect)
     next(b for b in at.button if b.label == "Save and accept").click().run()
     assert not at.exception, [e.message for e in at.exception]
     events = _store(tmp_path).snapshot().records["events"]
     assert events["vehicles"].tolist() == ["6"]
+    assert events["distance_km"].tolist() == ["12.5"] and events["milestone"].tolist() == [
+        "SYNTHETIC"
+    ]
     assert events["sources"].tolist() == ["synthetic-monitor-2022-04-11:6"]
     note = _store(tmp_path).history()["note"].iloc[0]
     assert note.startswith("from report synthetic-monitor-2022-04-11") and "edited" in note

@@ -382,17 +382,10 @@ def test_the_form_writes_dates_at_their_precision_and_checks_like_an_import(mini
             "day": day,
             "kind": "joint_patrol",
             "status": "carried_out",
-            "actors_rows": pd.DataFrame(
-                {
-                    "actor": ["Blue forces (blue)", "Red forces (red)"],
-                    "role": ["patrolling", "patrolling"],
-                }
-            ),
+            "actors": [("blue", "patrolling"), ("red", "patrolling")],
             "places": ["gate", "town_a"],
             "description": "SYNTHETIC from the form",
-            "sources_rows": pd.DataFrame(
-                {"source": ["[F] Synthetic … (synthetic-test-source)"], "credibility": [3]}
-            ),
+            "sources": [("synthetic-test-source", 3)],
         }
     )
     assert record["date"] == "2024-05" and record["actors"] == "blue:patrolling|red:patrolling"
@@ -445,3 +438,36 @@ def test_a_store_that_cannot_be_reached_says_so_refuses_saves_and_recovers():
         cache.load_store(server.url).engine.dispose()
     finally:
         server.stop()
+
+
+# --------------------------------------------------------------------------- undo by id
+
+
+def test_undo_revision_undoes_the_change_it_names_and_nothing_else(store):
+    first = store.insert("sources", SOURCE, who="alice")
+    other = {**SOURCE, "source_id": "synthetic-store-test-2"}
+    second = store.insert("sources", other, who="alice")
+    store.undo_revision(first, who="alice")  # the older one, named by its id
+    assert store.get("sources", SOURCE["source_id"]) is None
+    assert store.get("sources", other["source_id"]) is not None  # the newer one stands
+    with pytest.raises(StoreError, match=f"change r{first} was already undone \\(by r3\\)"):
+        store.undo_revision(first, who="alice")
+    with pytest.raises(StoreError, match="There is no change r99"):
+        store.undo_revision(99, who="alice")
+    with pytest.raises(StoreError, match="numbered from r1"):
+        store.undo_revision(0, who="alice")
+    assert store.revision() == 3  # the refusals wrote nothing
+    assert second == 2
+
+
+def test_undo_revision_refuses_a_change_undone_in_part(store):
+    other = {**SOURCE, "source_id": "synthetic-store-test-2"}
+    two = [
+        Change("sources", SOURCE["source_id"], "insert", SOURCE),
+        Change("sources", other["source_id"], "insert", other),
+    ]
+    revision = store.apply(two, who="alice")
+    one = int(store.history()["audit_id"].iloc[0])
+    store.undo(one, who="alice")
+    with pytest.raises(StoreError, match="1 of the 2 record\\(s\\) of change r1 were already"):
+        store.undo_revision(revision, who="alice")
