@@ -4,12 +4,18 @@ with a popup to read; the shared layers of ``components.layers`` over what
 ``data.mapview.build_map_view`` aggregated, so the map grows with places, not events.
 
 ``build_overview_map`` and ``build_patrol_map`` are pure (no streamlit);
-``render_patrol_map`` shows a map.
+``render_overview_map`` shows one: it needs no interaction, so it is drawn as a plain HTML
+document in an iframe (panning, zooming and popups never rerun the page), and that HTML is
+built once per map for every session (``data.cache.map_html``, keyed on
+:func:`map_fingerprint`: the data set, everything the map view holds and every option of
+the builder).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import pickle
+from dataclasses import dataclass, fields
 
 import folium
 import pandas as pd
@@ -173,6 +179,56 @@ def legend_html(view: MapView, colours: dict[str, str], open_: bool = True) -> s
         + sites
         + "</details>"
     )
+
+
+#: the title of every display-only map's iframe (its accessible name; tests find it by it)
+MAP_FRAME_TITLE = "Map of the selection"
+
+
+def map_fingerprint(view: MapView, **options: object) -> str:
+    """A content hash of what :func:`build_overview_map` draws from ``view`` with
+    ``options`` (its keyword arguments): every field of the view, frames included, and every
+    option by name, so a new builder argument is part of the key as soon as it is passed.
+    The data set is not in it (``data.cache.map_html`` keys on it by identity); the events
+    only give the popups' text of the events the markers list, which the data set fixes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for f in fields(view):
+        digest.update(f.name.encode())
+        digest.update(pickle.dumps(getattr(view, f.name), protocol=5))
+    for name in sorted(options):
+        digest.update(name.encode())
+        digest.update(repr(options[name]).encode())
+    return digest.hexdigest()
+
+
+def overview_map_html(ds: DataSet, events: pd.DataFrame, view: MapView, **options: object) -> str:
+    """The whole HTML document of :func:`build_overview_map` (``options`` are its keyword
+    arguments), rendered once."""
+    return build_overview_map(ds, events, view, **options).get_root().render()  # type: ignore[arg-type]
+
+
+def render_overview_map(
+    ds: DataSet,
+    events: pd.DataFrame,
+    view: MapView,
+    *,
+    height: int = 560,
+    **options: object,
+) -> None:
+    """Show the overview's map of ``view`` (``options``: :func:`build_overview_map`'s
+    keyword arguments) as a display-only map: a plain HTML iframe, so panning, zooming and
+    clicking never rerun the page. Its HTML is built once for every session that shows the
+    same map (``data.cache.map_html``)."""
+    import streamlit as st
+
+    from data.cache import map_html
+
+    html = map_html(
+        ("overview", map_fingerprint(view, **options)),
+        ds,
+        lambda: overview_map_html(ds, events, view, **options),
+    )
+    st.iframe(html, height=height, alt=MAP_FRAME_TITLE)
 
 
 def render_patrol_map(m: folium.Map, key: str, height: int = 560) -> None:

@@ -24,6 +24,8 @@ the next run, so the app recovers by itself when it is back.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import replace
@@ -270,6 +272,72 @@ def session_memo(
     while len(memo) > max_entries:
         memo.popitem(last=False)
     return value
+
+
+# --- shared memos: one result per view, for every session ---------------------------------
+
+
+class SharedMemo:
+    """Bounded least-recently-used results shared by every session of the server, keyed on
+    small hashable values (a filter, a data set token, a content fingerprint), for work that
+    is the same for everyone who asks the same question (a map's HTML, a page's view).
+
+    A result may depend on a live object too (the data set): pass it as ``owner``. Its
+    identity is part of the key, and a weak reference to it is kept with the result, so a
+    result is never handed out for another object that happens to reuse the id, and an
+    entry never keeps an evicted data set alive. Thread-safe: two sessions asking at once
+    may both compute (the second result is dropped), never see a half-written entry.
+    Every result is shared: never mutate one."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[object, weakref.ref | None]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable, compute: Callable[[], T], owner: object | None = None) -> T:
+        """The result for ``key`` (and ``owner``), computing it with ``compute()`` once."""
+        full = (key, None if owner is None else id(owner))
+        with self._lock:
+            entry = self._entries.get(full)
+            if entry is not None and (entry[1] is None or entry[1]() is owner):
+                self._entries.move_to_end(full)
+                self.hits += 1
+                return entry[0]  # type: ignore[return-value]
+            self.misses += 1
+        value = compute()
+        ref = None if owner is None else weakref.ref(owner)
+        with self._lock:
+            self._entries[full] = (value, ref)
+            self._entries.move_to_end(full)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: bounds of the shared memos, by name: (entries kept)
+SHARED_MEMOS = {"map_html": 32, "overview_view": 8, "view_hash": 32}
+
+
+@st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)
+def shared_memo(name: str) -> SharedMemo:
+    """The server's shared memo ``name`` (one of ``SHARED_MEMOS``), made once per server."""
+    return SharedMemo(SHARED_MEMOS[name])
+
+
+def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
+    """A map's HTML, built once by ``build()`` for every session showing the same map:
+    ``key`` holds every argument of the map's builder (its content fingerprint) and
+    ``owner`` the data set it was drawn from. At most ``SHARED_MEMOS['map_html']`` kept."""
+    return shared_memo("map_html").get(key, build, owner)
 
 
 # --- citable snapshots: a snapshot link against the data now ---------------------------------

@@ -30,7 +30,7 @@ from components.frequency import (
 )
 from components.html import md_escape
 from components.overview import event_table, render_headline, render_map_caption
-from components.patrol_map import build_overview_map, map_summary, render_patrol_map
+from components.patrol_map import map_summary, render_overview_map
 from components.tables import render_table
 from components.timeline import curve_roles, render_selectable_timeline, selection_from_chart
 from data.cache import current_conflicts, current_zone_layer
@@ -86,8 +86,9 @@ if picked.active:
 left, right = st.columns([1, 1.3], gap="medium")
 with left:
     st.subheader("Where")
-    m = build_overview_map(ds, picked.events, picked.map, tiles=tile_settings(), legend_open=False)
-    render_patrol_map(m, key="freq_map", height=520)
+    render_overview_map(
+        ds, picked.events, picked.map, height=520, tiles=tile_settings(), legend_open=False
+    )
     render_map_caption(map_summary(picked.map), full=False)
 with right:
     st.subheader(f"Events ({len(picked.events):,})")

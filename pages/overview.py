@@ -17,7 +17,7 @@ from components.overview import (
     reported_line,
     reported_table,
 )
-from components.patrol_map import build_overview_map, map_summary, render_patrol_map
+from components.patrol_map import map_summary, render_overview_map
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import render_timeline, timeline_figure
@@ -41,8 +41,7 @@ st.caption(md_escape(reported_line(view.reported)))
 left, right = st.columns(2, gap="medium")
 with left:
     st.subheader("Where")
-    m = build_overview_map(ds, events, view.map, tiles=tile_settings(), legend_open=False)
-    render_patrol_map(m, key="overview_map", height=600)
+    render_overview_map(ds, events, view.map, height=600, tiles=tile_settings(), legend_open=False)
     render_map_caption(map_summary(view.map))
 with right:
     st.subheader("How often")
