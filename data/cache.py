@@ -340,6 +340,17 @@ def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
     return shared_memo("map_html").get(key, build, owner)
 
 
+def records_hash(ds: DataSet, events: pd.DataFrame) -> str:
+    """``data.snapshot.view_hash`` of ``events`` (rows of ``ds.events``), computed once per
+    frame: the filtered events are one cached frame per filter (``load_events``), so every
+    session and every rerun on the same filter shares one hash."""
+    from data.snapshot import view_hash
+
+    return shared_memo("view_hash").get(
+        ("view_hash", id(ds), ds.version, len(events)), lambda: view_hash(ds, events), events
+    )
+
+
 # --- citable snapshots: a snapshot link against the data now ---------------------------------
 
 
