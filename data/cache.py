@@ -49,6 +49,7 @@ from data.store import Snapshot, Store, StoreUnavailable, display_url, store_url
 T = TypeVar("T")
 if TYPE_CHECKING:
     from data.snapshot import SnapshotDiff
+    from data.views import OverviewView
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the data set…")
@@ -323,8 +324,10 @@ class SharedMemo:
             self._entries.clear()
 
 
-#: bounds of the shared memos, by name: (entries kept)
-SHARED_MEMOS = {"map_html": 32, "overview_view": 8, "view_hash": 32}
+#: bounds of the shared memos, by name (entries kept): a map's HTML is ~1.5 MB, a page's
+#: view holds small frames and the (already cached) filtered events, a table of the whole
+#: selection may be hundreds of MB at 1M events, so few of those
+SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 3}
 
 
 @st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)
@@ -338,6 +341,43 @@ def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
     ``key`` holds every argument of the map's builder (its content fingerprint) and
     ``owner`` the data set it was drawn from. At most ``SHARED_MEMOS['map_html']`` kept."""
     return shared_memo("map_html").get(key, build, owner)
+
+
+def per_selection(memo: str, events: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` once per selection for every session: ``events`` is the filtered frame
+    (one cached frame per filter, ``load_events``, so it stands for the filter by identity)
+    and ``key`` every other input of ``build`` (the page's widgets, today, the data set's
+    identity and version). ``memo`` is ``"view"`` for a page's view-model, ``"table"`` for
+    a table of the whole selection."""
+    return shared_memo(memo).get(key, build, events)
+
+
+def overview_view_of(
+    ds: DataSet, f: EventFilter, today: object, events: pd.DataFrame, **options: object
+) -> OverviewView:
+    """``data.views.overview_view(ds, f, today, events=events, conflicts=..., **options)``
+    once per selection and options, for every session (see :func:`per_selection`)."""
+    from data.views import overview_view
+
+    key = ("overview", id(ds), ds.version, repr(f), str(today), tuple(sorted(options.items())))
+    return per_selection(
+        "view",
+        events,
+        key,
+        lambda: overview_view(
+            ds, f, today, events=events, conflicts=current_conflicts(), **options
+        ),  # type: ignore[arg-type]
+    )
+
+
+def table_of(
+    name: str, ds: DataSet, events: pd.DataFrame, build: Callable[[DataSet, pd.DataFrame], T]
+) -> T:
+    """``build(ds, events)`` (a table of the selection, e.g. ``components.overview.
+    event_table``) once per selection for every session; ``name`` tells tables apart."""
+    return per_selection(
+        "table", events, ("table", name, id(ds), ds.version), lambda: build(ds, events)
+    )
 
 
 def records_hash(ds: DataSet, events: pd.DataFrame) -> str:

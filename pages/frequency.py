@@ -33,7 +33,7 @@ from components.overview import event_table, render_headline, render_map_caption
 from components.patrol_map import map_summary, render_overview_map
 from components.tables import render_table
 from components.timeline import curve_roles, render_selectable_timeline, selection_from_chart
-from data.cache import current_conflicts, current_zone_layer
+from data.cache import current_conflicts, current_zone_layer, table_of
 from data.settings import tile_settings
 from data.timewindow import rule_line, strip_area, strip_line
 from data.views import comparison_view, frequency_view, selection_view
@@ -93,7 +93,7 @@ with left:
 with right:
     st.subheader(f"Events ({len(picked.events):,})")
     render_table(
-        event_table(ds, picked.events),
+        table_of("events", ds, picked.events, event_table),
         key="freq_events",
         links=("Best source",),
         wide=("Description",),

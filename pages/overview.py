@@ -21,14 +21,13 @@ from components.patrol_map import map_summary, render_overview_map
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import render_timeline, timeline_figure
-from data.cache import current_conflicts
+from data.cache import overview_view_of, table_of
 from data.settings import tile_settings
 from data.timewindow import rule_line
-from data.views import overview_view
 
 ds, now, f, events = page_context()
 by = st.session_state.get("overview_by") or "actor"
-view = overview_view(ds, f, now, by=by, events=events, conflicts=current_conflicts())
+view = overview_view_of(ds, f, now, events, by=by)
 
 st.title("Patrols at a glance")
 render_export_panel(ds, f, now, key="overview_export", by=by, events=events)
@@ -79,7 +78,7 @@ if len(view.disputes):
 
 st.subheader(f"Events ({len(events):,})")
 render_table(
-    event_table(ds, events),
+    table_of("events", ds, events, event_table),
     key="overview_events",
     links=("Best source",),
     wide=("Description",),
