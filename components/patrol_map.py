@@ -191,14 +191,23 @@ def map_fingerprint(view: MapView, **options: object) -> str:
     option by name, so a new builder argument is part of the key as soon as it is passed.
     The data set is not in it (``data.cache.map_html`` keys on it by identity); the events
     only give the popups' text of the events the markers list, which the data set fixes."""
-    digest = hashlib.blake2b(digest_size=16)
-    for f in fields(view):
-        digest.update(f.name.encode())
-        digest.update(pickle.dumps(getattr(view, f.name), protocol=5))
+    return _fingerprint(_view_fingerprint(view), options)
+
+
+def _fingerprint(view_part: bytes, options: dict[str, object]) -> str:
+    digest = hashlib.blake2b(view_part, digest_size=16)
     for name in sorted(options):
         digest.update(name.encode())
         digest.update(repr(options[name]).encode())
     return digest.hexdigest()
+
+
+def _view_fingerprint(view: MapView) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for f in fields(view):
+        digest.update(f.name.encode())
+        digest.update(pickle.dumps(getattr(view, f.name), protocol=5))
+    return digest.digest()
 
 
 def overview_map_html(ds: DataSet, events: pd.DataFrame, view: MapView, **options: object) -> str:

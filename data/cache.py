@@ -327,7 +327,7 @@ class SharedMemo:
 #: bounds of the shared memos, by name (entries kept): a map's HTML is ~1.5 MB, a page's
 #: view holds small frames and the (already cached) filtered events, a table of the whole
 #: selection may be hundreds of MB at 1M events, so few of those
-SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 3}
+SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 3, "derived": 64}
 
 
 @st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)
@@ -350,6 +350,14 @@ def per_selection(memo: str, events: pd.DataFrame, key: Hashable, build: Callabl
     identity and version). ``memo`` is ``"view"`` for a page's view-model, ``"table"`` for
     a table of the whole selection."""
     return shared_memo(memo).get(key, build, events)
+
+
+def derived(owner: object, name: str, build: Callable[[], T]) -> T:
+    """``build()`` once per ``owner`` for every session: something drawn from a shared,
+    never-mutated object alone (a cached view, the data set), named ``name``, e.g. a view's
+    chart: ``derived(view, "timeline", lambda: timeline_figure(view.counts, ...))``. The
+    result must depend on nothing but ``owner`` (and constants)."""
+    return shared_memo("derived").get(name, build, owner)
 
 
 def overview_view_of(

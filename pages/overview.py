@@ -21,7 +21,7 @@ from components.patrol_map import map_summary, render_overview_map
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import render_timeline, timeline_figure
-from data.cache import overview_view_of, table_of
+from data.cache import derived, overview_view_of, table_of
 from data.settings import tile_settings
 from data.timewindow import rule_line
 
@@ -51,17 +51,21 @@ with right:
         key="overview_by",
         format_func=str.capitalize,
     )
-    fig = timeline_figure(
-        view.counts,
-        period="month",
-        by=by,
-        actor_colours=actor_colours(ds.actors),
-        reported=view.bands,
-        marks=view.marks,
-        title=f"{view.noun.capitalize()} per month",
-        noun=view.noun,
-        subtitle=view.description,
-        x_range=view.window,
+    fig = derived(
+        view,
+        f"timeline:{by}",
+        lambda: timeline_figure(
+            view.counts,
+            period="month",
+            by=by,
+            actor_colours=actor_colours(ds.actors),
+            reported=view.bands,
+            marks=view.marks,
+            title=f"{view.noun.capitalize()} per month",
+            noun=view.noun,
+            subtitle=view.description,
+            x_range=view.window,
+        ),
     )
     render_timeline(fig, key="overview_timeline")
 

@@ -7,7 +7,7 @@ import gc
 from dataclasses import replace
 
 from components.patrol_map import map_fingerprint
-from data.cache import SharedMemo
+from data.cache import SharedMemo, derived
 from data.views import overview_map_view
 
 
@@ -71,3 +71,13 @@ def test_the_map_key_changes_with_the_view_and_with_every_option(mini):
     assert key != map_fingerprint(
         replace(view, binned=not view.binned), tiles=None, legend_open=False
     )
+
+
+def test_derived_builds_once_per_owner_and_name():
+    one, two = Owner(), Owner()
+    calls: list[str] = []
+    assert derived(one, "x", lambda: calls.append("one") or 1) == 1
+    assert derived(one, "x", lambda: calls.append("again") or 9) == 1
+    assert derived(two, "x", lambda: calls.append("two") or 2) == 2
+    assert derived(one, "y", lambda: calls.append("y") or 3) == 3
+    assert calls == ["one", "two", "y"]
