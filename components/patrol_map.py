@@ -75,6 +75,22 @@ def source_lists(cites: pd.DataFrame) -> pd.Series:
     return "<ul class='pw-sources'>" + items + "</ul>"
 
 
+def _sources_of(ds: DataSet, record_type: str, ids: pd.Series) -> pd.Series:
+    """:func:`source_lists` of the ``record_type`` records ``ids`` (routes or places). The
+    lists of every route and every place of the data set are built once per data set
+    (``data.cache.derived``; there are few of them), then looked up."""
+    from data.cache import derived
+
+    frame = ds.routes if record_type == "route" else ds.places
+    id_col = "route_id" if record_type == "route" else "place_id"
+    every = derived(
+        ds,
+        f"source_lists:{record_type}",
+        lambda: source_lists(citations_for(ds, record_type, frame[id_col])),
+    )
+    return every[every.index.isin(ids)]
+
+
 def overview_bounds(view: MapView) -> list[list[float]] | None:
     """[[south, west], [north, east]] of the routes, sites and markers drawn."""
     lats: list[float] = []
@@ -109,9 +125,10 @@ def build_overview_map(
     m = new_map(zoom_snap=0.25, zoom_delta=0.5)
     add_basemap(m, ds.places, tiles, vector=basemap)
     routes = _drawn_routes(view)
-    route_sources = source_lists(citations_for(ds, "route", routes["route_id"]))
-    route_layer(ds, view, name="Routes", detailed=False, popups=route_sources).add_to(m)
-    site_sources = source_lists(citations_for(ds, "place", view.sites["place_id"]))
+    route_layer(
+        ds, view, name="Routes", detailed=False, popups=_sources_of(ds, "route", routes["route_id"])
+    ).add_to(m)
+    site_sources = _sources_of(ds, "place", view.sites["place_id"])
     site_layer(view, colours, popups=site_sources).add_to(m)
     event_layer(ds, view, colours, events=events).add_to(m)
     m.add_child(Legend(legend_html(view, colours, legend_open)))
