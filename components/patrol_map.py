@@ -233,8 +233,12 @@ _SCRIPT = re.compile(r"(<script\b[^>]*>)(.*?)(</script>)", re.S | re.I)
 # are kept: "<" before "/", "!" or "script" (so no "</script", "<!--" nor "<script" can
 # form) and ">" after "-" (no "-->"); one after a backslash is left alone (it may be the
 # text "\\u003c").
-_NEEDLESS = re.compile(r"(?<!\\)(?:\\u003c(?![/!]|(?i:script))|(?<!-)\\u003e|\\u0026|\\u0027)")
-_PLAIN = {"\\u003c": "<", "\\u003e": ">", "\\u0026": "&", "\\u0027": "'"}
+_NEEDLESS = (
+    (re.compile(r"(?<!\\)\\u003c(?![/!]|(?i:script))"), "<"),
+    (re.compile(r"(?<![-\\])\\u003e"), ">"),
+    (re.compile(r"(?<!\\)\\u0026"), "&"),
+    (re.compile(r"(?<!\\)\\u0027"), "'"),
+)
 
 
 def compact_scripts(html: str) -> str:
@@ -245,7 +249,9 @@ def compact_scripts(html: str) -> str:
     could end the script or open a comment in it."""
 
     def plain(block: re.Match) -> str:
-        body = _NEEDLESS.sub(lambda e: _PLAIN[e[0]], block[2])
+        body = block[2]
+        for pattern, char in _NEEDLESS:
+            body = pattern.sub(char, body)
         return block[1] + body + block[3]
 
     return _SCRIPT.sub(plain, html)
