@@ -294,13 +294,24 @@ class SharedMemo:
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[object, weakref.ref | None]] = OrderedDict()
+        self._dead: list[Hashable] = []  # keys whose owner is gone (appended by weakref)
         self.hits = 0
         self.misses = 0
+
+    def _purge(self) -> None:
+        """Drop the entries whose owner no longer exists (called with the lock held), so a
+        result (a table of the whole selection) is freed with the frame it was built from."""
+        while self._dead:
+            full = self._dead.pop()
+            entry = self._entries.get(full)
+            if entry is not None and entry[1] is not None and entry[1]() is None:
+                del self._entries[full]
 
     def get(self, key: Hashable, compute: Callable[[], T], owner: object | None = None) -> T:
         """The result for ``key`` (and ``owner``), computing it with ``compute()`` once."""
         full = (key, None if owner is None else id(owner))
         with self._lock:
+            self._purge()
             entry = self._entries.get(full)
             if entry is not None and (entry[1] is None or entry[1]() is owner):
                 self._entries.move_to_end(full)
@@ -308,8 +319,10 @@ class SharedMemo:
                 return entry[0]  # type: ignore[return-value]
             self.misses += 1
         value = compute()
-        ref = None if owner is None else weakref.ref(owner)
+        dead = self._dead
+        ref = None if owner is None else weakref.ref(owner, lambda _: dead.append(full))
         with self._lock:
+            self._purge()
             self._entries[full] = (value, ref)
             self._entries.move_to_end(full)
             while len(self._entries) > self.max_entries:
@@ -317,7 +330,9 @@ class SharedMemo:
         return value
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            self._purge()
+            return len(self._entries)
 
     def clear(self) -> None:
         with self._lock:
@@ -327,7 +342,7 @@ class SharedMemo:
 #: bounds of the shared memos, by name (entries kept): a map's HTML is ~1.5 MB, a page's
 #: view holds small frames and the (already cached) filtered events, a table of the whole
 #: selection may be hundreds of MB at 1M events, so few of those
-SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 3, "derived": 64}
+SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 2, "derived": 64}
 
 
 @st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)

@@ -81,3 +81,14 @@ def test_derived_builds_once_per_owner_and_name():
     assert derived(two, "x", lambda: calls.append("two") or 2) == 2
     assert derived(one, "y", lambda: calls.append("y") or 3) == 3
     assert calls == ["one", "two", "y"]
+
+
+def test_an_entry_goes_with_its_owner():
+    memo = SharedMemo(4)
+    owner = Owner()
+    memo.get("k", lambda: "value", owner)
+    memo.get("other", lambda: "kept")
+    assert len(memo) == 2
+    del owner
+    gc.collect()
+    assert len(memo) == 1
