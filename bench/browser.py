@@ -99,7 +99,12 @@ TARGETS = {
 CONCURRENCY_P95_S = 2.0
 RERUN_CPU_MS = 150.0
 
+#: every map's iframe: st_folium's component (the explorer) and the display-only maps drawn
+#: as plain HTML (components.patrol_map.MAP_FRAME_TITLE)
+MAP_FRAMES = 'iframe[title*="streamlit_folium"], iframe[title="Map of the selection"]'
+
 FULLY_DRAWN = """(mark) => {
+  const MAPS = '__MAPS__';
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (document.querySelector('[data-testid="stStatusWidgetRunningIcon"],'
@@ -108,7 +113,7 @@ FULLY_DRAWN = """(mark) => {
       + '[data-testid="stElementContainer"]')) return false;
   if (document.querySelector('[data-testid="stMainBlockContainer"] [data-stale="true"]'))
     return false;
-  for (const f of document.querySelectorAll('iframe[title*="streamlit_folium"]')) {
+  for (const f of document.querySelectorAll(MAPS)) {
     let d;
     try { d = f.contentDocument; } catch (e) { continue; }
     if (!d || d.readyState !== 'complete') return false;
@@ -119,15 +124,16 @@ FULLY_DRAWN = """(mark) => {
   for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
     if (!c.querySelector('.main-svg')) return false;
   return true;
-}"""
+}""".replace("__MAPS__", MAP_FRAMES)
 
 MARK_MAPS = """(mark) => {
-  for (const f of document.querySelectorAll('iframe[title*="streamlit_folium"]')) {
+  const MAPS = '__MAPS__';
+  for (const f of document.querySelectorAll(MAPS)) {
     let d;
     try { d = f.contentDocument; } catch (e) { continue; }
     if (d) for (const m of d.querySelectorAll('.leaflet-container')) m.dataset.pwBench = mark;
   }
-}"""
+}""".replace("__MAPS__", MAP_FRAMES)
 
 
 # --------------------------------------------------------------------------- the server

@@ -15,6 +15,7 @@ import streamlit as st
 from components.filters import date_bounds
 from components.html import md_escape
 from data.briefing import DSV_PARAM, default_title
+from data.cache import records_hash
 from data.filters import EventFilter
 from data.model import DataSet
 from data.snapshot import SNAP_PARAM, SnapshotDiff, change_rows, citation_line, snapshot_link
@@ -88,6 +89,7 @@ def render_cite(
             ds,
             events,
             window=(date_bounds(ds, today)[0], today),
+            records_hash=records_hash(ds, events),
         )
         st.caption(
             "This link reopens the view with its filters, the data set version and a hash of "

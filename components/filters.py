@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from data import vocab
+from data.cache import derived
 from data.checks import disputed_actor_notes
 from data.filters import EventFilter
 from data.model import DataSet
@@ -90,7 +91,7 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
     parents = dict(zip(ds.actors["actor_id"], ds.actors["parent_id"], strict=True))
     actor_order = ds.actors.sort_values(["root_name", "parent_id", "name"])["actor_id"].tolist()
 
-    disputed = disputed_actor_notes(ds.conflicts)
+    disputed = derived(ds, "disputed_actor_notes", lambda: disputed_actor_notes(ds.conflicts))
 
     def actor_label(actor_id: str) -> str:
         parent = parents.get(actor_id, "")

@@ -4,12 +4,19 @@ with a popup to read; the shared layers of ``components.layers`` over what
 ``data.mapview.build_map_view`` aggregated, so the map grows with places, not events.
 
 ``build_overview_map`` and ``build_patrol_map`` are pure (no streamlit);
-``render_patrol_map`` shows a map.
+``render_overview_map`` shows one: it needs no interaction, so it is drawn as a plain HTML
+document in an iframe (panning, zooming and popups never rerun the page), and that HTML is
+built once per map for every session (``data.cache.map_html``, keyed on
+:func:`map_fingerprint`: the data set, everything the map view holds and every option of
+the builder).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import pickle
+import re
+from dataclasses import dataclass, fields
 
 import folium
 import pandas as pd
@@ -70,6 +77,22 @@ def source_lists(cites: pd.DataFrame) -> pd.Series:
     return "<ul class='pw-sources'>" + items + "</ul>"
 
 
+def _sources_of(ds: DataSet, record_type: str, ids: pd.Series) -> pd.Series:
+    """:func:`source_lists` of the ``record_type`` records ``ids`` (routes or places). The
+    lists of every route and every place of the data set are built once per data set
+    (``data.cache.derived``; there are few of them), then looked up."""
+    from data.cache import derived
+
+    frame = ds.routes if record_type == "route" else ds.places
+    id_col = "route_id" if record_type == "route" else "place_id"
+    every = derived(
+        ds,
+        f"source_lists:{record_type}",
+        lambda: source_lists(citations_for(ds, record_type, frame[id_col])),
+    )
+    return every[every.index.isin(ids)]
+
+
 def overview_bounds(view: MapView) -> list[list[float]] | None:
     """[[south, west], [north, east]] of the routes, sites and markers drawn."""
     lats: list[float] = []
@@ -107,9 +130,10 @@ def build_overview_map(
     m = new_map(zoom_snap=0.25, zoom_delta=0.5)
     add_basemap(m, ds.places, tiles, vector=basemap)
     routes = _drawn_routes(view)
-    route_sources = source_lists(citations_for(ds, "route", routes["route_id"]))
-    route_layer(ds, view, name="Routes", detailed=False, popups=route_sources).add_to(m)
-    site_sources = source_lists(citations_for(ds, "place", view.sites["place_id"]))
+    route_layer(
+        ds, view, name="Routes", detailed=False, popups=_sources_of(ds, "route", routes["route_id"])
+    ).add_to(m)
+    site_sources = _sources_of(ds, "place", view.sites["place_id"])
     site_layer(view, colours, popups=site_sources).add_to(m)
     event_layer(ds, view, colours, events=events).add_to(m)
     m.add_child(Legend(legend_html(view, colours, legend_open)))
@@ -183,6 +207,95 @@ def legend_html(view: MapView, colours: dict[str, str], open_: bool = True) -> s
         + sites
         + "</details>"
     )
+
+
+#: the title of every display-only map's iframe (its accessible name; tests find it by it)
+MAP_FRAME_TITLE = "Map of the selection"
+
+
+def map_fingerprint(view: MapView, **options: object) -> str:
+    """A content hash of what :func:`build_overview_map` draws from ``view`` with
+    ``options`` (its keyword arguments): every field of the view, frames included, and every
+    option by name, so a new builder argument is part of the key as soon as it is passed.
+    The data set is not in it (``data.cache.map_html`` keys on it by identity); the events
+    only give the popups' text of the events the markers list, which the data set fixes."""
+    return _fingerprint(_view_fingerprint(view), options)
+
+
+def _fingerprint(view_part: bytes, options: dict[str, object]) -> str:
+    digest = hashlib.blake2b(view_part, digest_size=16)
+    for name in sorted(options):
+        digest.update(name.encode())
+        digest.update(repr(options[name]).encode())
+    return digest.hexdigest()
+
+
+def _view_fingerprint(view: MapView) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for f in fields(view):
+        digest.update(f.name.encode())
+        digest.update(pickle.dumps(getattr(view, f.name), protocol=5))
+    return digest.digest()
+
+
+_SCRIPT = re.compile(r"(<script\b[^>]*>)(.*?)(</script>)", re.S | re.I)
+# the escapes Jinja's ``tojson`` writes for < > & ' (6 bytes for 1); those a script needs
+# are kept: "<" before "/", "!" or "script" (so no "</script", "<!--" nor "<script" can
+# form) and ">" after "-" (no "-->"); one after a backslash is left alone (it may be the
+# text "\\u003c").
+_NEEDLESS = (
+    (re.compile(r"(?<!\\)\\u003c(?![/!]|(?i:script))"), "<"),
+    (re.compile(r"(?<![-\\])\\u003e"), ">"),
+    (re.compile(r"(?<!\\)\\u0026"), "&"),
+    (re.compile(r"(?<!\\)\\u0027"), "'"),
+)
+
+
+def compact_scripts(html: str) -> str:
+    """``html`` with the needless JSON escapes of its inline scripts written plainly: the
+    markup in popups and tooltips is mostly "<" and ">", which ``tojson`` writes as
+    ``\\u003c``, doubling the map's size. Only inside ``<script>`` blocks, where the text is
+    JavaScript string content (the same string to the script either way), and never where it
+    could end the script or open a comment in it."""
+
+    def plain(block: re.Match) -> str:
+        body = block[2]
+        for pattern, char in _NEEDLESS:
+            body = pattern.sub(char, body)
+        return block[1] + body + block[3]
+
+    return _SCRIPT.sub(plain, html)
+
+
+def overview_map_html(ds: DataSet, events: pd.DataFrame, view: MapView, **options: object) -> str:
+    """The whole HTML document of :func:`build_overview_map` (``options`` are its keyword
+    arguments), rendered once, its scripts compacted (:func:`compact_scripts`)."""
+    m = build_overview_map(ds, events, view, **options)  # type: ignore[arg-type]
+    return compact_scripts(m.get_root().render())
+
+
+def render_overview_map(
+    ds: DataSet,
+    events: pd.DataFrame,
+    view: MapView,
+    *,
+    height: int = 560,
+    **options: object,
+) -> None:
+    """Show the overview's map of ``view`` (``options``: :func:`build_overview_map`'s
+    keyword arguments) as a display-only map: a plain HTML iframe, so panning, zooming and
+    clicking never rerun the page. Its HTML is built once for every session that shows the
+    same map (``data.cache.map_html``)."""
+    import streamlit as st
+
+    from data.cache import map_html
+
+    html = map_html(
+        ("overview", map_fingerprint(view, **options)),
+        ds,
+        lambda: overview_map_html(ds, events, view, **options),
+    )
+    st.iframe(html, height=height, alt=MAP_FRAME_TITLE)
 
 
 def render_patrol_map(m: folium.Map, key: str, height: int = 560) -> None:

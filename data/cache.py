@@ -24,6 +24,8 @@ the next run, so the app recovers by itself when it is back.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import replace
@@ -47,6 +49,7 @@ from data.store import Snapshot, Store, StoreUnavailable, display_url, store_url
 T = TypeVar("T")
 if TYPE_CHECKING:
     from data.snapshot import SnapshotDiff
+    from data.views import OverviewView
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the data set…")
@@ -270,6 +273,145 @@ def session_memo(
     while len(memo) > max_entries:
         memo.popitem(last=False)
     return value
+
+
+# --- shared memos: one result per view, for every session ---------------------------------
+
+
+class SharedMemo:
+    """Bounded least-recently-used results shared by every session of the server, keyed on
+    small hashable values (a filter, a data set token, a content fingerprint), for work that
+    is the same for everyone who asks the same question (a map's HTML, a page's view).
+
+    A result may depend on a live object too (the data set): pass it as ``owner``. Its
+    identity is part of the key, and a weak reference to it is kept with the result, so a
+    result is never handed out for another object that happens to reuse the id, and an
+    entry never keeps an evicted data set alive. Thread-safe: two sessions asking at once
+    may both compute (the second result is dropped), never see a half-written entry.
+    Every result is shared: never mutate one."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[object, weakref.ref | None]] = OrderedDict()
+        self._dead: list[Hashable] = []  # keys whose owner is gone (appended by weakref)
+        self.hits = 0
+        self.misses = 0
+
+    def _purge(self) -> None:
+        """Drop the entries whose owner no longer exists (called with the lock held), so a
+        result (a table of the whole selection) is freed with the frame it was built from."""
+        while self._dead:
+            full = self._dead.pop()
+            entry = self._entries.get(full)
+            if entry is not None and entry[1] is not None and entry[1]() is None:
+                del self._entries[full]
+
+    def get(self, key: Hashable, compute: Callable[[], T], owner: object | None = None) -> T:
+        """The result for ``key`` (and ``owner``), computing it with ``compute()`` once."""
+        full = (key, None if owner is None else id(owner))
+        with self._lock:
+            self._purge()
+            entry = self._entries.get(full)
+            if entry is not None and (entry[1] is None or entry[1]() is owner):
+                self._entries.move_to_end(full)
+                self.hits += 1
+                return entry[0]  # type: ignore[return-value]
+            self.misses += 1
+        value = compute()
+        dead = self._dead
+        ref = None if owner is None else weakref.ref(owner, lambda _: dead.append(full))
+        with self._lock:
+            self._purge()
+            self._entries[full] = (value, ref)
+            self._entries.move_to_end(full)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._purge()
+            return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+#: bounds of the shared memos, by name (entries kept): a map's HTML is ~1.5 MB, a page's
+#: view holds small frames and the (already cached) filtered events, a table of the whole
+#: selection may be hundreds of MB at 1M events, so few of those
+SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 2, "derived": 64}
+
+
+@st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)
+def shared_memo(name: str) -> SharedMemo:
+    """The server's shared memo ``name`` (one of ``SHARED_MEMOS``), made once per server."""
+    return SharedMemo(SHARED_MEMOS[name])
+
+
+def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
+    """A map's HTML, built once by ``build()`` for every session showing the same map:
+    ``key`` holds every argument of the map's builder (its content fingerprint) and
+    ``owner`` the data set it was drawn from. At most ``SHARED_MEMOS['map_html']`` kept."""
+    return shared_memo("map_html").get(key, build, owner)
+
+
+def per_selection(memo: str, events: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()`` once per selection for every session: ``events`` is the filtered frame
+    (one cached frame per filter, ``load_events``, so it stands for the filter by identity)
+    and ``key`` every other input of ``build`` (the page's widgets, today, the data set's
+    identity and version). ``memo`` is ``"view"`` for a page's view-model, ``"table"`` for
+    a table of the whole selection."""
+    return shared_memo(memo).get(key, build, events)
+
+
+def derived(owner: object, name: str, build: Callable[[], T]) -> T:
+    """``build()`` once per ``owner`` for every session: something drawn from a shared,
+    never-mutated object alone (a cached view, the data set), named ``name``, e.g. a view's
+    chart: ``derived(view, "timeline", lambda: timeline_figure(view.counts, ...))``. The
+    result must depend on nothing but ``owner`` (and constants)."""
+    return shared_memo("derived").get(name, build, owner)
+
+
+def overview_view_of(
+    ds: DataSet, f: EventFilter, today: object, events: pd.DataFrame, **options: object
+) -> OverviewView:
+    """``data.views.overview_view(ds, f, today, events=events, conflicts=..., **options)``
+    once per selection and options, for every session (see :func:`per_selection`)."""
+    from data.views import overview_view
+
+    key = ("overview", id(ds), ds.version, repr(f), str(today), tuple(sorted(options.items())))
+    return per_selection(
+        "view",
+        events,
+        key,
+        lambda: overview_view(
+            ds, f, today, events=events, conflicts=current_conflicts(), **options
+        ),  # type: ignore[arg-type]
+    )
+
+
+def table_of(
+    name: str, ds: DataSet, events: pd.DataFrame, build: Callable[[DataSet, pd.DataFrame], T]
+) -> T:
+    """``build(ds, events)`` (a table of the selection, e.g. ``components.overview.
+    event_table``) once per selection for every session; ``name`` tells tables apart."""
+    return per_selection(
+        "table", events, ("table", name, id(ds), ds.version), lambda: build(ds, events)
+    )
+
+
+def records_hash(ds: DataSet, events: pd.DataFrame) -> str:
+    """``data.snapshot.view_hash`` of ``events`` (rows of ``ds.events``), computed once per
+    frame: the filtered events are one cached frame per filter (``load_events``), so every
+    session and every rerun on the same filter shares one hash."""
+    from data.snapshot import view_hash
+
+    return shared_memo("view_hash").get(
+        ("view_hash", id(ds), ds.version, len(events)), lambda: view_hash(ds, events), events
+    )
 
 
 # --- citable snapshots: a snapshot link against the data now ---------------------------------

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from data.briefing import DSV_PARAM, dataset_version, view_link
 from data.filters import EventFilter, filter_events
 from data.model import DataSet
-from data.records import COLUMNS, ID_COLUMN, TABLES, combine, event_texts, record_json
+from data.records import COLUMNS, ID_COLUMN, TABLES, combine, event_texts
 
 #: the URL parameter that carries the hash of the records shown
 SNAP_PARAM = "snap"
@@ -49,8 +49,12 @@ def view_hash(ds: DataSet, events: pd.DataFrame) -> str:
     digest = hashlib.sha256()
     if len(events):
         texts = event_texts(ds, events).sort_values("event_id", kind="stable")
-        for row in texts.to_dict("records"):
-            digest.update(record_json(row).encode("utf-8"))
+        # each row as ``record_json`` writes it (keys sorted), built column-wise: one
+        # encoder for all rows, no per-row dict of boxed values (``to_dict`` is 10x slower)
+        columns = sorted(texts.columns)
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        for values in zip(*(texts[c].tolist() for c in columns), strict=True):
+            digest.update(encode(dict(zip(columns, values, strict=True))).encode("utf-8"))
             digest.update(b"\n")
     return digest.hexdigest()[:HASH_CHARS]
 
@@ -74,12 +78,14 @@ def snapshot_link(
     events: pd.DataFrame,
     *,
     window: tuple[object, object] | None = None,
+    records_hash: str | None = None,
 ) -> str:
     """The link that reopens this view as a snapshot: the filters as the URL has them, the
-    data set version (``dsv``) and the hash of the records shown (``snap``)."""
+    data set version (``dsv``) and the hash of the records shown (``snap``;
+    ``records_hash`` when the caller has :func:`view_hash` of ``events`` already)."""
     kept = {k: v for k, v in params.items() if k not in (SNAP_PARAM, DSV_PARAM)}
     link = view_link(page_url, kept, dataset_version(ds), window=window)  # type: ignore[arg-type]
-    return f"{link}&{SNAP_PARAM}={view_hash(ds, events)}"
+    return f"{link}&{SNAP_PARAM}={records_hash or view_hash(ds, events)}"
 
 
 def citation_line(

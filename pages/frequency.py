@@ -30,11 +30,11 @@ from components.frequency import (
 )
 from components.html import md_escape
 from components.overview import event_table, render_headline, render_map_caption
-from components.patrol_map import build_overview_map, map_summary, render_patrol_map
+from components.patrol_map import map_summary, render_overview_map
 from components.place_search import render_place_search
 from components.tables import render_table
 from components.timeline import curve_roles, render_selectable_timeline, selection_from_chart
-from data.cache import current_conflicts, current_zone_layer
+from data.cache import current_conflicts, current_zone_layer, derived, per_selection, table_of
 from data.settings import tile_settings
 from data.timewindow import rule_line, strip_area, strip_line
 from data.views import comparison_view, frequency_view, selection_view
@@ -46,21 +46,27 @@ st.caption(md_escape(f.describe(ds, now)))
 st.caption(md_escape(rule_line(ds, f, len(events))))
 st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
 s = render_frequency_settings()
-view = frequency_view(
-    ds,
-    f,
-    now,
-    period=s.period,
-    by=s.by,
-    threshold=s.threshold,
-    include_disputed=s.include_disputed,
-    per_theatre=s.per_theatre,
-    conflicts=current_conflicts(),
-    notes=current_notes(),
-    events=events,
+notes = current_notes()
+view = per_selection(
+    "view",
+    events,
+    ("frequency", id(ds), ds.version, repr(f), str(now), repr(s), repr(notes)),
+    lambda: frequency_view(
+        ds,
+        f,
+        now,
+        period=s.period,
+        by=s.by,
+        threshold=s.threshold,
+        include_disputed=s.include_disputed,
+        per_theatre=s.per_theatre,
+        conflicts=current_conflicts(),
+        notes=notes,
+        events=events,
+    ),
 )
 render_headline(view_cards(view, now))
-fig = view_timeline(view, actor_colours(ds.actors))
+fig = derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
 chosen = render_selectable_timeline(fig, key=timeline_key())
 selection = selection_from_chart(chosen, curve_roles(fig), view.period)
 st.caption(timeline_caption(view))
@@ -88,15 +94,20 @@ left, right = st.columns([1, 1.3], gap="medium")
 with left:
     st.subheader("Where")
     focus = render_place_search(ds, picked.events, key="freq_place")
-    m = build_overview_map(
-        ds, picked.events, picked.map, tiles=tile_settings(), legend_open=False, focus=focus
+    render_overview_map(
+        ds,
+        picked.events,
+        picked.map,
+        height=520,
+        tiles=tile_settings(),
+        legend_open=False,
+        focus=focus,
     )
-    render_patrol_map(m, key="freq_map", height=520)
     render_map_caption(map_summary(picked.map), full=False)
 with right:
     st.subheader(f"Events ({len(picked.events):,})")
     render_table(
-        event_table(ds, picked.events),
+        table_of("events", ds, picked.events, event_table),
         key="freq_events",
         links=("Best source",),
         wide=("Description",),

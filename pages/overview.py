@@ -17,19 +17,18 @@ from components.overview import (
     reported_line,
     reported_table,
 )
-from components.patrol_map import build_overview_map, map_summary, render_patrol_map
+from components.patrol_map import map_summary, render_overview_map
 from components.place_search import render_place_search
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import render_timeline, timeline_figure
-from data.cache import current_conflicts
+from data.cache import derived, overview_view_of, table_of
 from data.settings import tile_settings
 from data.timewindow import rule_line
-from data.views import overview_view
 
 ds, now, f, events = page_context()
 by = st.session_state.get("overview_by") or "actor"
-view = overview_view(ds, f, now, by=by, events=events, conflicts=current_conflicts())
+view = overview_view_of(ds, f, now, events, by=by)
 
 st.title("Patrols at a glance")
 render_export_panel(ds, f, now, key="overview_export", by=by, events=events)
@@ -43,10 +42,15 @@ left, right = st.columns(2, gap="medium")
 with left:
     st.subheader("Where")
     focus = render_place_search(ds, events, key="overview_place")
-    m = build_overview_map(
-        ds, events, view.map, tiles=tile_settings(), legend_open=False, focus=focus
+    render_overview_map(
+        ds,
+        events,
+        view.map,
+        height=600,
+        tiles=tile_settings(),
+        legend_open=False,
+        focus=focus,
     )
-    render_patrol_map(m, key="overview_map", height=600)
     render_map_caption(map_summary(view.map))
 with right:
     st.subheader("How often")
@@ -57,17 +61,21 @@ with right:
         key="overview_by",
         format_func=str.capitalize,
     )
-    fig = timeline_figure(
-        view.counts,
-        period="month",
-        by=by,
-        actor_colours=actor_colours(ds.actors),
-        reported=view.bands,
-        marks=view.marks,
-        title=f"{view.noun.capitalize()} per month",
-        noun=view.noun,
-        subtitle=view.description,
-        x_range=view.window,
+    fig = derived(
+        view,
+        f"timeline:{by}",
+        lambda: timeline_figure(
+            view.counts,
+            period="month",
+            by=by,
+            actor_colours=actor_colours(ds.actors),
+            reported=view.bands,
+            marks=view.marks,
+            title=f"{view.noun.capitalize()} per month",
+            noun=view.noun,
+            subtitle=view.description,
+            x_range=view.window,
+        ),
     )
     render_timeline(fig, key="overview_timeline")
 
@@ -84,7 +92,7 @@ if len(view.disputes):
 
 st.subheader(f"Events ({len(events):,})")
 render_table(
-    event_table(ds, events),
+    table_of("events", ds, events, event_table),
     key="overview_events",
     links=("Best source",),
     wide=("Description",),

@@ -13,8 +13,8 @@ pytestmark = pytest.mark.browser
 
 
 def _map_frame(page):
-    page.wait_for_selector('iframe[title*="streamlit_folium"]', timeout=60_000)
-    frame = page.frame_locator('iframe[title*="streamlit_folium"]').first
+    page.wait_for_selector('iframe[title="Map of the selection"]', timeout=60_000)
+    frame = page.frame_locator('iframe[title="Map of the selection"]').first
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     return frame
 

@@ -46,8 +46,8 @@ def _overview(page, url: str) -> tuple[int, int, float]:
     places'), patrols in the timeline's bars."""
     page.goto(url, wait_until="domcontentloaded")
     wait_for_streamlit(page)
-    page.wait_for_selector('iframe[title*="streamlit_folium"]', timeout=180_000)
-    frame = page.frame_locator('iframe[title*="streamlit_folium"]').first
+    page.wait_for_selector('iframe[title="Map of the selection"]', timeout=180_000)
+    frame = page.frame_locator('iframe[title="Map of the selection"]').first
     frame.locator("path.pw-event").first.wait_for(timeout=180_000)
     page.wait_for_function(f"({BAR_TOTAL})() !== null", timeout=180_000)
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()

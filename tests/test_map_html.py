@@ -1,0 +1,52 @@
+"""The display-only maps' HTML (components.patrol_map): scripts written compactly, never
+so that the data could end a script or open a comment in it."""
+
+from __future__ import annotations
+
+import json
+
+from components.patrol_map import compact_scripts, overview_map_html
+from data.views import overview_map_view
+from tests.test_template_safety import assert_inert, hostile_ds  # noqa: F401  (fixture)
+
+
+def _script(text: str) -> str:
+    return f"<script>var t = {_tojson(text)};</script>"
+
+
+def _tojson(value: object) -> str:
+    """As Jinja's ``tojson`` writes it."""
+    return (
+        json.dumps(value)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+
+
+def test_markup_in_a_script_string_is_written_plainly():
+    out = compact_scripts(_script("<b class='x'>A & B</b>"))
+    assert "var t = \"<b class='x'>A & B\\u003c/b>\";" in out
+
+
+def test_nothing_that_ends_a_script_or_opens_a_comment_is_unescaped():
+    hostile = "</script><script>alert(1)</script> <!-- x --> </SCRIPT> <\\/ --> \\u003c"
+    out = compact_scripts(_script(hostile))
+    body = out.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    assert "</" not in body and "<!" not in body and "-->" not in body
+    assert "<script" not in body.lower()
+    # the script reads the same string as before
+    assert json.loads(body.removeprefix("var t = ").removesuffix(";")) == hostile
+
+
+def test_text_outside_scripts_is_left_as_it_is():
+    page = '<div title="\\u003cb\\u003e">x</div><script>1</script>'
+    assert compact_scripts(page) == page
+
+
+def test_the_overview_map_stays_inert_with_hostile_text(hostile_ds):  # noqa: F811
+    view = overview_map_view(hostile_ds, hostile_ds.events)
+    page = overview_map_html(hostile_ds, hostile_ds.events, view, tiles=None)
+    assert_inert(page)
+    assert page.count("<script") == page.count("</script>")

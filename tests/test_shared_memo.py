@@ -1,0 +1,94 @@
+"""data.cache.SharedMemo (one result per view for every session) and the map's cache key
+(components.patrol_map.map_fingerprint)."""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import replace
+
+from components.patrol_map import map_fingerprint
+from data.cache import SharedMemo, derived
+from data.views import overview_map_view
+
+
+class Owner:
+    """Something a result depends on, held by identity (as a data set is)."""
+
+
+def test_a_shared_memo_computes_once_per_key_and_keeps_at_most_its_bound():
+    memo = SharedMemo(2)
+    calls: list[str] = []
+
+    def compute(k: str):
+        return lambda: calls.append(k) or k.upper()
+
+    assert memo.get("a", compute("a")) == "A"
+    assert memo.get("a", compute("a")) == "A"
+    memo.get("b", compute("b"))
+    memo.get("a", compute("a"))  # a is now the most recent
+    memo.get("c", compute("c"))  # drops b
+    assert len(memo) == 2 and calls == ["a", "b", "c"]
+    memo.get("b", compute("b"))
+    assert calls == ["a", "b", "c", "b"]
+
+
+def test_a_result_is_tied_to_its_owner_by_identity():
+    memo = SharedMemo(4)
+    one, two = Owner(), Owner()
+    assert memo.get("k", lambda: 1, one) == 1
+    assert memo.get("k", lambda: 2, two) == 2  # same key, another owner: its own result
+    assert memo.get("k", lambda: 3, one) == 1
+
+
+def test_an_entry_never_keeps_its_owner_alive_nor_serves_an_id_reused():
+    memo = SharedMemo(4)
+    owner = Owner()
+    memo.get("k", lambda: "old", owner)
+    old_id = id(owner)
+    del owner
+    gc.collect()
+    # a new object may get the same id: the dead weak reference tells them apart
+    for _ in range(1000):
+        other = Owner()
+        if id(other) == old_id:
+            assert memo.get("k", lambda: "new", other) == "new"
+            break
+    else:
+        fresh = Owner()
+        assert memo.get("k", lambda: "new", fresh) == "new"
+
+
+def test_the_map_key_changes_with_the_view_and_with_every_option(mini):
+    view = overview_map_view(mini, mini.events)
+    key = map_fingerprint(view, tiles=None, legend_open=False)
+    assert key == map_fingerprint(
+        overview_map_view(mini, mini.events), tiles=None, legend_open=False
+    )
+    assert key != map_fingerprint(view, tiles=None, legend_open=True)
+    assert key != map_fingerprint(view, tiles=None, legend_open=False, focus="p1")
+    fewer = overview_map_view(mini, mini.events.iloc[1:])
+    assert key != map_fingerprint(fewer, tiles=None, legend_open=False)
+    assert key != map_fingerprint(
+        replace(view, binned=not view.binned), tiles=None, legend_open=False
+    )
+
+
+def test_derived_builds_once_per_owner_and_name():
+    one, two = Owner(), Owner()
+    calls: list[str] = []
+    assert derived(one, "x", lambda: calls.append("one") or 1) == 1
+    assert derived(one, "x", lambda: calls.append("again") or 9) == 1
+    assert derived(two, "x", lambda: calls.append("two") or 2) == 2
+    assert derived(one, "y", lambda: calls.append("y") or 3) == 3
+    assert calls == ["one", "two", "y"]
+
+
+def test_an_entry_goes_with_its_owner():
+    memo = SharedMemo(4)
+    owner = Owner()
+    memo.get("k", lambda: "value", owner)
+    memo.get("other", lambda: "kept")
+    assert len(memo) == 2
+    del owner
+    gc.collect()
+    assert len(memo) == 1
