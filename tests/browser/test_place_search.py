@@ -21,21 +21,24 @@ def _focused_map(page, place_id: str) -> dict:
     """The Leaflet map's centre and zoom once the map has opened on ``place_id``."""
     page.wait_for_function(
         """(id) => Array.from(document.querySelectorAll('iframe')).some(f => {
-            try { const w = f.contentWindow; return w.pwFocus && w.pwFocus.id === id
-                  && w.map && w.map.getZoom() >= 9; } catch (e) { return false; } })""",
+            try { const w = f.contentWindow; const m = w.map || Object.keys(w).map(k => w[k])
+                      .find(v => w.L && v instanceof w.L.Map);
+                  return w.pwFocus && w.pwFocus.id === id && m && m.getZoom() >= 9;
+            } catch (e) { return false; } })""",
         arg=place_id,
         timeout=60_000,
     )
     frame = next(
         f
         for f in page.frames
-        if "streamlit_folium" in f.url
-        and f.evaluate("() => !!(window.pwFocus && window.pwFocus.id)")
+        if f != page.main_frame and f.evaluate("() => !!(window.pwFocus && window.pwFocus.id)")
     )
     return frame.evaluate(
-        """() => ({lat: map.getCenter().lat, lon: map.getCenter().lng, zoom: map.getZoom(),
+        """() => { const map = window.map || Object.keys(window).map(k => window[k])
+                      .find(v => v instanceof L.Map);
+                   return {lat: map.getCenter().lat, lon: map.getCenter().lng, zoom: map.getZoom(),
                    popup: (document.querySelector('.leaflet-popup-content') || {}).innerText
-                          || ''})"""
+                          || ''}; }"""
     )
 
 
@@ -60,7 +63,7 @@ def test_search_arabic_and_turkish_spellings(page, page_log, app_url):
     assert seen["zoom"] >= 10
     assert "al-Darbasiyah" in seen["popup"] and "ܕܪܒܐܣܝܐ" in seen["popup"]
     assert "place=al_darbasiyah" in page.url
-    page.locator('iframe[title*="streamlit_folium"]').first.scroll_into_view_if_needed()
+    page.locator('iframe[title="Map of the selection"]').first.scroll_into_view_if_needed()
     screenshot(page, "place_search_darbasiyah_map")
     record = page.locator('[data-testid="stExpander"]', has_text="names, position, sources").first
     record.locator("summary").click()
