@@ -21,6 +21,7 @@ import streamlit as st
 
 from components.colours import actor_colours
 from components.html import esc
+from components.labels import view_activity, view_obstacles
 from components.layers.events import event_layer
 from components.layers.routes import route_layer
 from components.layers.sites import site_layer
@@ -191,7 +192,14 @@ def build_explorer_map(
         keyboard=False,
     )
     m.add_child(Css(EXTRA_CSS))
-    add_basemap(m, ds.places, tiles, vector=basemap)
+    add_basemap(
+        m,
+        ds.places,
+        tiles,
+        vector=basemap,
+        activity=pd.Series(view_activity(view), dtype=float),
+        markers=view_obstacles(view, visits=True),
+    )
 
     active_places = set(view.sites["place_id"])
     zone_layer(zones, name=LAYER_STRIP).add_to(m)

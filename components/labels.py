@@ -259,3 +259,44 @@ def place_labels(
             offset=round(offset, 2),
         )
     return [out[i] for i in range(len(labels))]
+
+
+def view_obstacles(view: object, *, visits: bool = False) -> list[Marker]:
+    """What a map of ``view`` (a ``data.mapview.MapView``) draws that names must not cover:
+    its event markers and sites (and, with ``visits``, its visit circles), at the radius
+    each is drawn."""
+    from components.leaflet import marker_radius
+
+    out: list[Marker] = []
+    m = view.markers  # type: ignore[attr-defined]
+    if len(m):
+        top = int(m["n"].max())
+        out += [
+            Marker(float(lon), float(lat), marker_radius(int(n), top))
+            for lat, lon, n in zip(m["lat"], m["lon"], m["n"], strict=True)
+        ]
+    s = view.sites  # type: ignore[attr-defined]
+    out += [
+        Marker(float(lon), float(lat), 9.0) for lat, lon in zip(s["lat"], s["lon"], strict=True)
+    ]
+    v = view.visits  # type: ignore[attr-defined]
+    if visits and len(v):
+        top = int(v["visits"].max())
+        out += [
+            Marker(float(lon), float(lat), marker_radius(int(n), top))
+            for lat, lon, n in zip(v["lat"], v["lon"], v["visits"], strict=True)
+        ]
+    return out
+
+
+def view_activity(view: object) -> dict[str, float]:
+    """Per place id, how active the place is on the map of ``view``: its events plus its
+    visits (what orders labels of one kind)."""
+    out: dict[str, float] = {}
+    m = view.markers  # type: ignore[attr-defined]
+    for key, n in zip(m["key"], m["n"], strict=True):
+        out[str(key)] = out.get(str(key), 0.0) + float(n)
+    v = view.visits  # type: ignore[attr-defined]
+    for key, n in zip(v["key"], v["visits"], strict=True):
+        out[str(key)] = out.get(str(key), 0.0) + float(n)
+    return out
