@@ -19,26 +19,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.colours import actor_colours, group_style
+from components.colours import actor_colours
 from components.html import esc
-from components.layers.events import event_layer, size_legend_html
+from components.labels import view_activity, view_obstacles
+from components.layers.events import event_layer
 from components.layers.focus import focus_layer
-from components.layers.routes import (
-    BASE_COLOUR,
-    ENTRY_COLOUR,
-    ROUTE_COLOURS,
-    TRACK_COLOUR,
-    UNRUN_COLOUR,
-    route_layer,
-    route_weight,
-)
-from components.layers.sites import site_icon_svg, site_layer
-from components.layers.zones import (
-    BORDER_COLOUR,
-    LINE30_COLOUR,
-    STRIP_COLOUR,
-    zone_layer,
-)
+from components.layers.routes import route_layer
+from components.layers.sites import site_layer
+from components.layers.zones import zone_layer
 from components.leaflet import (
     Css,
     FitBounds,
@@ -50,7 +38,8 @@ from components.leaflet import (
     parse_ref,
     tip_html,
 )
-from data import vocab
+from components.legend import VISIT_COLOUR, legend_entries
+from components.legend import legend_html as legend_block
 from data.mapview import APPROX_M, MapView
 from data.model import DataSet
 
@@ -60,8 +49,6 @@ LAYER_SITES = "Bases, crossings, stations"
 LAYER_EVENTS = "Events"
 LAYER_HEAT = "Heat map of activity"
 LAYER_STRIP = "Border, 10 km strip, 30 km line"
-
-VISIT_COLOUR = "#6a3d9a"
 
 #: the help of the explorer's "Precise positions only" switch
 PRECISE_HELP = (
@@ -106,13 +93,14 @@ def _visit_layer(view: MapView) -> folium.FeatureGroup:
             kind if kind == "place" else "vcell",
             ident,
             str(v.name),
-            f"{int(v.visits):,} patrol(s) passed in this selection",
+            f"{int(v.visits):,} run(s) passed in this selection (named it, or ran a route "
+            "through it)",
         )
         rows.append(
             [
                 round(float(v.lat), 5),
                 round(float(v.lon), 5),
-                marker_radius(int(v.visits), top) + 3,
+                marker_radius(int(v.visits), top),
                 style,
                 tip,
             ]
@@ -140,104 +128,18 @@ def _heat_layer(view: MapView) -> folium.plugins.HeatMap:
 # --------------------------------------------------------------------------- legend
 
 
-def legend_html(view: MapView, colours: dict[str, str], open_: bool = True) -> str:
-    """The legend: every symbol and colour on the map, in words (escaped)."""
-    top = int(max(view.routes["runs"].max() if len(view.routes) else 0, 1))
-    widths = sorted({1, max(top // 2, 1), top})
-
-    def row(symbol: str, text: str) -> str:
-        return f"<div class='pw-row'>{symbol}{esc(text)}</div>"
-
-    def line(colour: str, width: float, dash: str = "solid") -> str:
-        return f"<span class='pw-ln' style='border-top:{width}px {dash} {colour}'></span>"
-
-    routes = "".join(
-        row(line(c, 4, "solid" if k == "patrol_track" else "dashed"), vocab.ROUTE_KINDS[k])
-        for k, c in ROUTE_COLOURS.items()
-    )
-    routes += "".join(
-        row(line(ROUTE_COLOURS["patrol_track"], route_weight(w, top)), f"{w} run(s)")
-        for w in widths
-    )
-    routes += row(line(UNRUN_COLOUR, 1.5, "dashed"), "no run in this selection")
-    routes += row(
-        f"<span class='pw-arrowtxt' style='color:{ROUTE_COLOURS['patrol_track']}'>\u25b6</span>",
-        "direction of travel (waypoint order)",
-    )
-    routes += row(line(TRACK_COLOUR, 3, "dotted"), "track implied by an event's places")
-    routes += row(
-        f"<span class='pw-ring' style='border:3px solid {ENTRY_COLOUR}'></span>",
-        "entry crossing",
-    )
-    routes += row(
-        f"<span class='pw-ring' style='border:3px dashed {BASE_COLOUR}'></span>",
-        "base the patrols start from",
-    )
-    groups = view.markers["label"].value_counts().index[:6] if len(view.markers) else []
-    events = ""
-    for g in groups:
-        fill, second = group_style(str(g), colours)
-        events += row(
-            f"<span class='pw-sw' style='background:{fill};border-color:{second or '#222'}'>"
-            "</span>",
-            str(g),
-        )
-    events += row(
-        "<span class='pw-sw' style='background:#555;border-color:#222'></span>",
-        "solid: placed exactly",
-    )
-    events += row(
-        "<span class='pw-sw' style='background:transparent;border-color:#555;"
-        "box-shadow:0 0 0 4px rgba(0,0,0,.08)'></span>",
-        f"hollow + dashed halo: placed approximately (derived, or known to more than "
-        f"{APPROX_M / 1000:g} km); halo radius = precision",
-    )
-    operators = sorted({o for o in view.sites["operator_root"] if o}) if len(view.sites) else []
-    sites = "".join(
-        row(site_icon_svg(kind, "#ffffff", 13), vocab.PLACE_KINDS[kind])
-        for kind in ("base", "border_crossing", "water_station", "checkpoint")
-    )
-    sites += "".join(
-        row(
-            f"<span class='pw-area' style='background:{colours.get(o, '#fff')};"
-            "border:1px solid #222'></span>",
-            f"operated by {o}",
-        )
-        for o in operators
-    )
-    sites += row(
-        "<span class='pw-area' style='background:#fff;border:1px solid #222'></span>",
-        "operator not known",
-    )
-    strip = (
-        row(
-            f"<span class='pw-area' style='background:{STRIP_COLOUR};opacity:.5'></span>",
-            "10 km joint-patrol strip (Sochi memorandum)",
-        )
-        + row(line(LINE30_COLOUR, 2.5, "dashed"), "30 km line (YPG withdrawal)")
-        + row(line(BORDER_COLOUR, 2.5), "Syria–Turkey border (Natural Earth)")
-    )
-    return (
-        f"<details{' open' if open_ else ''}><summary>Legend</summary>"
-        "<div class='pw-h'>Routes (width: runs in this selection)</div>"
-        + routes
-        + "<div class='pw-h'>Events by actor (size: events at the place)</div>"
-        + events
-        + size_legend_html(int(view.markers["n"].max()) if len(view.markers) else 1)
-        + "<div class='pw-h'>Visits</div>"
-        + row(
-            f"<span class='pw-sw' style='background:rgba(106,61,154,.16);"
-            f"border-color:{VISIT_COLOUR};border-width:1.5px'></span>",
-            "patrols that passed a village or town (size: count)",
-        )
-        + "<div class='pw-h'>Sites (icon: kind; fill: operator)</div>"
-        + sites
-        + "<div class='pw-h'>Agreements</div>"
-        + strip
-        + "<div class='pw-h'>Heat map</div>"
-        + row("", "events per place, blurred (off by default)")
-        + "</details>"
-    )
+def legend_html(
+    view: MapView,
+    colours: dict[str, str],
+    open_: bool = True,
+    *,
+    zones: dict | None = None,
+    places: pd.DataFrame | None = None,
+) -> str:
+    """The legend: exactly the symbols on the map, its scale and the counting rule, in words
+    (``components.legend``; escaped)."""
+    entries = legend_entries(view, colours, explorer=True, zones=zones, places=places)
+    return legend_block(entries, open_)
 
 
 # --------------------------------------------------------------------------- the map
@@ -293,7 +195,14 @@ def build_explorer_map(
         keyboard=False,
     )
     m.add_child(Css(EXTRA_CSS))
-    add_basemap(m, ds.places, tiles, vector=basemap)
+    add_basemap(
+        m,
+        ds.places,
+        tiles,
+        vector=basemap,
+        activity=pd.Series(view_activity(view), dtype=float),
+        markers=view_obstacles(view),  # names may sit on the pale visit circles
+    )
 
     active_places = set(view.sites["place_id"])
     zone_layer(zones, name=LAYER_STRIP).add_to(m)
@@ -311,10 +220,10 @@ def build_explorer_map(
         primary_area_unit="sqkilometers",
         secondary_area_unit="hectares",
     ).add_to(m)
-    m.add_child(Legend(legend_html(view, colours, legend_open)))
-    note = Legend(f"<div class='pw-unplaced'>{esc(unplaced_note(view))}</div>", "bottomleft")
+    m.add_child(Legend(legend_html(view, colours, legend_open, zones=zones, places=ds.places)))
+    note = Legend(f"<div class='pw-unplaced'>{esc(unplaced_note(view))}</div>", "bottomright")
     m.add_child(note, name="unplaced_note")
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     bounds = activity_bounds(view)
     focused = focus_layer(ds, focus)
@@ -372,6 +281,11 @@ def map_caption(view: MapView) -> str:
     return " ".join(parts)
 
 
+#: the columns of map and detail panel: the map alone until something is selected
+PANEL_CLOSED = [1000, 1]
+PANEL_OPEN = [7, 3]
+
+
 @st.fragment
 def render_explorer(
     ds: DataSet,
@@ -382,12 +296,15 @@ def render_explorer(
     *,
     tiles: object | None = None,
     key: str = "mx_map",
-    height: int = 680,
+    height: int = 700,
     focus: str | None = None,
 ) -> None:
-    """The map and, beside it, the record of what was last clicked. Runs as a fragment: a
-    click reruns only this part, and panning or zooming reruns nothing (the map returns
-    only the clicked object's tooltip, under a stable key).
+    """The map, the page's full width, and the record of what was clicked in a panel
+    beside it that opens on a click and closes with its button. Runs as a fragment: a click
+    reruns only this part, and panning or zooming reruns nothing (the map returns only the
+    clicked object's tooltip, under a stable key). The map stays in the same column when the
+    panel opens (only the column's width changes), so it is not mounted again and keeps the
+    reader's view.
 
     The map is built afresh on every run (a few tens of milliseconds): folium adds elements
     to a map each time it is rendered, so a map object rendered twice no longer produces
@@ -397,10 +314,13 @@ def render_explorer(
     changes, the panel shows its record."""
     from streamlit_folium import st_folium
 
-    from components.map_detail import event_detail, md_escape, record_for, render_record
-
     m = build_explorer_map(ds, view, zones, tiles=tiles, legend_open=False, focus=focus)
-    left, right = st.columns([5, 3], gap="medium")
+    state_key, seen_key = f"{key}_selected", f"{key}_seen"
+    if focus and st.session_state.get(f"{key}_focus") != focus:
+        st.session_state[state_key] = ("place", focus)  # a place chosen by the search
+    st.session_state[f"{key}_focus"] = focus
+    ref = st.session_state.get(state_key)
+    left, right = st.columns(PANEL_OPEN if ref is not None else PANEL_CLOSED, gap="small")
     with left:
         out = st_folium(
             m,
@@ -410,58 +330,73 @@ def render_explorer(
             returned_objects=["last_object_clicked_tooltip"],
             use_container_width=True,
         )
-    clicked = parse_ref((out or {}).get("last_object_clicked_tooltip"))
-    state_key = f"{key}_selected"
-    if clicked is not None:
-        st.session_state[state_key] = clicked
-    if focus and st.session_state.get(f"{key}_focus") != focus:
-        st.session_state[state_key] = ("place", focus)
-    st.session_state[f"{key}_focus"] = focus
-    ref = st.session_state.get(state_key)
+    raw = (out or {}).get("last_object_clicked_tooltip")
+    if raw != st.session_state.get(seen_key):  # a new click (not the last one returned again)
+        st.session_state[seen_key] = raw
+        clicked = parse_ref(raw)
+        if clicked is not None and clicked != ref:
+            st.session_state[state_key] = clicked
+            st.rerun(scope="fragment")  # open the panel beside the map
+    if ref is None:
+        st.caption(
+            "Click an event, a route, a village or a site on the map to open its record "
+            "beside the map: dates at their precision, actors, every source with its grade, "
+            "and any claim that conflicts with it."
+        )
+        return
     with right:
         with st.container(height=height, border=False, key=f"{key}_detail"):
-            if ref is None:
-                st.info(
-                    "Click an event, a route, a village or a site on the map to see its "
-                    "record: dates at their precision, actors, every source with its grade, "
-                    "and any claim that conflicts with it."
-                )
-                return
-            rec = record_for(ds, conflicts, events, tuple(ref), sites=view.sites, zones=zones)
-            if rec is None:
-                st.warning("That object is not in the current selection.")
-                return
-            if rec.events.empty:
-                render_record(rec)
-                return
-            labels = dict(zip(rec.events["event_id"], rec.events["label"], strict=True))
-            more = rec.events_total - len(rec.events)
-            choose = f"{rec.events_total:,} event(s) in this selection" + (
-                f" (the newest {len(rec.events):,} listed)" if more > 0 else ""
-            )
-            if rec.kind == "events":
-                # an event marker: the events come first, the place's own record after
-                st.markdown(f"#### {md_escape(rec.title)}")
-                pick = st.selectbox(
-                    choose,
-                    options=list(labels),
-                    format_func=labels.__getitem__,
-                    key=f"{key}_pick_{ref[0]}_{ref[1]}",
-                )
-                ev = event_detail(ds, conflicts, pick)
-                if ev is not None:
-                    render_record(ev)
-                with st.expander(f"About {md_escape(rec.title)}"):
-                    render_record(rec, heading=False)
-                return
-            render_record(rec)
-            pick = st.selectbox(
-                choose,
-                options=list(labels),
-                format_func=labels.__getitem__,
-                key=f"{key}_pick_{ref[0]}_{ref[1]}",
-            )
-            ev = event_detail(ds, conflicts, pick)
-            if ev is not None:
-                st.divider()
-                render_record(ev)
+            if st.button(
+                "Close ✕",
+                key=f"{key}_close",
+                help="Close the record; the map takes the page's width",
+            ):
+                st.session_state[state_key] = None
+                st.rerun(scope="fragment")
+            render_detail(ds, conflicts, events, view, zones, tuple(ref), key=key)
+
+
+def render_detail(
+    ds: DataSet,
+    conflicts: pd.DataFrame,
+    events: pd.DataFrame,
+    view: MapView,
+    zones: dict,
+    ref: tuple[str, str],
+    *,
+    key: str,
+) -> None:
+    """The record of the clicked object ``ref`` (kind, id), and its events to choose from."""
+    from components.map_detail import event_detail, md_escape, record_for, render_record
+
+    rec = record_for(ds, conflicts, events, ref, sites=view.sites, zones=zones)
+    if rec is None:
+        st.warning("That object is not in the current selection.")
+        return
+    if rec.events.empty:
+        render_record(rec)
+        return
+    labels = dict(zip(rec.events["event_id"], rec.events["label"], strict=True))
+    more = rec.events_total - len(rec.events)
+    choose = f"{rec.events_total:,} event(s) in this selection" + (
+        f" (the newest {len(rec.events):,} listed)" if more > 0 else ""
+    )
+    pick_key = f"{key}_pick_{ref[0]}_{ref[1]}"
+    if rec.kind == "events":
+        # an event marker: the events come first, the place's own record after
+        st.markdown(f"#### {md_escape(rec.title)}")
+        pick = st.selectbox(
+            choose, options=list(labels), format_func=labels.__getitem__, key=pick_key
+        )
+        ev = event_detail(ds, conflicts, pick)
+        if ev is not None:
+            render_record(ev)
+        with st.expander(f"About {md_escape(rec.title)}"):
+            render_record(rec, heading=False)
+        return
+    render_record(rec)
+    pick = st.selectbox(choose, options=list(labels), format_func=labels.__getitem__, key=pick_key)
+    ev = event_detail(ds, conflicts, pick)
+    if ev is not None:
+        st.divider()
+        render_record(ev)

@@ -30,6 +30,7 @@ from folium.template import Template
 from components.html import esc
 
 __all__ = [
+    "CONTROL_MAX_VH",
     "FULL_AT",
     "FONT_FACES",
     "LEGEND_CSS",
@@ -201,7 +202,9 @@ class StyleTable:
 
 
 class Legend(RawMacroElement):
-    """A Leaflet control holding legend HTML built with ``esc`` (passed as a JSON string)."""
+    """A Leaflet control holding legend HTML built with ``esc`` (passed as a JSON string),
+    bottom left by default: the layer list is top right, and both are at most
+    ``CONTROL_MAX_VH`` of the map's height, so opened together they never meet."""
 
     _template = Template(
         """
@@ -220,7 +223,7 @@ class Legend(RawMacroElement):
 """
     )
 
-    def __init__(self, html: str, position: str = "bottomright") -> None:
+    def __init__(self, html: str, position: str = "bottomleft") -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html
@@ -238,7 +241,17 @@ class FitBounds(RawMacroElement):
 (function() {
   var map = {{ this._parent.get_name() }};
   var bounds = {{ this.bounds|tojson }};
-  var fit = function() { map.invalidateSize(); map.fitBounds(bounds, {padding: [24, 24]}); };
+  // refit when the container is resized (the detail panel opening, an iframe laid out
+  // late) until the reader has moved the map; after that only redraw at the new size
+  var moved = false;
+  var fit = function() {
+    map.invalidateSize();
+    if (!moved) { map.fitBounds(bounds, {padding: [24, 24]}); }
+  };
+  var el = map.getContainer();
+  ["mousedown", "wheel", "touchstart", "keydown"].forEach(function(t) {
+    el.addEventListener(t, function() { moved = true; }, {passive: true});
+  });
   fit();
   if (window.ResizeObserver) {
     var last = null;
@@ -277,33 +290,41 @@ FONT_FACES = (
     "unicode-range:U+0700-074F,U+0860-086F}\n"
 )
 
-LEGEND_CSS = (
-    """
+#: the most of the map's height the legend and the layer list may take, each (the map's
+#: iframe is its own viewport, so ``vh`` is the map's height)
+CONTROL_MAX_VH = 44
+
+LEGEND_CSS = f"""
 <style>
-"""
-    + FONT_FACES
-    + f"div.leaflet-container{{font-family:{MAP_FONT}}}"
-    + """
-.pw-legend{background:rgba(255,255,255,.94);padding:6px 8px;border-radius:4px;
- font:11px/1.3 MAP_FONT;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
- max-width:230px;max-height:70vh;overflow:auto}
-.pw-legend summary{font-weight:bold;cursor:pointer}
-.pw-legend .pw-h{font-weight:bold;margin:5px 0 1px}
-.pw-legend .pw-row{display:flex;align-items:center;gap:5px;margin:1px 0}
-.pw-legend .pw-sw{flex:none;display:inline-block;width:11px;height:11px;border-radius:50%;
- border:2px solid #333}
-.pw-legend .pw-ln{flex:none;display:inline-block;width:20px;height:0;border-top:4px solid #0b5394}
-.pw-legend svg{flex:none}
-.pw-popup{font:12px/1.4 MAP_FONT;max-width:360px}
-.pw-popup h4{font-size:13px;margin:0 0 4px}
-.pw-popup .ev{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}
-.pw-popup .meta{color:#555}
-.pw-sources{margin:2px 0 0 14px;padding:0}
-.pw-grade{font-weight:bold;color:#0b5394}
-.pw-title{color:#555}
+{FONT_FACES}
+div.leaflet-container{{font-family:{MAP_FONT}}}
+.pw-legend{{background:rgba(255,255,255,.95);padding:5px 8px;border-radius:4px;
+ font:11px/1.3 {MAP_FONT};color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
+ max-width:260px;max-height:{CONTROL_MAX_VH}vh;overflow:auto;box-sizing:border-box}}
+.pw-legend summary{{font-weight:bold;cursor:pointer;padding:1px 2px}}
+.pw-legend details:not([open]) summary{{list-style:none}}
+.pw-legend details:not([open]) summary::-webkit-details-marker{{display:none}}
+.pw-legend details:not([open]) summary::before{{content:"\\25B8  "}}
+.pw-legend .pw-note{{color:#444;margin:3px 0}}
+.pw-legend .pw-n{{color:#666}}
+.leaflet-control-layers-expanded .leaflet-control-layers-list{{
+ max-height:calc({CONTROL_MAX_VH}vh - 16px);overflow-y:auto}}
+.leaflet-control-layers-expanded{{font:12px/1.4 {MAP_FONT}}}
+.pw-legend .pw-h{{font-weight:bold;margin:5px 0 1px}}
+.pw-legend .pw-row{{display:flex;align-items:center;gap:5px;margin:1px 0}}
+.pw-legend .pw-sw{{flex:none;display:inline-block;width:11px;height:11px;border-radius:50%;
+ border:2px solid #333}}
+.pw-legend .pw-ln{{flex:none;display:inline-block;width:20px;height:0;border-top:4px solid #0b5394}}
+.pw-legend svg{{flex:none}}
+.pw-popup{{font:12px/1.4 {MAP_FONT};max-width:360px}}
+.pw-popup h4{{font-size:13px;margin:0 0 4px}}
+.pw-popup .ev{{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}}
+.pw-popup .meta{{color:#555}}
+.pw-sources{{margin:2px 0 0 14px;padding:0}}
+.pw-grade{{font-weight:bold;color:#0b5394}}
+.pw-title{{color:#555}}
 </style>
-""".replace("MAP_FONT", MAP_FONT)
-)
+"""
 
 
 class Css(RawMacroElement):
@@ -319,22 +340,23 @@ class Css(RawMacroElement):
 
 # --------------------------------------------------------------------------- sizes
 
-#: the largest marker radius in pixels, whatever the count, and the smallest (one event)
-MAX_RADIUS = 30.0
-MIN_RADIUS = 5.0
-#: the count a marker reaches ``MAX_RADIUS`` at, unless a map holds larger counts
-FULL_AT = 100
+#: the largest marker radius in pixels, whatever the count, and the smallest any marker gets
+MAX_RADIUS = 28.0
+MIN_RADIUS = 4.0
+#: the count a marker reaches ``MAX_RADIUS`` at, unless a map holds larger counts: maps whose
+#: largest count is at most this share one scale
+FULL_AT = 20
 
 
 def marker_radius(n: int, top: int | None = None) -> float:
-    """Radius in pixels of a marker standing for ``n`` events (or visits), its area growing
-    with the count on a bounded scale: ``MIN_RADIUS`` for one, ``MAX_RADIUS`` for the
-    larger of ``FULL_AT`` and ``top`` (the largest count on the map). A map of a hundred
-    events and one of a million read alike: no marker is ever wider than the cap, and the
-    legend gives the scale (``components.layers.events.size_legend_html``)."""
+    """Radius in pixels of a marker standing for ``n`` events (or visits): its area in
+    proportion to the count, ``MAX_RADIUS`` for the larger of ``FULL_AT`` and ``top`` (the
+    largest count on the map), never below ``MIN_RADIUS``. One event and seven read apart
+    (6.3 and 16.6 px); a map of a million events keeps every marker within the cap, and the
+    legend states the scale (``components.legend``)."""
     full = max(int(top or 0), FULL_AT)
-    share = math.sqrt(min(max(int(n) - 1, 0) / (full - 1), 1.0))
-    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * share, 2)
+    share = math.sqrt(min(max(int(n), 0) / full, 1.0))
+    return round(max(MIN_RADIUS, MAX_RADIUS * share), 2)
 
 
 #: panes, bottom to top: zones under routes, routes under visits, visits under events

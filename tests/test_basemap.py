@@ -118,9 +118,10 @@ def test_labels_are_escaped():
     m = basemap_map(labels)
     page = m.get_root().render()
     assert "<script>alert" not in page
-    html = [row[2] for layer in _label_layers(m) for row in layer.rows]
-    assert any("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in h for h in html)
-    assert any(">Kobani<" in h for h in html)
+    texts = [row[2] for layer in _label_layers(m) for row in layer.rows]
+    # names travel escaped in JSON, are decoded by an inert document and set as text
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in texts and "Kobani" in texts
+    assert "name.textContent = text(r[2])" in page
 
 
 def _label_layers(m: folium.Map) -> list[LabelLayer]:
@@ -207,3 +208,31 @@ def test_add_tile_layer():
     assert layer.tiles == OSM_TILES
     assert layer.options["attribution"] == OSM_ATTRIBUTION
     assert "OpenStreetMap" in m.get_root().render()
+
+
+def test_the_offline_basemap_is_the_default_and_tiles_are_opt_in():
+    from components.basemap import TileSettings, add_basemap
+
+    places = pd.DataFrame(
+        {
+            "place_id": ["a"],
+            "name": ["Kobani"],
+            "kind": ["town"],
+            "placed": [True],
+            "lat": [36.89],
+            "lon": [38.35],
+        }
+    )
+    m = folium.Map(tiles=None)
+    add_basemap(m, places, TileSettings(OSM_TILES, None))
+    (tiles,) = tile_layers(m)
+    assert tiles.show is False and tiles.overlay is False  # a base layer to switch to
+    (group,) = [el for el in m._children.values() if isinstance(el, folium.FeatureGroup)]
+    assert group.layer_name == BASEMAP_LAYER_NAME and group.show and not group.overlay
+    # first in the layer list; Leaflet credits a layer only while it is on, so no
+    # OpenStreetMap credit at start
+    order = [el for el in m._children.values() if isinstance(el, folium.map.Layer)]
+    assert order.index(group) < order.index(tiles)
+    assert tiles.layer_name.startswith("Online map tiles")
+    add_basemap(m := folium.Map(tiles=None), places, TileSettings(OSM_TILES, None), vector=False)
+    assert tile_layers(m)[0].show is True  # with no basemap, the tiles are the map
