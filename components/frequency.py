@@ -18,8 +18,10 @@ import plotly.graph_objects as go
 from components.colours import rgba
 from components.html import plotly_text
 from data import vocab
+from data.aggregate import since_words
 from data.analytics import Comparison
 from data.dates import format_at_precision
+from data.numbers import count, plural
 from data.views import FrequencyView
 
 
@@ -283,7 +285,7 @@ def frequency_cards(
     cards = [
         (
             f"{noun.capitalize()} counted",
-            f"{len(counted):,}",
+            count(len(counted)),
             f"{noun.capitalize()} held one by one in the selection"
             + (f"; {imprecise} of them known only to the week or month" if imprecise else "")
             + ("; disputed ones included" if include_disputed else "; disputed ones not counted"),
@@ -293,7 +295,7 @@ def frequency_cards(
         cards.append(
             (
                 "Held of reported",
-                f"{top['held']:,} of {top['reported']}",
+                f"{count(top['held'])} of {top['reported']}",
                 md_escape(
                     f"{top['reported']} reported for {top['period_start']:%-d %b %Y} – "
                     f"{top['period_end']:%-d %b %Y} ({top['scope']}; {top['source']}); we "
@@ -309,7 +311,7 @@ def frequency_cards(
         cards.append(
             (
                 "Longest gap",
-                f"{g['days']:,} days",
+                plural(int(g["days"]), "day"),
                 md_escape(
                     f"{g['start']:%-d %b %Y} – {g['end']:%-d %b %Y} ({g['group_name']}): "
                     f"{g['explanation']}"
@@ -321,12 +323,15 @@ def frequency_cards(
     latest = current.sort_values("days")
     if len(latest):
         c = latest.iloc[0]
-        until = "today." if c["end"] >= today else f"the end of the window, {c['end']:%-d %b %Y}."
+        since = since_words(int(c["days"]), c["end"], ends_today=c["end"] >= today)
         cards.append(
             (
                 f"Days since the last {one}",
-                f"{c['days']:,}",
-                md_escape(f"Since {c['start']:%-d %b %Y} ({c['group_name']}), to {until}"),
+                count(c["days"]),
+                md_escape(
+                    f"From the end of the last {one}, {c['start']:%-d %b %Y} "
+                    f"({c['group_name']}): {since}."
+                ),
             )
         )
     else:

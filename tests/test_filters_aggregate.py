@@ -124,9 +124,31 @@ def test_headline_and_days_since(mini):
     h = headline(events, f, today=date(2021, 1, 1))
     assert h.patrols == 4
     assert h.last_patrol_text == "5 May 2020"
-    assert h.days_since_last == (date(2021, 1, 1) - date(2020, 5, 5)).days
+    # counted to the end of the chosen window (31 Dec 2020), not to today
+    assert h.days_since_last == (date(2020, 12, 31) - date(2020, 5, 5)).days
+    assert not h.ends_today
+    assert h.since_text() == "240 days before the window's end, 31 Dec 2020"
     assert h.mean_per_month == pytest.approx(4 / (366 / (365.25 / 12)), abs=0.01)
+    assert h.rate_text == "0.33 a month"
     assert days_since_last_patrol(events.iloc[0:0], date(2021, 1, 1)) is None
+
+
+def test_days_since_last_patrol_to_the_window_end_or_today(mini):
+    open_ended = EventFilter(start=date(2020, 1, 1))
+    events = filter_events(mini, open_ended)
+    today = date(2030, 6, 1)
+    h = headline(events, open_ended, today)
+    assert h.ends_today and h.window_end == pd.Timestamp(today)
+    assert h.days_since_last == (pd.Timestamp(today) - patrols(events)["end"].max()).days
+    assert h.since_text().endswith("before today, 1 Jun 2030")
+    # a window ending after today is measured to today; one inside the last patrol's
+    # date window gives 0, never a negative count
+    future = EventFilter(start=date(2020, 1, 1), end=date(2031, 1, 1))
+    assert headline(filter_events(mini, future), future, today).window_end == pd.Timestamp(today)
+    inside = EventFilter(start=date(2020, 1, 1), end=date(2020, 5, 5))
+    h = headline(filter_events(mini, inside), inside, today)
+    assert h.days_since_last == 0
+    assert h.since_text() == "the day of the window's end, 5 May 2020"
 
 
 def test_headline_changes_with_dates(mini):

@@ -274,7 +274,7 @@ def test_frequency_cards_escape_and_fall_back():
     ]
     assert cards[0][1] == "2" and "1 of them known only" in cards[0][2]
     assert cards[2][1] == "40 days" and "[link](" not in cards[2][2]
-    assert cards[3][1] == "900" and "to today" in cards[3][2]
+    assert cards[3][1] == "900" and "900 days before today" in cards[3][2]
     empty = frequency_cards(
         "events",
         counted.iloc[0:0],
