@@ -16,7 +16,14 @@ import streamlit as st
 
 from data import vocab
 from data.checks import disputed_actor_notes
-from data.filters import EventFilter
+from data.filters import (
+    PICKED_PARAM,
+    SELECTION_PARAM,
+    EventFilter,
+    Selection,
+    selection_from_params,
+    selection_to_params,
+)
 from data.model import DataSet
 from data.timewindow import CERTAINLY, POSSIBLY
 
@@ -173,3 +180,44 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
             )
         st.caption("The filters live in the page address: copy the link to share this exact view.")
     return filter_from_state(st.session_state, ds, today)
+
+
+# --------------------------------------------------------------------------- the selection
+
+
+def _seen_key(page: str) -> str:
+    return f"{page}_selection_seen"
+
+
+def selection_round(page: str) -> int:
+    """Bumped when the selection is cleared: the timeline's key changes with it, so the
+    chart forgets the box it drew."""
+    return int(st.session_state.get(f"{page}_selection_round", 0))
+
+
+def current_selection(page: str, chart: Selection) -> tuple[Selection, str]:
+    """The page's timeline selection, kept in the URL (``selection``/``picked``) so a copied
+    link restores it. When the chart's own selection changed (a drag, a click, a
+    double-click that deselects) it is written to the URL; otherwise the URL's is read (a
+    link just opened). Returns it and '' or a warning about a malformed link value."""
+    seen = st.session_state.get(_seen_key(page), Selection())
+    if chart != seen:
+        st.session_state[_seen_key(page)] = chart
+        for name in (SELECTION_PARAM, PICKED_PARAM):
+            if name in st.query_params:
+                del st.query_params[name]
+        for name, value in selection_to_params(chart).items():
+            st.query_params[name] = value
+        return chart, ""
+    return selection_from_params(
+        st.query_params.get(SELECTION_PARAM), st.query_params.get(PICKED_PARAM)
+    )
+
+
+def clear_selection(page: str) -> None:
+    """Forget the page's selection: out of the URL, and a fresh chart."""
+    for name in (SELECTION_PARAM, PICKED_PARAM):
+        if name in st.query_params:
+            del st.query_params[name]
+    st.session_state[_seen_key(page)] = Selection()
+    st.session_state[f"{page}_selection_round"] = selection_round(page) + 1

@@ -22,7 +22,7 @@ from data.aggregate import since_words
 from data.analytics import Comparison
 from data.dates import format_at_precision
 from data.numbers import count, plural
-from data.views import FrequencyView
+from data.views import FrequencyView, SelectionView
 
 
 def coverage_figure(cov: pd.DataFrame, *, title: str = "Reported against held") -> go.Figure:
@@ -342,7 +342,6 @@ def frequency_cards(
 # --------------------------------------------------------------------------- the page's parts
 
 NOTES_KEY = "freq_notes"
-ROUND_KEY = "freq_selection_round"
 
 
 @dataclass(frozen=True)
@@ -410,19 +409,13 @@ def current_notes() -> list[dict[str, str]]:
     return list(st.session_state.get(NOTES_KEY, []))
 
 
-def timeline_key() -> str:
-    """The timeline chart's key: a new one clears its selection."""
-    import streamlit as st
-
-    return f"freq_timeline_{st.session_state.get(ROUND_KEY, 0)}"
-
-
 def timeline_caption(view: FrequencyView) -> str:
     """What the timeline shows and how to select on it (``view``: a FrequencyView)."""
     threshold, imprecise, noun = view.threshold, view.imprecise, view.noun
     return (
-        "Drag across the chart to select a span of time: the map and the table below narrow to "
-        "it. To pick bars one by one, choose Pan in the chart's toolbar and click a bar "
+        "Drag across the chart to select a span of time: the map, the table and the figures "
+        "narrow to it, and the link keeps it. To pick bars one by one, choose Pan in the "
+        "chart's toolbar and click a bar "
         f"(shift-click adds more). Shaded: gaps over {threshold} days, orange where a source "
         "reports a suspension, grey where a source's count says patrols ran that we do not "
         "hold (a hole in our coverage), red where no source says either. Purple bands: rates "
@@ -459,20 +452,6 @@ def render_notes_editor() -> None:
                 st.session_state[NOTES_KEY] = []
                 st.rerun()
         st.caption("Notes stay in this browser session only and are drawn as green dashed lines.")
-
-
-def render_selection_banner(what: str, shown: int, total: int) -> None:
-    """What is selected on the timeline, and a button that clears it."""
-    import streamlit as st
-
-    s1, s2 = st.columns([4, 1], vertical_alignment="center")
-    s1.info(
-        f"Selected on the timeline: {what} · {shown:,} of {total:,} events",
-        icon=":material/filter_alt:",
-    )
-    if s2.button("Clear selection", key="freq_clear_selection"):
-        st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
-        st.rerun()
 
 
 def render_gaps_section(
@@ -639,9 +618,10 @@ def render_ordinals_section(view: FrequencyView) -> None:
 
     from components.tables import render_table
 
-    if not len(view.ordinals):
-        return
     st.subheader("Patrol numbers")
+    if not len(view.ordinals):
+        st.caption("No source announces patrol numbers for the events of this selection.")
+        return
     st.caption(
         "Where sources announce ordinal numbers ('the 4th joint land patrol'), each numbering "
         "scheme is checked on its own: numbers missing between the lowest and highest we hold "
@@ -652,14 +632,21 @@ def render_ordinals_section(view: FrequencyView) -> None:
     )
 
 
-def view_cards(view: FrequencyView, today: date) -> list[tuple[str, str, str]]:
-    """:func:`frequency_cards` of a How often view."""
+def view_cards(
+    view: FrequencyView, today: date, picked: SelectionView | None = None
+) -> list[tuple[str, str, str]]:
+    """:func:`frequency_cards` of a How often view, or of the part of it selected on the
+    timeline (``picked``, from ``data.views.selection_view``)."""
+    if picked is not None and picked.active and picked.gaps is not None:
+        counted, top, gaps = picked.counted, picked.top, picked.gaps
+    else:
+        counted, top, gaps = view.counted, view.top, view.gaps
     return frequency_cards(
         view.noun,
-        view.counted,
-        top=view.top,
-        gaps=view.gaps.gaps,
-        current=view.gaps.current,
+        counted,
+        top=top,
+        gaps=gaps.gaps,
+        current=gaps.current,
         today=pd.Timestamp(today),
         include_disputed=view.include_disputed,
     )

@@ -20,11 +20,15 @@ from components.overview import (
 from components.patrol_map import build_overview_map, map_summary, render_patrol_map
 from components.sources import conflict_table
 from components.tables import render_table
-from components.timeline import render_timeline, timeline_figure
+from components.timeline import (
+    render_selection_status,
+    render_timeline_selection,
+    timeline_figure,
+)
 from data.cache import current_conflicts
 from data.settings import tile_settings
 from data.timewindow import rule_line
-from data.views import overview_view
+from data.views import overview_view, selection_view
 
 ds, now, f, events = page_context()
 by = st.session_state.get("overview_by") or "actor"
@@ -35,15 +39,10 @@ render_export_panel(ds, f, now, key="overview_export", by=by, events=events)
 render_cite(ds, f, events, now, key="overview_cite")
 st.caption(md_escape(view.description))
 st.caption(md_escape(rule_line(ds, f, len(events))))
-render_headline(headline_cards(view.head))
+figures = st.container()  # filled once the timeline says what is selected
 st.caption(md_escape(reported_line(view.reported)))
 
 left, right = st.columns(2, gap="medium")
-with left:
-    st.subheader("Where")
-    m = build_overview_map(ds, events, view.map, tiles=tile_settings(), legend_open=False)
-    render_patrol_map(m, key="overview_map", height=600)
-    render_map_caption(map_summary(view.map))
 with right:
     st.subheader("How often")
     st.segmented_control(
@@ -65,7 +64,19 @@ with right:
         subtitle=view.description,
         x_range=view.window,
     )
-    render_timeline(fig, key="overview_timeline")
+    selection, warning = render_timeline_selection(fig, page="overview")
+    st.caption(
+        "Drag across the chart to select a span: the map, the table and the figures narrow to it."
+    )
+picked = selection_view(ds, f, view, selection, today=now)
+with figures:
+    render_selection_status(picked.line(), warning or picked.note, page="overview")
+    render_headline(headline_cards(picked.head))
+with left:
+    st.subheader("Where")
+    m = build_overview_map(ds, picked.events, picked.map, tiles=tile_settings(), legend_open=False)
+    render_patrol_map(m, key="overview_map", height=600)
+    render_map_caption(map_summary(picked.map))
 
 st.subheader("Reported by sources for overlapping periods")
 st.caption(
@@ -78,9 +89,9 @@ if len(view.disputes):
     st.subheader("Reports that disagree")
     render_table(conflict_table(view.disputes), key="overview_conflicts", wide=("Claim",))
 
-st.subheader(f"Events ({len(events):,})")
+st.subheader(f"Events ({len(picked.events):,})")
 render_table(
-    event_table(ds, events),
+    event_table(ds, picked.events),
     key="overview_events",
     links=("Best source",),
     wide=("Description",),

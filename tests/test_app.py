@@ -57,7 +57,7 @@ def test_date_filter_changes_headline_figures():
         "Patrols counted",
         "Last patrol",
         "Days since last patrol",
-        "Mean patrols per month",
+        "Patrols a month",
     ):
         assert after[label] != before[label], label
     assert "2021" in after["Last patrol"]

@@ -208,3 +208,25 @@ def test_no_overlapping_counts_is_an_empty_table(mini):
         mini, date(2020, 1, 1), date(2020, 2, 1), event_kinds=("agreement",)
     )
     assert got.empty and "count_text" in got.columns
+
+
+def test_a_selection_travels_in_a_link_and_bad_values_are_named():
+    from data.filters import Selection, selection_from_params, selection_to_params, span_words
+
+    sel = Selection(pd.Timestamp("2021-03-03"), pd.Timestamp("2021-06-09"), ("e1", "e2"))
+    params = selection_to_params(sel)
+    assert params == {"selection": "2021-03-03..2021-06-09", "picked": "e1,e2"}
+    assert selection_from_params(params["selection"], params["picked"]) == (sel, "")
+    assert selection_to_params(Selection()) == {}
+    assert selection_from_params(None) == (Selection(), "")
+    # reversed ends are put in order
+    back, note = selection_from_params("2021-06-09..2021-03-03")
+    assert (back.start, back.end, note) == (sel.start, sel.end, "")
+    for bad in ("2021-13-01..2021-06-09", "yesterday", "2021-03-03"):
+        got, note = selection_from_params(bad)
+        assert not got.active
+        assert f"selection='{bad}'" in note and "nothing is selected" in note
+    assert sel.describe() == "3 Mar – 9 Jun 2021 and 2 events picked"
+    assert span_words(pd.Timestamp("2021-12-03"), pd.Timestamp("2022-01-09")) == (
+        "3 Dec 2021 – 9 Jan 2022"
+    )
