@@ -21,6 +21,8 @@ from data.filters import (
     SELECTION_PARAM,
     EventFilter,
     Selection,
+    check_link_dates,
+    latest_date,
     selection_from_params,
     selection_to_params,
 )
@@ -35,11 +37,13 @@ KEY_ROUTES = "routes"
 KEY_RELIABILITY = "reliability"
 KEY_DISPUTED = "disputed"
 KEY_CERTAIN = "certain"
+#: what was changed in the dates of the link this session opened
+KEY_LINK_NOTES = "_pw_link_date_notes"
 
 
 def date_bounds(ds: DataSet, today: date) -> tuple[date, date]:
-    """The widest range the date filter offers: the first event to today (or the last
-    event, if that is later)."""
+    """The date filter's default range: the first event to today (or the last event, if
+    that is later). The filter accepts any later date too (``latest_date``)."""
     first = ds.events["start"].min()
     last = ds.events["end"].max()
     lo = first.date() if pd.notna(first) else date(2019, 1, 1)
@@ -108,13 +112,20 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
         )
         return f"{label}, {disputed[actor_id]}" if actor_id in disputed else label
 
+    limit = latest_date(today)
+    repaired = None
+    if KEY_DATES not in st.session_state:  # a link just opened: read its dates first
+        repaired, notes = check_link_dates(st.query_params.get_all(KEY_DATES), lo, hi, limit)
+        if notes:
+            st.session_state[KEY_LINK_NOTES] = (tuple(notes), repaired)
+
     with st.sidebar:
         st.header("Filters")
         st.date_input(
             "Date range",
-            value=(lo, hi),
+            value=repaired or (lo, hi),
             min_value=lo,
-            max_value=hi,
+            max_value=limit,
             key=KEY_DATES,
             bind="query-params",
             format="YYYY-MM-DD",
@@ -179,7 +190,29 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
                 "A best).",
             )
         st.caption("The filters live in the page address: copy the link to share this exact view.")
+    render_link_notes()
     return filter_from_state(st.session_state, ds, today)
+
+
+def link_notes(state: Mapping[str, object]) -> tuple[str, ...]:
+    """What was changed in the dates of the link this session opened, while the date
+    filter still holds what was used instead (changing the dates retires the notes)."""
+    kept = state.get(KEY_LINK_NOTES)
+    if not kept:
+        return ()
+    notes, used = kept  # type: ignore[misc]
+    current = state.get(KEY_DATES)
+    if used is not None and tuple(current or ()) != tuple(used):
+        return ()
+    return tuple(notes)
+
+
+def render_link_notes() -> None:
+    """Say on the page what in the link's dates could not be used, and what was."""
+    from components.html import md_escape
+
+    for note in link_notes(st.session_state):
+        st.warning(md_escape(note), icon=":material/event_busy:")
 
 
 # --------------------------------------------------------------------------- the selection

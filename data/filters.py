@@ -257,3 +257,79 @@ def within_window(
             f"The selection {asked} reaches past the filter's dates: {span_words(lo, hi)} is used."
         )
     return sel, ""
+
+
+# --------------------------------------------------------------------------- dates in a link
+
+#: the query parameter of the date filter (``components.filters.KEY_DATES``)
+DATES_PARAM = "dates"
+#: how far ahead the date filter reaches: any future date a person means to type
+FUTURE_YEARS = 100
+
+
+def latest_date(today: date) -> date:
+    """The last day the date filter accepts: far enough ahead for any future date."""
+    return date(today.year + FUTURE_YEARS, 12, 31)
+
+
+def _link_date(text: str) -> date | None:
+    """A link's date: 'YYYY-MM-DD' (or the 'YYYY/MM/DD' the date widget also reads)."""
+    try:
+        return date.fromisoformat(text.strip().replace("/", "-"))
+    except ValueError:
+        return None
+
+
+def check_link_dates(
+    values: list[str], first: date, last: date, limit: date
+) -> tuple[tuple[date, date] | None, list[str]]:
+    """Read the ``dates`` values of a link (start, end) against what the filter accepts
+    (``first``: the first day the data hold; ``limit``: the last day it accepts; ``last``:
+    the default end). Returns ``(None, [])`` when they are fine as they are, else the range
+    to use instead and one line per value that was changed, naming the parameter, the
+    value and what was used in its place. Nothing is reset silently."""
+    if not values:
+        return None, []
+    notes: list[str] = []
+    fmt = "%-d %b %Y"
+    if len(values) > 2:
+        notes.append(
+            f"The link gives {len(values)} {DATES_PARAM} values; only the first two (start "
+            f"and end) are used, {', '.join(values[2:])!s} left out."
+        )
+    used: list[date] = []
+    for i, text in enumerate(values[:2]):
+        side, fallback = ("starts", first) if i == 0 else ("ends", last)
+        day = _link_date(text)
+        name = f"The link's {DATES_PARAM}={text!r}"
+        if day is None:
+            notes.append(
+                f"{name} is not a date (YYYY-MM-DD): the range {side} on "
+                f"{fallback.strftime(fmt)} instead."
+            )
+            day = fallback
+        elif day < first:
+            notes.append(
+                f"{name} is before the first day the data hold, {first.strftime(fmt)}: the "
+                f"range {side} on {first.strftime(fmt)} instead."
+            )
+            day = first
+        elif day > limit:
+            notes.append(
+                f"{name} is after the last day the filter accepts, {limit.strftime(fmt)}: the "
+                f"range {side} on {limit.strftime(fmt)} instead."
+            )
+            day = limit
+        used.append(day)
+    if len(used) == 1:
+        used.append(last if used[0] <= last else used[0])
+    start, end = used
+    if start > end:
+        notes.append(
+            f"The link's {DATES_PARAM} run backwards ({start.strftime(fmt)} after "
+            f"{end.strftime(fmt)}): read as {end.strftime(fmt)} – {start.strftime(fmt)}."
+        )
+        start, end = end, start
+    if not notes:
+        return None, []
+    return (start, end), notes

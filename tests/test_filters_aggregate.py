@@ -230,3 +230,27 @@ def test_a_selection_travels_in_a_link_and_bad_values_are_named():
     assert span_words(pd.Timestamp("2021-12-03"), pd.Timestamp("2022-01-09")) == (
         "3 Dec 2021 – 9 Jan 2022"
     )
+
+
+def test_a_links_bad_dates_are_reported_with_what_was_used():
+    from data.filters import check_link_dates, latest_date
+
+    first, last, limit = date(2019, 10, 12), date(2026, 12, 1), latest_date(date(2026, 12, 1))
+    assert limit == date(2126, 12, 31)  # any future date is accepted
+    assert check_link_dates([], first, last, limit) == (None, [])
+    fine = ["2021-01-01", "2031-06-30"]
+    assert check_link_dates(fine, first, last, limit) == (None, [])
+    used, notes = check_link_dates(["1900-01-01", "2021-12-31"], first, last, limit)
+    assert used == (first, date(2021, 12, 31))
+    assert notes == [
+        "The link's dates='1900-01-01' is before the first day the data hold, 12 Oct 2019: "
+        "the range starts on 12 Oct 2019 instead."
+    ]
+    used, notes = check_link_dates(["2021-01-01", "2021-13-45"], first, last, limit)
+    assert used == (date(2021, 1, 1), last)
+    assert "dates='2021-13-45' is not a date (YYYY-MM-DD)" in notes[0]
+    assert "ends on 1 Dec 2026 instead" in notes[0]
+    used, notes = check_link_dates(["2021-12-31", "2021-01-01"], first, last, limit)
+    assert used == (date(2021, 1, 1), date(2021, 12, 31)) and "run backwards" in notes[0]
+    used, notes = check_link_dates(["2021-01-01", "9999-01-01"], first, last, limit)
+    assert used == (date(2021, 1, 1), limit) and "after the last day" in notes[0]
