@@ -275,9 +275,11 @@ def frequency_cards(
     current: pd.DataFrame,
     today: pd.Timestamp,
     include_disputed: bool,
+    window_end: pd.Timestamp | None = None,
 ) -> list[tuple[str, str, str]]:
     """(label, value, help) for the page's headline figures: counted, held of reported,
-    longest closed gap, days since the last one. Help texts from the data are escaped."""
+    longest closed gap, days from the last one to the end of the window (``window_end``;
+    0 when the window ends inside it). Help texts from the data are escaped."""
     from components.html import md_escape
 
     imprecise = int((counted["date_precision"] != "day").sum())
@@ -332,6 +334,17 @@ def frequency_cards(
                     f"From the end of the last {one}, {c['start']:%-d %b %Y} "
                     f"({c['group_name']}): {since}."
                 ),
+            )
+        )
+    elif len(counted) and window_end is not None:  # the window ends inside the last one
+        last = counted["end"].max()
+        days = max(0, int((window_end - last).days))
+        since = since_words(days, window_end, ends_today=window_end >= today)
+        cards.append(
+            (
+                f"Days since the last {one}",
+                count(days),
+                f"From the end of the last {one}'s date window, {last:%-d %b %Y}: {since}.",
             )
         )
     else:
@@ -638,9 +651,9 @@ def view_cards(
     """:func:`frequency_cards` of a How often view, or of the part of it selected on the
     timeline (``picked``, from ``data.views.selection_view``)."""
     if picked is not None and picked.active and picked.gaps is not None:
-        counted, top, gaps = picked.counted, picked.top, picked.gaps
+        counted, top, gaps, end = picked.counted, picked.top, picked.gaps, picked.head.window_end
     else:
-        counted, top, gaps = view.counted, view.top, view.gaps
+        counted, top, gaps, end = view.counted, view.top, view.gaps, view.head.window_end
     return frequency_cards(
         view.noun,
         counted,
@@ -649,6 +662,7 @@ def view_cards(
         current=gaps.current,
         today=pd.Timestamp(today),
         include_disputed=view.include_disputed,
+        window_end=end,
     )
 
 

@@ -22,6 +22,7 @@ from components.html import plotly_text
 from data import vocab
 from data.aggregate import PERIODS
 from data.filters import Selection
+from data.numbers import PLOTLY_COUNT, rate_value
 
 PERIOD_WORD = {"week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 #: the line under a selectable timeline
@@ -78,8 +79,9 @@ def timeline_figure(
             marker={"color": fill, "pattern": pattern, "line": {"width": 0}},
             customdata=rows[["imprecise"]].to_numpy(),
             hovertemplate=(
-                f"<b>{plotly_text(group)}</b><br>%{{x|%b %Y}}: %{{y}} counted"
-                "<br>%{customdata[0]} dated more coarsely than the bar<extra></extra>"
+                f"<b>{plotly_text(group)}</b><br>%{{x|%b %Y}}: %{{y:{PLOTLY_COUNT}}} counted"
+                f"<br>%{{customdata[0]:{PLOTLY_COUNT}}} dated more coarsely than the bar"
+                "<extra></extra>"
             ),
             legendgroup="counted",
             legendgrouptitle_text="Counted one by one",
@@ -107,8 +109,12 @@ def timeline_figure(
                 hoveron="fills+points",
                 text=plotly_text(
                     f"{row.count_text} ({row.scope}), "
-                    f"{x0:%-d %b %Y} – {x1:%-d %b %Y}: about {row.rate_low * factor:.1f}"
-                    + (f"–{row.rate_high * factor:.1f}" if row.rate_high != row.rate_low else "")
+                    f"{x0:%-d %b %Y} – {x1:%-d %b %Y}: about {rate_value(row.rate_low * factor)}"
+                    + (
+                        f"–{rate_value(row.rate_high * factor)}"
+                        if row.rate_high != row.rate_low
+                        else ""
+                    )
                     + f" per {PERIOD_WORD[period]} · {row.source_label}"
                 ),
                 hovertemplate="%{text}<extra></extra>",
