@@ -21,7 +21,7 @@ from data import vocab
 from data.aggregate import since_words
 from data.analytics import Comparison
 from data.dates import format_at_precision
-from data.numbers import count, plural
+from data.numbers import count, plural, rate_value
 from data.views import FrequencyView, SelectionView
 
 
@@ -192,10 +192,12 @@ def coverage_table(cov: pd.DataFrame) -> pd.DataFrame:
             "Held one by one": cov["held"],
             "Coverage (held / reported)": cov["ratio_text"],
             "Reported a month": [
-                f"{a:.1f}" if abs(a - b) < 0.05 else f"{a:.1f}–{b:.1f}"
+                rate_value(a)
+                if rate_value(a) == rate_value(b)
+                else f"{rate_value(a)}–{rate_value(b)}"
                 for a, b in zip(cov["rate_low"], cov["rate_high"], strict=True)
             ],
-            "Held a month": cov["held_rate"].round(2),
+            "Held a month": cov["held_rate"].map(rate_value),
             "Held but dated to the week/month": cov["held_imprecise"],
             "Held, date may fall outside": cov["held_partly"],
             "Source (grade)": cov["source"],

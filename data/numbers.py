@@ -49,8 +49,10 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def rate_value(per_month: float) -> str:
-    """A rate's number at a sensible precision: two significant decimals under 1
-    ('0.33'), one under 10 ('3.4'), whole above ('11,288')."""
+    """A rate's number at a sensible precision: two decimals under 1 ('0.33'), one under
+    10 ('3.4'), whole above ('11,288'); '0' for none, '–' when missing."""
+    if per_month == 0:
+        return "0"
     if per_month >= 10:
         return count(per_month)
     if per_month >= 1:

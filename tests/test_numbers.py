@@ -64,3 +64,5 @@ def test_rates_with_a_noun():
     assert monthly_rate(1, 36, "patrols") == "1 patrol in 36 months"
     assert rate_value(0.333) == "0.33"
     assert rate_value(12.4) == "12"
+    assert rate_value(0.0) == "0"
+    assert rate_value(math.nan) == "–"
