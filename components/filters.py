@@ -230,18 +230,20 @@ def selection_round(page: str) -> int:
 
 def current_selection(page: str, chart: Selection) -> tuple[Selection, str]:
     """The page's timeline selection, kept in the URL (``selection``/``picked``) so a copied
-    link restores it. When the chart's own selection changed (a drag, a click, a
-    double-click that deselects) it is written to the URL; otherwise the URL's is read (a
-    link just opened). Returns it and '' or a warning about a malformed link value."""
+    link restores it. A new selection drawn on the chart (a drag, a click) replaces the
+    URL's; otherwise the URL's holds (a link just opened, or a chart redrawn with other
+    settings, which forgets its box). Only ``clear_selection`` removes it. Returns it and
+    '' or a warning about a malformed link value."""
     seen = st.session_state.get(_seen_key(page), Selection())
     if chart != seen:
         st.session_state[_seen_key(page)] = chart
-        for name in (SELECTION_PARAM, PICKED_PARAM):
-            if name in st.query_params:
-                del st.query_params[name]
-        for name, value in selection_to_params(chart).items():
-            st.query_params[name] = value
-        return chart, ""
+        if chart.active:
+            for name in (SELECTION_PARAM, PICKED_PARAM):
+                if name in st.query_params:
+                    del st.query_params[name]
+            for name, value in selection_to_params(chart).items():
+                st.query_params[name] = value
+            return chart, ""
     return selection_from_params(
         st.query_params.get(SELECTION_PARAM), st.query_params.get(PICKED_PARAM)
     )

@@ -429,7 +429,8 @@ def timeline_caption(view: FrequencyView) -> str:
     threshold, imprecise, noun = view.threshold, view.imprecise, view.noun
     return (
         "Drag across the chart to select a span of time: the map, the table and the figures "
-        "narrow to it, and the link keeps it. To pick bars one by one, choose Pan in the "
+        "narrow to it, and the link keeps it (Clear selection brings the whole window back). "
+        "To pick bars one by one, choose Pan in the "
         "chart's toolbar and click a bar "
         f"(shift-click adds more). Shaded: gaps over {threshold} days, orange where a source "
         "reports a suspension, grey where a source's count says patrols ran that we do not "

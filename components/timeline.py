@@ -28,7 +28,8 @@ PERIOD_WORD = {"week": "week", "month": "month", "quarter": "quarter", "year": "
 #: the line under a selectable timeline
 SELECT_HINT = (
     "Drag across the chart to select a span of time: the map, the table and the figures "
-    "narrow to it, and the link keeps it."
+    "narrow to it, and the link keeps it. Clear selection (above the figures) brings the "
+    "whole window back."
 )
 BAND_COLOURS = ["#6a3d9a", "#b15928", "#33a02c", "#e31a1c", "#1f78b4", "#ff7f00", "#b2df8a"]
 
