@@ -357,6 +357,11 @@ def frequency_cards(
 # --------------------------------------------------------------------------- the page's parts
 
 NOTES_KEY = "freq_notes"
+#: under the figures while a selection is active: what follows it and what does not
+TABS_SCOPE = (
+    "The figures above, and the map and events of the Frequency tab, follow the selection; "
+    "the other tabs cover the filter's whole window."
+)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from components.colours import actor_colours
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.frequency import (
+    TABS_SCOPE,
     current_notes,
     render_comparison_section,
     render_coverage_section,
@@ -72,6 +73,8 @@ picked = selection_view(ds, f, view, selection, today=now)
 with figures:
     render_selection_status(picked.line(), warning or picked.note, page="freq")
     render_headline(view_cards(view, now, picked))
+    if picked.active:
+        st.caption(TABS_SCOPE)
     render_export_panel(
         ds,
         f,
