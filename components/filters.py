@@ -113,17 +113,20 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
         return f"{label}, {disputed[actor_id]}" if actor_id in disputed else label
 
     limit = latest_date(today)
-    repaired = None
     if KEY_DATES not in st.session_state:  # a link just opened: read its dates first
         repaired, notes = check_link_dates(st.query_params.get_all(KEY_DATES), lo, hi, limit)
         if notes:
+            # the widget would reset a value it refuses to its default: the repaired range
+            # is its default for this session instead, and the page says what was changed
             st.session_state[KEY_LINK_NOTES] = (tuple(notes), repaired)
+    kept = st.session_state.get(KEY_LINK_NOTES)
+    default = kept[1] if kept and kept[1] is not None else (lo, hi)
 
     with st.sidebar:
         st.header("Filters")
         st.date_input(
             "Date range",
-            value=repaired or (lo, hi),
+            value=default,
             min_value=lo,
             max_value=limit,
             key=KEY_DATES,
