@@ -74,5 +74,13 @@ def test_a_links_out_of_range_date_is_reported(page, app_url):
     sel = page.locator('[data-testid="stAlert"]', has_text="is not a span of two dates")
     assert "selection='nonsense'" in sel.inner_text()
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert sidebar.locator('[aria-label="year, Date range end date"]').inner_text() == "2021"
+    end_year = sidebar.locator('[aria-label="year, Date range end date"]')
+    assert end_year.inner_text() == "2021"
     screenshot(page, "overview_bad_link")
+
+    # the range used instead, and the note, hold through the next run
+    page.locator("button", has_text="Kind").first.click()
+    page.wait_for_timeout(600)
+    wait_for_streamlit(page)
+    assert end_year.inner_text() == "2021"
+    assert dates.count() == 1
