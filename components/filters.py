@@ -17,7 +17,16 @@ import streamlit as st
 from data import vocab
 from data.cache import derived
 from data.checks import disputed_actor_notes
-from data.filters import EventFilter
+from data.filters import (
+    PICKED_PARAM,
+    SELECTION_PARAM,
+    EventFilter,
+    Selection,
+    check_link_dates,
+    latest_date,
+    selection_from_params,
+    selection_to_params,
+)
 from data.model import DataSet
 from data.timewindow import CERTAINLY, POSSIBLY
 
@@ -29,11 +38,13 @@ KEY_ROUTES = "routes"
 KEY_RELIABILITY = "reliability"
 KEY_DISPUTED = "disputed"
 KEY_CERTAIN = "certain"
+#: what was changed in the dates of the link this session opened
+KEY_LINK_NOTES = "_pw_link_date_notes"
 
 
 def date_bounds(ds: DataSet, today: date) -> tuple[date, date]:
-    """The widest range the date filter offers: the first event to today (or the last
-    event, if that is later)."""
+    """The date filter's default range: the first event to today (or the last event, if
+    that is later). The filter accepts any later date too (``latest_date``)."""
     first = ds.events["start"].min()
     last = ds.events["end"].max()
     lo = first.date() if pd.notna(first) else date(2019, 1, 1)
@@ -102,13 +113,23 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
         )
         return f"{label}, {disputed[actor_id]}" if actor_id in disputed else label
 
+    limit = latest_date(today)
+    if KEY_DATES not in st.session_state:  # a link just opened: read its dates first
+        repaired, notes = check_link_dates(st.query_params.get_all(KEY_DATES), lo, hi, limit)
+        if notes:
+            # the widget would reset a value it refuses to its default: the repaired range
+            # is its default for this session instead, and the page says what was changed
+            st.session_state[KEY_LINK_NOTES] = (tuple(notes), repaired)
+    kept = st.session_state.get(KEY_LINK_NOTES)
+    default = kept[1] if kept and kept[1] is not None else (lo, hi)
+
     with st.sidebar:
         st.header("Filters")
         st.date_input(
             "Date range",
-            value=(lo, hi),
+            value=default,
             min_value=lo,
-            max_value=hi,
+            max_value=limit,
             key=KEY_DATES,
             bind="query-params",
             format="YYYY-MM-DD",
@@ -173,4 +194,69 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
                 "A best).",
             )
         st.caption("The filters live in the page address: copy the link to share this exact view.")
+    render_link_notes()
     return filter_from_state(st.session_state, ds, today)
+
+
+def link_notes(state: Mapping[str, object]) -> tuple[str, ...]:
+    """What was changed in the dates of the link this session opened, while the date
+    filter still holds what was used instead (changing the dates retires the notes)."""
+    kept = state.get(KEY_LINK_NOTES)
+    if not kept:
+        return ()
+    notes, used = kept  # type: ignore[misc]
+    current = state.get(KEY_DATES)
+    if used is not None and tuple(current or ()) != tuple(used):
+        return ()
+    return tuple(notes)
+
+
+def render_link_notes() -> None:
+    """Say on the page what in the link's dates could not be used, and what was."""
+    from components.html import md_escape
+
+    for note in link_notes(st.session_state):
+        st.warning(md_escape(note), icon=":material/event_busy:")
+
+
+# --------------------------------------------------------------------------- the selection
+
+
+def _seen_key(page: str) -> str:
+    return f"{page}_selection_seen"
+
+
+def selection_round(page: str) -> int:
+    """Bumped when the selection is cleared: the timeline's key changes with it, so the
+    chart forgets the box it drew."""
+    return int(st.session_state.get(f"{page}_selection_round", 0))
+
+
+def current_selection(page: str, chart: Selection) -> tuple[Selection, str]:
+    """The page's timeline selection, kept in the URL (``selection``/``picked``) so a copied
+    link restores it. A new selection drawn on the chart (a drag, a click) replaces the
+    URL's; otherwise the URL's holds (a link just opened, or a chart redrawn with other
+    settings, which forgets its box). Only ``clear_selection`` removes it. Returns it and
+    '' or a warning about a malformed link value."""
+    seen = st.session_state.get(_seen_key(page), Selection())
+    if chart != seen:
+        st.session_state[_seen_key(page)] = chart
+        if chart.active:
+            for name in (SELECTION_PARAM, PICKED_PARAM):
+                if name in st.query_params:
+                    del st.query_params[name]
+            for name, value in selection_to_params(chart).items():
+                st.query_params[name] = value
+            return chart, ""
+    return selection_from_params(
+        st.query_params.get(SELECTION_PARAM), st.query_params.get(PICKED_PARAM)
+    )
+
+
+def clear_selection(page: str) -> None:
+    """Forget the page's selection: out of the URL, and a fresh chart."""
+    for name in (SELECTION_PARAM, PICKED_PARAM):
+        if name in st.query_params:
+            del st.query_params[name]
+    st.session_state[_seen_key(page)] = Selection()
+    st.session_state[f"{page}_selection_round"] = selection_round(page) + 1

@@ -18,9 +18,11 @@ import plotly.graph_objects as go
 from components.colours import rgba
 from components.html import plotly_text
 from data import vocab
+from data.aggregate import since_words
 from data.analytics import Comparison
 from data.dates import format_at_precision
-from data.views import FrequencyView
+from data.numbers import count, plural, rate_value
+from data.views import FrequencyView, SelectionView
 
 
 def coverage_figure(cov: pd.DataFrame, *, title: str = "Reported against held") -> go.Figure:
@@ -190,10 +192,12 @@ def coverage_table(cov: pd.DataFrame) -> pd.DataFrame:
             "Held one by one": cov["held"],
             "Coverage (held / reported)": cov["ratio_text"],
             "Reported a month": [
-                f"{a:.1f}" if abs(a - b) < 0.05 else f"{a:.1f}–{b:.1f}"
+                rate_value(a)
+                if rate_value(a) == rate_value(b)
+                else f"{rate_value(a)}–{rate_value(b)}"
                 for a, b in zip(cov["rate_low"], cov["rate_high"], strict=True)
             ],
-            "Held a month": cov["held_rate"].round(2),
+            "Held a month": cov["held_rate"].map(rate_value),
             "Held but dated to the week/month": cov["held_imprecise"],
             "Held, date may fall outside": cov["held_partly"],
             "Source (grade)": cov["source"],
@@ -273,9 +277,11 @@ def frequency_cards(
     current: pd.DataFrame,
     today: pd.Timestamp,
     include_disputed: bool,
+    window_end: pd.Timestamp | None = None,
 ) -> list[tuple[str, str, str]]:
     """(label, value, help) for the page's headline figures: counted, held of reported,
-    longest closed gap, days since the last one. Help texts from the data are escaped."""
+    longest closed gap, days from the last one to the end of the window (``window_end``;
+    0 when the window ends inside it). Help texts from the data are escaped."""
     from components.html import md_escape
 
     imprecise = int((counted["date_precision"] != "day").sum())
@@ -283,7 +289,7 @@ def frequency_cards(
     cards = [
         (
             f"{noun.capitalize()} counted",
-            f"{len(counted):,}",
+            count(len(counted)),
             f"{noun.capitalize()} held one by one in the selection"
             + (f"; {imprecise} of them known only to the week or month" if imprecise else "")
             + ("; disputed ones included" if include_disputed else "; disputed ones not counted"),
@@ -293,7 +299,7 @@ def frequency_cards(
         cards.append(
             (
                 "Held of reported",
-                f"{top['held']:,} of {top['reported']}",
+                f"{count(top['held'])} of {top['reported']}",
                 md_escape(
                     f"{top['reported']} reported for {top['period_start']:%-d %b %Y} – "
                     f"{top['period_end']:%-d %b %Y} ({top['scope']}; {top['source']}); we "
@@ -309,7 +315,7 @@ def frequency_cards(
         cards.append(
             (
                 "Longest gap",
-                f"{g['days']:,} days",
+                plural(int(g["days"]), "day"),
                 md_escape(
                     f"{g['start']:%-d %b %Y} – {g['end']:%-d %b %Y} ({g['group_name']}): "
                     f"{g['explanation']}"
@@ -321,12 +327,26 @@ def frequency_cards(
     latest = current.sort_values("days")
     if len(latest):
         c = latest.iloc[0]
-        until = "today." if c["end"] >= today else f"the end of the window, {c['end']:%-d %b %Y}."
+        since = since_words(int(c["days"]), c["end"], ends_today=c["end"] >= today)
         cards.append(
             (
                 f"Days since the last {one}",
-                f"{c['days']:,}",
-                md_escape(f"Since {c['start']:%-d %b %Y} ({c['group_name']}), to {until}"),
+                count(c["days"]),
+                md_escape(
+                    f"From the end of the last {one}, {c['start']:%-d %b %Y} "
+                    f"({c['group_name']}): {since}."
+                ),
+            )
+        )
+    elif len(counted) and window_end is not None:  # the window ends inside the last one
+        last = counted["end"].max()
+        days = max(0, int((window_end - last).days))
+        since = since_words(days, window_end, ends_today=window_end >= today)
+        cards.append(
+            (
+                f"Days since the last {one}",
+                count(days),
+                f"From the end of the last {one}'s date window, {last:%-d %b %Y}: {since}.",
             )
         )
     else:
@@ -337,7 +357,11 @@ def frequency_cards(
 # --------------------------------------------------------------------------- the page's parts
 
 NOTES_KEY = "freq_notes"
-ROUND_KEY = "freq_selection_round"
+#: under the figures while a selection is active: what follows it and what does not
+TABS_SCOPE = (
+    "The figures above, and the map and events of the Frequency tab, follow the selection; "
+    "the other tabs cover the filter's whole window."
+)
 
 
 @dataclass(frozen=True)
@@ -405,19 +429,14 @@ def current_notes() -> list[dict[str, str]]:
     return list(st.session_state.get(NOTES_KEY, []))
 
 
-def timeline_key() -> str:
-    """The timeline chart's key: a new one clears its selection."""
-    import streamlit as st
-
-    return f"freq_timeline_{st.session_state.get(ROUND_KEY, 0)}"
-
-
 def timeline_caption(view: FrequencyView) -> str:
     """What the timeline shows and how to select on it (``view``: a FrequencyView)."""
     threshold, imprecise, noun = view.threshold, view.imprecise, view.noun
     return (
-        "Drag across the chart to select a span of time: the map and the table below narrow to "
-        "it. To pick bars one by one, choose Pan in the chart's toolbar and click a bar "
+        "Drag across the chart to select a span of time: the map, the table and the figures "
+        "narrow to it, and the link keeps it (Clear selection brings the whole window back). "
+        "To pick bars one by one, choose Pan in the "
+        "chart's toolbar and click a bar "
         f"(shift-click adds more). Shaded: gaps over {threshold} days, orange where a source "
         "reports a suspension, grey where a source's count says patrols ran that we do not "
         "hold (a hole in our coverage), red where no source says either. Purple bands: rates "
@@ -454,20 +473,6 @@ def render_notes_editor() -> None:
                 st.session_state[NOTES_KEY] = []
                 st.rerun()
         st.caption("Notes stay in this browser session only and are drawn as green dashed lines.")
-
-
-def render_selection_banner(what: str, shown: int, total: int) -> None:
-    """What is selected on the timeline, and a button that clears it."""
-    import streamlit as st
-
-    s1, s2 = st.columns([4, 1], vertical_alignment="center")
-    s1.info(
-        f"Selected on the timeline: {what} · {shown:,} of {total:,} events",
-        icon=":material/filter_alt:",
-    )
-    if s2.button("Clear selection", key="freq_clear_selection"):
-        st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1
-        st.rerun()
 
 
 def render_gaps_section(
@@ -634,9 +639,10 @@ def render_ordinals_section(view: FrequencyView) -> None:
 
     from components.tables import render_table
 
-    if not len(view.ordinals):
-        return
     st.subheader("Patrol numbers")
+    if not len(view.ordinals):
+        st.caption("No source announces patrol numbers for the events of this selection.")
+        return
     st.caption(
         "Where sources announce ordinal numbers ('the 4th joint land patrol'), each numbering "
         "scheme is checked on its own: numbers missing between the lowest and highest we hold "
@@ -647,16 +653,24 @@ def render_ordinals_section(view: FrequencyView) -> None:
     )
 
 
-def view_cards(view: FrequencyView, today: date) -> list[tuple[str, str, str]]:
-    """:func:`frequency_cards` of a How often view."""
+def view_cards(
+    view: FrequencyView, today: date, picked: SelectionView | None = None
+) -> list[tuple[str, str, str]]:
+    """:func:`frequency_cards` of a How often view, or of the part of it selected on the
+    timeline (``picked``, from ``data.views.selection_view``)."""
+    if picked is not None and picked.active and picked.gaps is not None:
+        counted, top, gaps, end = picked.counted, picked.top, picked.gaps, picked.head.window_end
+    else:
+        counted, top, gaps, end = view.counted, view.top, view.gaps, view.head.window_end
     return frequency_cards(
         view.noun,
-        view.counted,
-        top=view.top,
-        gaps=view.gaps.gaps,
-        current=view.gaps.current,
+        counted,
+        top=top,
+        gaps=gaps.gaps,
+        current=gaps.current,
         today=pd.Timestamp(today),
         include_disputed=view.include_disputed,
+        window_end=end,
     )
 
 

@@ -12,21 +12,26 @@ from data import vocab
 from data.aggregate import Headline
 from data.dates import format_at_precision
 from data.model import DataSet
+from data.numbers import count, decimal
 from data.sourcing import citations_for, citations_text
 
 
 def headline_cards(h: Headline) -> list[tuple[str, str, str]]:
     """(label, value, help) for each headline figure."""
-    disputed = f" A further {h.disputed} disputed patrol(s) are not counted." if h.disputed else ""
-    imprecise = (
-        f" {h.imprecise} of them are dated only to a week, month or coarser." if h.imprecise else ""
+    disputed = (
+        f" A further {count(h.disputed)} disputed patrol(s) are not counted." if h.disputed else ""
     )
-    since = "–" if h.days_since_last is None else f"{h.days_since_last:,}"
-    mean = "–" if h.mean_per_month is None else f"{h.mean_per_month:.1f}"
+    imprecise = (
+        f" {count(h.imprecise)} of them are dated only to a week, month or coarser."
+        if h.imprecise
+        else ""
+    )
+    end = "today" if h.ends_today else "the window's end"
+    until = f"{end}, {h.window_end:%-d %b %Y}" if h.window_end is not None else end
     return [
         (
             "Patrols counted",
-            f"{h.patrols:,}",
+            count(h.patrols),
             "Joint and single-army patrols carried out or announced, held one by one in the "
             "data set." + imprecise + disputed,
         ),
@@ -37,14 +42,16 @@ def headline_cards(h: Headline) -> list[tuple[str, str, str]]:
         ),
         (
             "Days since last patrol",
-            since,
-            "From the end of the last patrol's date window to today.",
+            count(h.days_since_last),
+            f"From the end of the last patrol's date window to {until}"
+            + (f": {h.since_text()}." if h.days_since_last is not None else "."),
         ),
         (
-            "Mean patrols per month",
-            mean,
-            f"Patrols counted divided by the {h.months:.1f} months of the selected window "
-            "(from its start to its end, or to today). Not shown for windows under a month.",
+            "Patrols a month",
+            h.rate_text,
+            f"Patrols counted over the {decimal(h.months)} months of the window (from its "
+            "start to its end, or to today); a rarer rate is given as one in so many months. "
+            "Not shown for windows under a month.",
         ),
     ]
 

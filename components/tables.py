@@ -160,6 +160,18 @@ def _column_config(links: tuple[str, ...], wide: tuple[str, ...]) -> Mapping[str
     return config
 
 
+def _count_config(table: pd.DataFrame) -> Mapping[str, object]:
+    """Whole-number columns shown with thousands separators ('2,289'), as
+    ``data.numbers.count`` writes them everywhere else."""
+    import streamlit as st
+
+    return {
+        col: st.column_config.NumberColumn(col, format="localized")
+        for col in table.columns
+        if pd.api.types.is_integer_dtype(table[col]) and not pd.api.types.is_bool_dtype(table[col])
+    }
+
+
 def render_table(
     table: pd.DataFrame,
     key: str,
@@ -175,7 +187,7 @@ def render_table(
     rows of how many."""
     import streamlit as st
 
-    config = _column_config(links, wide)
+    config = {**_count_config(table), **_column_config(links, wide)}
     if len(table) <= page_size:
         st.dataframe(
             table, key=key, hide_index=True, width="stretch", height=height, column_config=config

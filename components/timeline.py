@@ -21,8 +21,16 @@ from components.colours import group_colours, group_style, rgba
 from components.html import plotly_text
 from data import vocab
 from data.aggregate import PERIODS
+from data.filters import Selection
+from data.numbers import PLOTLY_COUNT, rate_value
 
 PERIOD_WORD = {"week": "week", "month": "month", "quarter": "quarter", "year": "year"}
+#: the line under a selectable timeline
+SELECT_HINT = (
+    "Drag across the chart to select a span of time: the map, the table and the figures "
+    "narrow to it, and the link keeps it. Clear selection (above the figures) brings the "
+    "whole window back."
+)
 BAND_COLOURS = ["#6a3d9a", "#b15928", "#33a02c", "#e31a1c", "#1f78b4", "#ff7f00", "#b2df8a"]
 
 
@@ -72,8 +80,9 @@ def timeline_figure(
             marker={"color": fill, "pattern": pattern, "line": {"width": 0}},
             customdata=rows[["imprecise"]].to_numpy(),
             hovertemplate=(
-                f"<b>{plotly_text(group)}</b><br>%{{x|%b %Y}}: %{{y}} counted"
-                "<br>%{customdata[0]} dated more coarsely than the bar<extra></extra>"
+                f"<b>{plotly_text(group)}</b><br>%{{x|%b %Y}}: %{{y:{PLOTLY_COUNT}}} counted"
+                f"<br>%{{customdata[0]:{PLOTLY_COUNT}}} dated more coarsely than the bar"
+                "<extra></extra>"
             ),
             legendgroup="counted",
             legendgrouptitle_text="Counted one by one",
@@ -101,8 +110,12 @@ def timeline_figure(
                 hoveron="fills+points",
                 text=plotly_text(
                     f"{row.count_text} ({row.scope}), "
-                    f"{x0:%-d %b %Y} – {x1:%-d %b %Y}: about {row.rate_low * factor:.1f}"
-                    + (f"–{row.rate_high * factor:.1f}" if row.rate_high != row.rate_low else "")
+                    f"{x0:%-d %b %Y} – {x1:%-d %b %Y}: about {rate_value(row.rate_low * factor)}"
+                    + (
+                        f"–{rate_value(row.rate_high * factor)}"
+                        if row.rate_high != row.rate_low
+                        else ""
+                    )
                     + f" per {PERIOD_WORD[period]} · {row.source_label}"
                 ),
                 hovertemplate="%{text}<extra></extra>",
@@ -456,7 +469,36 @@ def gap_timeline_figure(
         fig.update_xaxes(
             range=[x_range[0] - pd.Timedelta(days=75), x_range[1] + pd.Timedelta(days=20)]
         )
+    return make_selectable(fig)
+
+
+def make_selectable(fig: go.Figure) -> go.Figure:
+    """Box selection along the time axis (drag) and bar picking (click in Pan mode) on any
+    timeline figure, for ``selection_from_chart``: bars are marked as such."""
+    for trace in fig.data:
+        if trace.type == "bar" and trace.meta is None:
+            trace.meta = "bar"
     fig.update_layout(dragmode="select", selectdirection="h", clickmode="event+select")
+    return fig
+
+
+def mark_selection(fig: go.Figure, selection: Selection) -> go.Figure:
+    """Shade the selected span on the chart (a selection restored from a link has no box
+    of its own)."""
+    if selection.start is None or selection.end is None:
+        return fig
+    fig.add_shape(
+        type="rect",
+        xref="x",
+        yref="paper",
+        x0=selection.start,
+        x1=selection.end + ONE_DAY,
+        y0=0,
+        y1=1,
+        fillcolor="rgba(11,83,148,0.08)",
+        line={"color": "#0b5394", "width": 1, "dash": "dot"},
+        layer="below",
+    )
     return fig
 
 
@@ -483,6 +525,10 @@ class ChartSelection:
     def active(self) -> bool:
         """True when the selection narrows anything."""
         return self.start is not None or bool(self.event_ids)
+
+    def as_selection(self) -> Selection:
+        """The data layer's ``Selection`` of this chart selection."""
+        return Selection(self.start, self.end, self.event_ids)
 
     def describe(self) -> str:
         """'1 Mar 2021 – 31 Oct 2021' and/or '2 events picked'."""
@@ -595,3 +641,45 @@ def render_selectable_timeline(fig: go.Figure, key: str) -> Mapping[str, object]
         config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]},
     )
     return (event or {}).get("selection") or {}
+
+
+def render_timeline_selection(
+    fig: go.Figure, *, page: str, period: str = "month"
+) -> tuple[Selection, str]:
+    """Every page's selectable timeline: draw ``fig`` made selectable, and return the
+    page's selection (``components.filters.current_selection``: the chart's when it
+    changed, else the link's) and '' or a warning about a malformed link value. A
+    selection the chart has not drawn itself (one opened from a link) is shaded."""
+    import streamlit as st
+
+    from components.filters import current_selection, selection_round
+
+    make_selectable(fig)
+    key = f"{page}_timeline_{selection_round(page)}"
+    state = st.session_state.get(key)
+    prior = state.get("selection") if isinstance(state, Mapping) else None
+    chart = selection_from_chart(prior or {}, curve_roles(fig), period).as_selection()
+    selection, warning = current_selection(page, chart)
+    if not chart.active:
+        mark_selection(fig, selection)
+    render_selectable_timeline(fig, key=key)
+    return selection, warning
+
+
+def render_selection_status(line: str, note: str, *, page: str) -> None:
+    """'Selection: 3 Mar – 9 Jun 2021, 7 of 77 events' and a button that clears it; a
+    note about a selection clipped or a link value that could not be read."""
+    import streamlit as st
+
+    from components.filters import clear_selection
+    from components.html import md_escape
+
+    if note:
+        st.warning(md_escape(note), icon=":material/warning:")
+    if not line:
+        return
+    s1, s2 = st.columns([5, 1], vertical_alignment="center")
+    s1.info(md_escape(line), icon=":material/filter_alt:")
+    if s2.button("Clear selection", key=f"{page}_clear_selection"):
+        clear_selection(page)
+        st.rerun()

@@ -12,6 +12,7 @@ import pandas as pd
 from data import vocab
 from data.filters import EventFilter, patrols
 from data.model import DataSet
+from data.numbers import monthly_rate, plural
 
 PERIODS: dict[str, str] = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 GROUPINGS: dict[str, str] = {"actor": "By actor", "kind": "By kind", "route": "By route"}
@@ -88,7 +89,10 @@ def counts_per_period(
 
 @dataclass(frozen=True)
 class Headline:
-    """The figures at the top of the overview, for the filtered set."""
+    """The figures at the top of the overview, for the filtered set.
+
+    ``window_end`` is the end of the chosen window, never later than today; the days since
+    the last patrol are counted to it (``ends_today`` says whether that is today)."""
 
     patrols: int
     disputed: int
@@ -100,6 +104,28 @@ class Headline:
     mean_per_month: float | None
     window_start: pd.Timestamp | None
     window_end: pd.Timestamp | None
+    ends_today: bool = True
+
+    @property
+    def rate_text(self) -> str:
+        """'3.4 a month', '1 in 36 months', '–' for a window under a month."""
+        return monthly_rate(self.patrols, self.months)
+
+    def since_text(self) -> str:
+        """'1,857 days before the window's end, 31 Dec 2021' (or '… before today, 1 Dec
+        2026'), '' when no patrol is counted."""
+        if self.days_since_last is None or self.window_end is None:
+            return ""
+        return since_words(self.days_since_last, self.window_end, ends_today=self.ends_today)
+
+
+def since_words(days: int, end: pd.Timestamp | date, *, ends_today: bool) -> str:
+    """'81 days before the window's end, 31 Dec 2021'; 'the day the window ends' for 0."""
+    where = "today" if ends_today else "the window's end"
+    when = pd.Timestamp(end).strftime("%-d %b %Y")
+    if days <= 0:
+        return f"on or after {where}, {when}" if days < 0 else f"the day of {where}, {when}"
+    return f"{plural(days, 'day')} before {where}, {when}"
 
 
 def counted_for_timeline(
@@ -114,17 +140,25 @@ def counted_for_timeline(
     return events[events["status"] != "cancelled"], kinds, "events"
 
 
-def days_since_last_patrol(events: pd.DataFrame, today: date) -> int | None:
-    """Days from the end of the last counted patrol's date window to ``today``."""
+def days_since_last_patrol(events: pd.DataFrame, until: date | pd.Timestamp) -> int | None:
+    """Days from the end of the last counted patrol's date window to ``until`` (the end of
+    the chosen window); 0 when that window reaches ``until``."""
     counted = patrols(events)
     if counted.empty:
         return None
-    return int((pd.Timestamp(today) - counted["end"].max()).days)
+    return max(0, int((pd.Timestamp(until) - counted["end"].max()).days))
+
+
+def window_end(f: EventFilter, today: date) -> pd.Timestamp:
+    """The end of the window the figures cover: the filter's end, never later than today."""
+    now = pd.Timestamp(today)
+    return min(pd.Timestamp(f.end), now) if f.end else now
 
 
 def headline(events: pd.DataFrame, f: EventFilter, today: date) -> Headline:
-    """Patrols counted, the last one and days since, and the mean per month over the window
-    (the filter's range, or the span of the events, ending no later than today)."""
+    """Patrols counted, the last one and the days from it to the end of the window, and the
+    mean per month over the window (the filter's range, or from the first event, ending no
+    later than today)."""
     from data.dates import format_at_precision
 
     counted = patrols(events)
@@ -133,10 +167,10 @@ def headline(events: pd.DataFrame, f: EventFilter, today: date) -> Headline:
     window_start = (
         pd.Timestamp(f.start) if f.start else (events["start"].min() if len(events) else None)
     )
-    window_end = min(pd.Timestamp(f.end) if f.end else pd.Timestamp(today), pd.Timestamp(today))
+    end = window_end(f, today)
     months = 0.0
-    if window_start is not None and not pd.isna(window_start) and window_end >= window_start:
-        months = ((window_end - window_start).days + 1) / DAYS_PER_MONTH
+    if window_start is not None and not pd.isna(window_start) and end >= window_start:
+        months = ((end - window_start).days + 1) / DAYS_PER_MONTH
     last_text = "none"
     if last is not None:
         last_text = format_at_precision(
@@ -148,11 +182,12 @@ def headline(events: pd.DataFrame, f: EventFilter, today: date) -> Headline:
         imprecise=int((counted["date_precision"] != "day").sum()),
         last_patrol=None if last is None else last["start"],
         last_patrol_text=last_text,
-        days_since_last=days_since_last_patrol(events, today),
+        days_since_last=days_since_last_patrol(events, end),
         months=round(months, 1),
-        mean_per_month=round(len(counted) / months, 2) if months >= 1 else None,
+        mean_per_month=len(counted) / months if months >= 1 else None,
         window_start=window_start,
-        window_end=window_end,
+        window_end=end,
+        ends_today=end >= pd.Timestamp(today),
     )
 
 

@@ -21,11 +21,17 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 
 from data import vocab
-from data.aggregate import counted_for_timeline, headline, overlapping_period_counts
+from data.aggregate import (
+    counted_for_timeline,
+    headline,
+    overlapping_period_counts,
+    since_words,
+)
 from data.analytics import coverage
 from data.dates import format_at_precision
 from data.filters import EventFilter, filter_events
 from data.model import DataSet
+from data.numbers import decimal, monthly_rate
 from data.settings import config_section
 from data.sourcing import citations_for
 
@@ -163,10 +169,10 @@ def key_figures(
     figures = [first]
 
     if n and h.months >= 1:
-        rate = n / h.months
         figures.append(
             KeyFigure(
-                f"That is {rate:,.1f} {noun} a month over the {h.months:,.1f} months of the window",
+                f"That is {monthly_rate(n, h.months, noun)} over the {decimal(h.months)} "
+                "months of the window",
                 ids,
             )
         )
@@ -177,15 +183,11 @@ def key_figures(
         last_start = counted["start"].max()
         last = counted[counted["start"] == last_start]
         when = format_at_precision(last["start"], last["date_precision"]).iloc[0]
-        days = int((pd.Timestamp(today) - counted["end"].max()).days)
-        since = (
-            f"{_plural(days, 'day')} before {_day(today)}"
-            if days >= 0
-            else f"{_day(today)} falls inside its date window"
-        )
+        days = max(0, int((h.window_end - counted["end"].max()).days))
+        since = since_words(days, h.window_end, ends_today=h.ends_today)
         figures.append(
             KeyFigure(
-                f"The last {singular} held dates from {when}, {since}",
+                f"The latest {singular} held is dated {when}, {since}",
                 _ordered_sources(ds, "event", last["event_id"]),
             )
         )

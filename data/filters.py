@@ -155,3 +155,181 @@ def patrols(events: pd.DataFrame, *, include_disputed: bool = False) -> pd.DataF
     only if asked). Cancelled patrols never count."""
     statuses = ["carried_out", "announced"] + (["disputed"] if include_disputed else [])
     return events[events["kind"].isin(vocab.PATROL_KINDS) & events["status"].isin(statuses)]
+
+
+# --------------------------------------------------------------------------- a selection
+
+#: the query parameter that carries a selection made on a timeline ('2021-03-03..2021-06-09')
+SELECTION_PARAM = "selection"
+#: the query parameter for events picked one by one on a timeline ('e1,e2')
+PICKED_PARAM = "picked"
+#: at most this many picked ids travel in a link (the rest are named in a warning)
+MAX_PICKED_IN_LINK = 50
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A part of the filter's window picked on a timeline: a date span (first and last
+    day) and/or events picked one by one. Empty: nothing selected, the whole window."""
+
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    event_ids: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return (self.start is not None and self.end is not None) or bool(self.event_ids)
+
+    def describe(self) -> str:
+        """'3 Mar – 9 Jun 2021', '3 Mar 2021 – 9 Jan 2022', '2 events picked'."""
+        parts = []
+        if self.start is not None and self.end is not None:
+            parts.append(span_words(self.start, self.end))
+        if self.event_ids:
+            n = len(self.event_ids)
+            parts.append(f"{n:,} event{'s' if n != 1 else ''} picked")
+        return " and ".join(parts) or "nothing"
+
+
+def span_words(start: pd.Timestamp | date, end: pd.Timestamp | date) -> str:
+    """'3 Mar – 9 Jun 2021' (one year), '3 Mar 2021 – 9 Jan 2022', '3 Mar 2021' (one day)."""
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    if a.normalize() == b.normalize():
+        return f"{a:%-d %b %Y}"
+    if a.year == b.year:
+        return f"{a:%-d %b} – {b:%-d %b %Y}"
+    return f"{a:%-d %b %Y} – {b:%-d %b %Y}"
+
+
+def selection_to_params(sel: Selection) -> dict[str, str]:
+    """The query parameters that carry ``sel`` ({} when nothing is selected)."""
+    out: dict[str, str] = {}
+    if sel.start is not None and sel.end is not None:
+        out[SELECTION_PARAM] = f"{sel.start:%Y-%m-%d}..{sel.end:%Y-%m-%d}"
+    if sel.event_ids:
+        out[PICKED_PARAM] = ",".join(sel.event_ids[:MAX_PICKED_IN_LINK])
+    return out
+
+
+def selection_from_params(span: str | None, picked: str | None = None) -> tuple[Selection, str]:
+    """Read a selection from a link's parameters. Returns it and '' when they are fine, or
+    what could be read and a one-line warning naming the parameter and its value and what
+    was used instead ('selection=2021-13-01..x is not a span of two dates (YYYY-MM-DD..
+    YYYY-MM-DD): nothing is selected')."""
+    ids = tuple(dict.fromkeys(i.strip() for i in (picked or "").split(",") if i.strip()))
+    if not span:
+        return Selection(event_ids=ids), ""
+    text = span.strip()
+    first, sep, last = text.partition("..")
+    try:
+        start = pd.Timestamp(date.fromisoformat(first.strip())) if sep else None
+        end = pd.Timestamp(date.fromisoformat(last.strip())) if sep else None
+    except ValueError:
+        start = end = None
+    if start is None or end is None:
+        return Selection(event_ids=ids), (
+            f"The link's {SELECTION_PARAM}={text!r} is not a span of two dates "
+            "(YYYY-MM-DD..YYYY-MM-DD): nothing is selected on the timeline."
+        )
+    if start > end:
+        start, end = end, start
+    return Selection(start, end, ids), ""
+
+
+def within_window(
+    sel: Selection, window_start: pd.Timestamp | None, window_end: pd.Timestamp | None
+) -> tuple[Selection, str]:
+    """``sel`` as a sub-window of the filter's window (clipped to it), and '' or a line
+    saying what was clipped or dropped."""
+    if sel.start is None or sel.end is None:
+        return sel, ""
+    lo = (
+        sel.start if window_start is None or pd.isna(window_start) else max(sel.start, window_start)
+    )
+    hi = sel.end if window_end is None or pd.isna(window_end) else min(sel.end, window_end)
+    asked = span_words(sel.start, sel.end)
+    if lo > hi:
+        return Selection(event_ids=sel.event_ids), (
+            f"The selection {asked} lies outside the filter's dates: nothing is selected."
+        )
+    if (lo, hi) != (sel.start, sel.end):
+        return Selection(lo, hi, sel.event_ids), (
+            f"The selection {asked} reaches past the filter's dates: {span_words(lo, hi)} is used."
+        )
+    return sel, ""
+
+
+# --------------------------------------------------------------------------- dates in a link
+
+#: the query parameter of the date filter (``components.filters.KEY_DATES``)
+DATES_PARAM = "dates"
+#: how far ahead the date filter reaches: any future date a person means to type
+FUTURE_YEARS = 100
+
+
+def latest_date(today: date) -> date:
+    """The last day the date filter accepts: far enough ahead for any future date."""
+    return date(today.year + FUTURE_YEARS, 12, 31)
+
+
+def _link_date(text: str) -> date | None:
+    """A link's date: 'YYYY-MM-DD' (or the 'YYYY/MM/DD' the date widget also reads)."""
+    try:
+        return date.fromisoformat(text.strip().replace("/", "-"))
+    except ValueError:
+        return None
+
+
+def check_link_dates(
+    values: list[str], first: date, last: date, limit: date
+) -> tuple[tuple[date, date] | None, list[str]]:
+    """Read the ``dates`` values of a link (start, end) against what the filter accepts
+    (``first``: the first day the data hold; ``limit``: the last day it accepts; ``last``:
+    the default end). Returns ``(None, [])`` when they are fine as they are, else the range
+    to use instead and one line per value that was changed, naming the parameter, the
+    value and what was used in its place. Nothing is reset silently."""
+    if not values:
+        return None, []
+    notes: list[str] = []
+    fmt = "%-d %b %Y"
+    if len(values) > 2:
+        notes.append(
+            f"The link gives {len(values)} {DATES_PARAM} values; only the first two (start "
+            f"and end) are used, {', '.join(values[2:])!s} left out."
+        )
+    used: list[date] = []
+    for i, text in enumerate(values[:2]):
+        side, fallback = ("starts", first) if i == 0 else ("ends", last)
+        day = _link_date(text)
+        name = f"The link's {DATES_PARAM}={text!r}"
+        if day is None:
+            notes.append(
+                f"{name} is not a date (YYYY-MM-DD): the range {side} on "
+                f"{fallback.strftime(fmt)} instead."
+            )
+            day = fallback
+        elif day < first:
+            notes.append(
+                f"{name} is before the first day the data hold, {first.strftime(fmt)}: the "
+                f"range {side} on {first.strftime(fmt)} instead."
+            )
+            day = first
+        elif day > limit:
+            notes.append(
+                f"{name} is after the last day the filter accepts, {limit.strftime(fmt)}: the "
+                f"range {side} on {limit.strftime(fmt)} instead."
+            )
+            day = limit
+        used.append(day)
+    if len(used) == 1:
+        used.append(last if used[0] <= last else used[0])
+    start, end = used
+    if start > end:
+        notes.append(
+            f"The link's {DATES_PARAM} run backwards ({start.strftime(fmt)} after "
+            f"{end.strftime(fmt)}): read as {end.strftime(fmt)} – {start.strftime(fmt)}."
+        )
+        start, end = end, start
+    if not notes:
+        return None, []
+    return (start, end), notes

@@ -30,7 +30,6 @@ from data.analytics import (
     counts_for_routes,
     coverage,
     cumulative_counts,
-    events_in_span,
     find_gaps,
     frequency_counts,
     headline_coverage,
@@ -40,10 +39,12 @@ from data.analytics import (
     reported_rate,
     uncertain_spans,
 )
-from data.filters import EventFilter, filter_events, patrols
+from data.filters import EventFilter, Selection, filter_events, patrols, within_window
 from data.mapview import POPUP_EVENTS, MapView, build_map_view
 from data.model import DataSet
+from data.numbers import count
 from data.sourcing import claims_involving
+from data.timewindow import in_window
 
 Window = tuple[pd.Timestamp, pd.Timestamp]
 
@@ -265,6 +266,7 @@ class FrequencyView:
     ordinals: pd.DataFrame
     period_options: list[str]
     default_periods: tuple[int, int]
+    per_theatre: bool = True
 
 
 def frequency_view(
@@ -354,41 +356,120 @@ def frequency_view(
         ordinals=ordinal_checks(events),
         period_options=options,
         default_periods=comparison_defaults(ds, f, options, counted),
+        per_theatre=per_theatre,
     )
 
 
 @dataclass(frozen=True)
 class SelectionView:
-    """How often's map and table, narrowed to what was selected on the timeline."""
+    """A page's map, table and headline figures narrowed to what was selected on its
+    timeline, a sub-window of the filter's window; the whole window when nothing is.
+
+    ``counted``, ``gaps`` and ``top`` are How often's figures for the selection (its
+    counted events, the gaps among them, the reported count that best covers it); the
+    Overview leaves them as they come (``gaps`` None)."""
 
     active: bool
+    selection: Selection
     events: pd.DataFrame
+    total: int
+    head: Headline
     map: MapView
+    note: str = ""
+    counted: pd.DataFrame | None = None
+    gaps: GapReport | None = None
+    top: pd.Series | None = None
+
+    def line(self) -> str:
+        """'Selection: 3 Mar – 9 Jun 2021, 7 of 77 events' ('' when nothing is selected)."""
+        if not self.active:
+            return ""
+        return (
+            f"Selection: {self.selection.describe()}, {count(len(self.events))} of "
+            f"{count(self.total)} events"
+        )
 
 
 def selection_view(
     ds: DataSet,
     f: EventFilter,
-    view: FrequencyView,
+    view: OverviewView | FrequencyView,
+    selection: Selection | None = None,
     *,
-    start: pd.Timestamp | None = None,
-    end: pd.Timestamp | None = None,
-    event_ids: Sequence[str] = (),
+    today: date,
 ) -> SelectionView:
-    """The filtered events within the selected span (``start``–``end``) or picked by id,
-    and their map; everything when nothing is selected."""
-    active = start is not None or bool(event_ids)
-    shown = events_in_span(view.events, start, end, tuple(event_ids)) if active else view.events
+    """The page's events within ``selection`` (its span, clipped to the filter's window,
+    by the filter's date rule, plus any events picked by id), their map, and the headline
+    figures over the selected span (the days since the last patrol counted to its end).
+    ``view``: the page's ``OverviewView`` or ``FrequencyView``. Everything of ``view``
+    when nothing is selected."""
+    sel, note = within_window(
+        selection or Selection(), view.head.window_start, view.head.window_end
+    )
+    freq = isinstance(view, FrequencyView)
+    if not sel.active:
+        return SelectionView(
+            active=False,
+            selection=sel,
+            events=view.events,
+            total=len(view.events),
+            head=view.head,
+            map=view.map
+            if isinstance(view, OverviewView)
+            else overview_map_view(
+                ds,
+                view.events,
+                window_start=view.head.window_start,
+                window_end=view.head.window_end,
+                theatres=f.theatres,
+            ),
+            note=note,
+            counted=view.counted if freq else None,
+            gaps=view.gaps if freq else None,
+            top=view.top if freq else None,
+        )
+    sub = replace(f, start=sel.start.date(), end=sel.end.date()) if sel.start is not None else f
+
+    def narrow(events: pd.DataFrame) -> pd.DataFrame:
+        keep = pd.Series(False, index=events.index)
+        if sel.start is not None:
+            keep |= in_window(events["start"], events["end"], sel.start, sel.end, f.date_rule)
+        if sel.event_ids:
+            keep |= events["event_id"].isin(list(sel.event_ids))
+        return events[keep]
+
+    shown = narrow(view.events)
+    head = headline(shown, sub, today)
+    counted = gaps = top = None
+    if freq:
+        counted = narrow(view.counted)
+        gaps = find_gaps(
+            ds,
+            counted,
+            today=today,
+            window_end=head.window_end,
+            per_theatre=view.per_theatre,
+            kinds=view.kinds,
+            routes=f.routes,
+        )
+        top = headline_coverage(view.coverage, head.window_start, head.window_end)
     return SelectionView(
-        active=active,
+        active=True,
+        selection=sel,
         events=shown,
+        total=len(view.events),
+        head=head,
         map=overview_map_view(
             ds,
             shown,
-            window_start=start or view.head.window_start,
-            window_end=end or view.head.window_end,
+            window_start=head.window_start,
+            window_end=head.window_end,
             theatres=f.theatres,
         ),
+        note=note,
+        counted=counted,
+        gaps=gaps,
+        top=top,
     )
 
 

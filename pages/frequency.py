@@ -1,7 +1,9 @@
 """How often: patrols per period, the gaps and what explains them, the change between two
 periods, reported counts against the patrols held one by one, and patrol numbers.
 
-Selecting bars or a span on the timeline narrows this page's map and event table.
+In tabs: frequency (the timeline, the map and the events), reported against counted, gaps,
+the change between two periods, patrol numbers. Selecting bars or a span on the timeline
+narrows this page's map, event table and figures, and the link keeps the selection.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from components.colours import actor_colours
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.frequency import (
+    TABS_SCOPE,
     current_notes,
     render_comparison_section,
     render_coverage_section,
@@ -21,10 +24,8 @@ from components.frequency import (
     render_gaps_section,
     render_notes_editor,
     render_ordinals_section,
-    render_selection_banner,
     render_timeline_exports,
     timeline_caption,
-    timeline_key,
     view_cards,
     view_timeline,
 )
@@ -33,7 +34,7 @@ from components.overview import event_table, render_headline, render_map_caption
 from components.patrol_map import map_summary, render_overview_map
 from components.place_search import render_place_search
 from components.tables import render_table
-from components.timeline import curve_roles, render_selectable_timeline, selection_from_chart
+from components.timeline import render_selection_status, render_timeline_selection
 from data.cache import current_conflicts, current_zone_layer, derived, per_selection, table_of
 from data.settings import tile_settings
 from data.timewindow import rule_line, strip_area, strip_line
@@ -65,56 +66,65 @@ view = per_selection(
         events=events,
     ),
 )
-render_headline(view_cards(view, now))
-fig = derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
-chosen = render_selectable_timeline(fig, key=timeline_key())
-selection = selection_from_chart(chosen, curve_roles(fig), view.period)
-st.caption(timeline_caption(view))
-render_timeline_exports(view, fig, ds.label, ds.version)
-render_export_panel(
-    ds,
-    f,
-    now,
-    key="freq_export",
-    events=events,
-    view=lambda: ExportView(
-        map=standard_view(ds, f, now, events=events).map,
-        figure=fig,
-        period_count_ids=tuple(view.bands["count_id"]),
-    ),
+figures = st.container()  # filled once the timeline says what is selected
+frequency, coverage, gaps, comparison, numbering = st.tabs(
+    ["Frequency", "Reported against counted", "Gaps", "Change between periods", "Patrol numbers"]
 )
-render_notes_editor()
-
-picked = selection_view(
-    ds, f, view, start=selection.start, end=selection.end, event_ids=selection.event_ids
+with frequency:
+    fig = derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
+    selection, warning = render_timeline_selection(fig, page="freq", period=view.period)
+    st.caption(timeline_caption(view))
+    render_timeline_exports(view, fig, ds.label, ds.version)
+    render_notes_editor()
+picked = derived(
+    view, f"selection:{selection!r}", lambda: selection_view(ds, f, view, selection, today=now)
 )
-if picked.active:
-    render_selection_banner(selection.describe(), len(picked.events), len(events))
-left, right = st.columns([1, 1.3], gap="medium")
-with left:
-    st.subheader("Where")
-    focus = render_place_search(ds, picked.events, key="freq_place")
-    render_overview_map(
+with figures:
+    render_selection_status(picked.line(), warning or picked.note, page="freq")
+    render_headline(view_cards(view, now, picked))
+    if picked.active:
+        st.caption(TABS_SCOPE)
+    render_export_panel(
         ds,
-        picked.events,
-        picked.map,
-        height=520,
-        tiles=tile_settings(),
-        legend_open=False,
-        focus=focus,
+        f,
+        now,
+        key="freq_export",
+        events=events,
+        view=lambda: ExportView(
+            map=standard_view(ds, f, now, events=events).map,
+            figure=fig,
+            period_count_ids=tuple(view.bands["count_id"]),
+        ),
     )
-    render_map_caption(map_summary(picked.map), full=False)
-with right:
-    st.subheader(f"Events ({len(picked.events):,})")
-    render_table(
-        table_of("events", ds, picked.events, event_table),
-        key="freq_events",
-        links=("Best source",),
-        wide=("Description",),
-        height=520,
-    )
-
-render_gaps_section(view, ds.events, ds.version, now)
-render_coverage_section(view, ds.label, ds.version)
-render_comparison_section(view, lambda a, b: comparison_view(ds, f, view, a, b))
-render_ordinals_section(view)
+with frequency:
+    left, right = st.columns([1, 1.3], gap="medium")
+    with left:
+        st.subheader("Where")
+        focus = render_place_search(ds, picked.events, key="freq_place")
+        render_overview_map(
+            ds,
+            picked.events,
+            picked.map,
+            height=520,
+            tiles=tile_settings(),
+            legend_open=False,
+            focus=focus,
+        )
+        render_map_caption(map_summary(picked.map), full=False)
+    with right:
+        st.subheader(f"Events ({len(picked.events):,})")
+        render_table(
+            table_of("events", ds, picked.events, event_table),
+            key="freq_events",
+            links=("Best source",),
+            wide=("Description",),
+            height=520,
+        )
+with gaps:
+    render_gaps_section(view, ds.events, ds.version, now)
+with coverage:
+    render_coverage_section(view, ds.label, ds.version)
+with comparison:
+    render_comparison_section(view, lambda a, b: comparison_view(ds, f, view, a, b))
+with numbering:
+    render_ordinals_section(view)

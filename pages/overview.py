@@ -21,10 +21,15 @@ from components.patrol_map import map_summary, render_overview_map
 from components.place_search import render_place_search
 from components.sources import conflict_table
 from components.tables import render_table
-from components.timeline import render_timeline, timeline_figure
+from components.timeline import (
+    render_selection_status,
+    render_timeline_selection,
+    timeline_figure,
+)
 from data.cache import derived, overview_view_of, table_of
 from data.settings import tile_settings
 from data.timewindow import rule_line
+from data.views import selection_view
 
 ds, now, f, events = page_context()
 by = st.session_state.get("overview_by") or "actor"
@@ -35,23 +40,10 @@ render_export_panel(ds, f, now, key="overview_export", by=by, events=events)
 render_cite(ds, f, events, now, key="overview_cite")
 st.caption(md_escape(view.description))
 st.caption(md_escape(rule_line(ds, f, len(events))))
-render_headline(headline_cards(view.head))
+figures = st.container()  # filled once the timeline says what is selected
 st.caption(md_escape(reported_line(view.reported)))
 
 left, right = st.columns(2, gap="medium")
-with left:
-    st.subheader("Where")
-    focus = render_place_search(ds, events, key="overview_place")
-    render_overview_map(
-        ds,
-        events,
-        view.map,
-        height=600,
-        tiles=tile_settings(),
-        legend_open=False,
-        focus=focus,
-    )
-    render_map_caption(map_summary(view.map))
 with right:
     st.subheader("How often")
     st.segmented_control(
@@ -77,7 +69,29 @@ with right:
             x_range=view.window,
         ),
     )
-    render_timeline(fig, key="overview_timeline")
+    selection, warning = render_timeline_selection(fig, page="overview")
+    st.caption(
+        "Drag across the chart to select a span: the map, the table and the figures narrow to it."
+    )
+picked = derived(
+    view, f"selection:{selection!r}", lambda: selection_view(ds, f, view, selection, today=now)
+)
+with figures:
+    render_selection_status(picked.line(), warning or picked.note, page="overview")
+    render_headline(headline_cards(picked.head))
+with left:
+    st.subheader("Where")
+    focus = render_place_search(ds, picked.events, key="overview_place")
+    render_overview_map(
+        ds,
+        picked.events,
+        picked.map,
+        height=600,
+        tiles=tile_settings(),
+        legend_open=False,
+        focus=focus,
+    )
+    render_map_caption(map_summary(picked.map))
 
 st.subheader("Reported by sources for overlapping periods")
 st.caption(
@@ -90,9 +104,9 @@ if len(view.disputes):
     st.subheader("Reports that disagree")
     render_table(conflict_table(view.disputes), key="overview_conflicts", wide=("Claim",))
 
-st.subheader(f"Events ({len(events):,})")
+st.subheader(f"Events ({len(picked.events):,})")
 render_table(
-    table_of("events", ds, events, event_table),
+    table_of("events", ds, picked.events, event_table),
     key="overview_events",
     links=("Best source",),
     wide=("Description",),

@@ -57,7 +57,7 @@ def test_date_filter_changes_headline_figures():
         "Patrols counted",
         "Last patrol",
         "Days since last patrol",
-        "Mean patrols per month",
+        "Patrols a month",
     ):
         assert after[label] != before[label], label
     assert "2021" in after["Last patrol"]
@@ -92,3 +92,24 @@ def test_overview_with_an_empty_selection():
     at.date_input(key="dates").set_value((date(2019, 10, 16), date(2019, 10, 17))).run()
     assert not at.exception, [e.message for e in at.exception]
     assert _metrics(at)["Patrols counted"] == "0"
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/frequency.py"])
+def test_a_linked_selection_narrows_the_page(page):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    whole = next(s.value for s in at.subheader if s.value.startswith("Events ("))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["selection"] = "2021-03-01..2021-06-30"
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception, [e.message for e in at.exception]
+    line = next(i.value for i in at.info if "Selection" in i.value).replace("\\", "")
+    assert line.startswith("Selection: 1 Mar – 30 Jun 2021, ")
+    shown = next(s.value for s in at.subheader if s.value.startswith("Events ("))
+    assert int(shown.strip("Events ()").replace(",", "")) < int(
+        whole.strip("Events ()").replace(",", "")
+    )

@@ -62,10 +62,11 @@ def test_key_figures_on_the_synthetic_set(mini):
     texts = [f.text for f in figures]
     assert texts[0].startswith("The data set holds 4 patrols one by one for 1 Jan 2020 – 31 Dec")
     assert "1 of them dated only to a week, month or coarser" in texts[0]
-    assert texts[1] == "That is 0.3 patrols a month over the 12.0 months of the window"
-    days = (TODAY - date(2020, 5, 5)).days
-    assert (
-        texts[2] == f"The last patrol held dates from 5 May 2020, {days:,} days before 24 Nov 2026"
+    assert texts[1] == "That is 0.33 patrols a month over the 12.0 months of the window"
+    days = (date(2020, 12, 31) - date(2020, 5, 5)).days  # to the window's end, not today
+    assert texts[2] == (
+        f"The latest patrol held is dated 5 May 2020, {days:,} days before the window's end, "
+        "31 Dec 2020"
     )
     # the theatre-wide count (12, Synthetic ministry) against the 4 joint patrols held in
     # its period; the count over a route is left out when no route is chosen

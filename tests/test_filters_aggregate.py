@@ -124,9 +124,31 @@ def test_headline_and_days_since(mini):
     h = headline(events, f, today=date(2021, 1, 1))
     assert h.patrols == 4
     assert h.last_patrol_text == "5 May 2020"
-    assert h.days_since_last == (date(2021, 1, 1) - date(2020, 5, 5)).days
+    # counted to the end of the chosen window (31 Dec 2020), not to today
+    assert h.days_since_last == (date(2020, 12, 31) - date(2020, 5, 5)).days
+    assert not h.ends_today
+    assert h.since_text() == "240 days before the window's end, 31 Dec 2020"
     assert h.mean_per_month == pytest.approx(4 / (366 / (365.25 / 12)), abs=0.01)
+    assert h.rate_text == "0.33 a month"
     assert days_since_last_patrol(events.iloc[0:0], date(2021, 1, 1)) is None
+
+
+def test_days_since_last_patrol_to_the_window_end_or_today(mini):
+    open_ended = EventFilter(start=date(2020, 1, 1))
+    events = filter_events(mini, open_ended)
+    today = date(2030, 6, 1)
+    h = headline(events, open_ended, today)
+    assert h.ends_today and h.window_end == pd.Timestamp(today)
+    assert h.days_since_last == (pd.Timestamp(today) - patrols(events)["end"].max()).days
+    assert h.since_text().endswith("before today, 1 Jun 2030")
+    # a window ending after today is measured to today; one inside the last patrol's
+    # date window gives 0, never a negative count
+    future = EventFilter(start=date(2020, 1, 1), end=date(2031, 1, 1))
+    assert headline(filter_events(mini, future), future, today).window_end == pd.Timestamp(today)
+    inside = EventFilter(start=date(2020, 1, 1), end=date(2020, 5, 5))
+    h = headline(filter_events(mini, inside), inside, today)
+    assert h.days_since_last == 0
+    assert h.since_text() == "the day of the window's end, 5 May 2020"
 
 
 def test_headline_changes_with_dates(mini):
@@ -186,3 +208,49 @@ def test_no_overlapping_counts_is_an_empty_table(mini):
         mini, date(2020, 1, 1), date(2020, 2, 1), event_kinds=("agreement",)
     )
     assert got.empty and "count_text" in got.columns
+
+
+def test_a_selection_travels_in_a_link_and_bad_values_are_named():
+    from data.filters import Selection, selection_from_params, selection_to_params, span_words
+
+    sel = Selection(pd.Timestamp("2021-03-03"), pd.Timestamp("2021-06-09"), ("e1", "e2"))
+    params = selection_to_params(sel)
+    assert params == {"selection": "2021-03-03..2021-06-09", "picked": "e1,e2"}
+    assert selection_from_params(params["selection"], params["picked"]) == (sel, "")
+    assert selection_to_params(Selection()) == {}
+    assert selection_from_params(None) == (Selection(), "")
+    # reversed ends are put in order
+    back, note = selection_from_params("2021-06-09..2021-03-03")
+    assert (back.start, back.end, note) == (sel.start, sel.end, "")
+    for bad in ("2021-13-01..2021-06-09", "yesterday", "2021-03-03"):
+        got, note = selection_from_params(bad)
+        assert not got.active
+        assert f"selection='{bad}'" in note and "nothing is selected" in note
+    assert sel.describe() == "3 Mar – 9 Jun 2021 and 2 events picked"
+    assert span_words(pd.Timestamp("2021-12-03"), pd.Timestamp("2022-01-09")) == (
+        "3 Dec 2021 – 9 Jan 2022"
+    )
+
+
+def test_a_links_bad_dates_are_reported_with_what_was_used():
+    from data.filters import check_link_dates, latest_date
+
+    first, last, limit = date(2019, 10, 12), date(2026, 12, 1), latest_date(date(2026, 12, 1))
+    assert limit == date(2126, 12, 31)  # any future date is accepted
+    assert check_link_dates([], first, last, limit) == (None, [])
+    fine = ["2021-01-01", "2031-06-30"]
+    assert check_link_dates(fine, first, last, limit) == (None, [])
+    used, notes = check_link_dates(["1900-01-01", "2021-12-31"], first, last, limit)
+    assert used == (first, date(2021, 12, 31))
+    assert notes == [
+        "The link's dates='1900-01-01' is before the first day the data hold, 12 Oct 2019: "
+        "the range starts on 12 Oct 2019 instead."
+    ]
+    used, notes = check_link_dates(["2021-01-01", "2021-13-45"], first, last, limit)
+    assert used == (date(2021, 1, 1), last)
+    assert "dates='2021-13-45' is not a date (YYYY-MM-DD)" in notes[0]
+    assert "ends on 1 Dec 2026 instead" in notes[0]
+    used, notes = check_link_dates(["2021-12-31", "2021-01-01"], first, last, limit)
+    assert used == (date(2021, 1, 1), date(2021, 12, 31)) and "run backwards" in notes[0]
+    used, notes = check_link_dates(["2021-01-01", "9999-01-01"], first, last, limit)
+    assert used == (date(2021, 1, 1), limit) and "after the last day" in notes[0]

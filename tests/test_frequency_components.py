@@ -215,6 +215,11 @@ def frequency_page(monkeypatch):
     return at
 
 
+def _gap_table(at):
+    """The first table of the Gaps tab (the long gaps)."""
+    return next(d.value for d in at.dataframe if "Explanation" in d.value.columns)
+
+
 def test_frequency_page_states_the_numbers(frequency_page):
     at = frequency_page
     metrics = {m.label: m.value for m in at.metric}
@@ -222,7 +227,7 @@ def test_frequency_page_states_the_numbers(frequency_page):
     assert metrics["Longest gap"] == "504 days"
     text = " ".join(m.value for m in at.markdown)
     assert "from 5\\.5 to 3\\.3 patrols a month, down 40%" in text
-    gaps = at.dataframe[1].value
+    gaps = _gap_table(at)
     halt = gaps[gaps["From"] == "6 Apr 2023"].iloc[0]
     assert halt["Explanation"] == "reported suspension 323 d + coverage hole 181 d"
     assert (gaps["Coverage hole (d)"] > 0).sum() >= 5
@@ -237,7 +242,7 @@ def test_frequency_page_counts_disputed_when_asked(frequency_page):
     at.number_input(key="freq_threshold").set_value(400).run()
     assert not at.exception
     # with the April 2024 patrol counted the halt's gap splits: 361 and 114 days
-    assert (at.dataframe[1].value["Days"] > 400).all()
+    assert (_gap_table(at)["Days"] > 400).all()
 
 
 def test_frequency_cards_escape_and_fall_back():
@@ -274,7 +279,7 @@ def test_frequency_cards_escape_and_fall_back():
     ]
     assert cards[0][1] == "2" and "1 of them known only" in cards[0][2]
     assert cards[2][1] == "40 days" and "[link](" not in cards[2][2]
-    assert cards[3][1] == "900" and "to today" in cards[3][2]
+    assert cards[3][1] == "900" and "900 days before today" in cards[3][2]
     empty = frequency_cards(
         "events",
         counted.iloc[0:0],
@@ -285,3 +290,34 @@ def test_frequency_cards_escape_and_fall_back():
         include_disputed=True,
     )
     assert [c[1] for c in empty] == ["0", "–", "–", "–"]
+
+
+def test_days_since_the_last_patrol_is_counted_to_the_window_end():
+    import pandas as pd
+
+    from components.frequency import frequency_cards
+
+    counted = pd.DataFrame({"date_precision": ["day"], "end": pd.to_datetime(["2021-04-30"])})
+    none = pd.DataFrame(
+        {
+            "ongoing": pd.Series(dtype=bool),
+            "days": pd.Series(dtype=int),
+            "start": pd.Series(dtype="datetime64[ns]"),
+            "end": pd.Series(dtype="datetime64[ns]"),
+            "group_name": pd.Series(dtype=str),
+            "explanation": pd.Series(dtype=str),
+        }
+    )
+    cards = frequency_cards(
+        "patrols",
+        counted,
+        top=None,
+        gaps=none,
+        current=none,
+        today=pd.Timestamp("2026-11-24"),
+        include_disputed=False,
+        window_end=pd.Timestamp("2021-04-30"),
+    )
+    # the window ends the day of the last patrol: 0 days, said to the window's end
+    assert cards[3][1] == "0"
+    assert "the day of the window's end, 30 Apr 2021" in cards[3][2]

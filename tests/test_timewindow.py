@@ -180,3 +180,21 @@ def test_the_switch_on_the_overview_changes_the_counts_and_says_so(monkeypatch) 
     events_after = next(s.value for s in at.subheader if s.value.startswith("Events ("))
     n = int(events_before.strip("Events ()").replace(",", ""))
     assert events_after == f"Events ({n - dropped:,})"
+
+
+def test_a_link_with_an_out_of_range_date_is_reported(monkeypatch) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    app = str(Path(__file__).resolve().parents[1] / "app.py")
+    at = AppTest.from_file(app, default_timeout=60)
+    at.query_params["dates"] = ["1900-01-01", "2021-12-31"]
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    # the warning is Markdown with the link's text escaped: compare it unescaped
+    warned = [w.value.replace("\\", "") for w in at.warning if "link's dates" in w.value]
+    assert warned and "dates='1900-01-01' is before the first day" in warned[0]
+    assert "instead" in warned[0]
+    assert at.date_input(key="dates").value[1] == date(2021, 12, 31)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import copy
 from datetime import date
 
-from data.filters import EventFilter
+import pandas as pd
+
+from data.filters import EventFilter, Selection
 from data.load import load_dataset_files
 from data.sourcing import list_conflicts
 from data.views import (
@@ -46,9 +48,46 @@ def test_frequency_view_counts_disputed_only_when_asked(mini):
     notes = [{"date": "2020-06-01", "text": "mine"}, {"date": "nonsense", "text": "x"}]
     noted = frequency_view(mini, EventFilter(), TODAY, notes=notes)
     assert list(noted.notes["label"]) == ["mine"]
-    picked = selection_view(mini, EventFilter(), without, event_ids=("e1",))
+    picked = selection_view(mini, EventFilter(), without, Selection(event_ids=("e1",)), today=TODAY)
     assert picked.active and list(picked.events["event_id"]) == ["e1"]
-    assert not selection_view(mini, EventFilter(), without).active
+    assert not selection_view(mini, EventFilter(), without, today=TODAY).active
+
+
+def test_a_selection_narrows_every_page_the_same_way(mini):
+    """One mechanism for both pages: the map, table and figures narrow to the selected
+    span, a sub-window of the filter's window."""
+    f = EventFilter(start=date(2020, 1, 1), end=date(2021, 12, 31))
+    sel = Selection(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-06-30"))
+    for view in (overview_view(mini, f, TODAY), frequency_view(mini, f, TODAY)):
+        whole = selection_view(mini, f, view, today=TODAY)
+        assert not whole.active and whole.line() == "" and len(whole.events) == len(view.events)
+        picked = selection_view(mini, f, view, sel, today=TODAY)
+        assert picked.active
+        assert 0 < len(picked.events) < len(view.events)
+        assert (picked.events["start"] <= sel.end).all()
+        assert picked.map.events == len(picked.events)
+        # the figures are the selection's: window, patrols, days to its end
+        assert picked.head.window_start == sel.start and picked.head.window_end == sel.end
+        assert picked.head.patrols < view.head.patrols
+        assert not picked.head.ends_today
+        assert picked.line() == (
+            f"Selection: 1 Jan – 30 Jun 2020, {len(picked.events)} of {len(view.events)} events"
+        )
+    assert picked.gaps is not None and picked.counted is not None  # How often's cards
+    assert len(picked.counted) < len(view.counted)
+
+
+def test_a_selection_is_clipped_to_the_filter_window(mini):
+    f = EventFilter(start=date(2020, 3, 1), end=date(2020, 12, 31))
+    view = overview_view(mini, f, TODAY)
+    wide = Selection(pd.Timestamp("2019-01-01"), pd.Timestamp("2020-06-30"))
+    picked = selection_view(mini, f, view, wide, today=TODAY)
+    assert picked.selection.start == pd.Timestamp("2020-03-01")
+    assert "1 Mar – 30 Jun 2020 is used" in picked.note
+    outside = Selection(pd.Timestamp("2024-01-01"), pd.Timestamp("2024-02-01"))
+    gone = selection_view(mini, f, view, outside, today=TODAY)
+    assert not gone.active and "outside the filter's dates" in gone.note
+    assert len(gone.events) == len(view.events)
 
 
 def test_the_periods_compared_first_come_from_the_data(tmp_path, mini):

@@ -1,6 +1,6 @@
 """The frequency page as an analyst uses it, in headless Chromium with no internet: drag a
-span on the timeline, see the event table narrow to it, take the chart away as a slide, and
-pick a single bar."""
+span on the timeline, see the event table narrow to it, take the chart away as a slide,
+pick a single bar, and open the page's other tabs."""
 
 from __future__ import annotations
 
@@ -52,12 +52,13 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     page.mouse.move((x0 + x1) / 2, y, steps=6)
     page.mouse.move(x1, y, steps=6)
     page.mouse.up()
-    notice = page.locator('[data-testid="stAlert"]', has_text="Selected on the timeline")
+    notice = page.locator('[data-testid="stAlert"]', has_text="Selection:")
     notice.wait_for(timeout=60_000)
     wait_for_streamlit(page)
     after = _events_shown(page)
     assert 0 < after < before, (before, after)
-    assert f"{after} of {before} events" in notice.inner_text()
+    assert f"{after:,} of {before:,} events" in notice.inner_text()
+    assert "selection=" in page.url
     screenshot(page, "frequency_selected_chart")
     _scroll_to(page, page.locator("h3", has_text=EVENTS_HEADING).first)
     screenshot(page, "frequency_selected_table")
@@ -97,10 +98,16 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
     notice.wait_for(timeout=60_000)
     wait_for_streamlit(page)
-    assert re.search(
-        r"Selected on the timeline: 1 \w+ \d{4} – \d{1,2} \w+ \d{4}", notice.inner_text()
-    )
+    assert re.search(r"Selection: 1 \w+( \d{4})? – \d{1,2} \w+ \d{4}", notice.inner_text())
     assert 0 < _events_shown(page) < before
+
+    # the page's other parts are tabs
+    for tab in ("Reported against counted", "Gaps", "Change between periods", "Patrol numbers"):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_timeout(400)
+        screenshot(page, "frequency_tab_" + tab.split()[0].lower())
+    page.get_by_role("tab", name="Gaps").click()
+    page.get_by_role("heading", name=re.compile(r"^Gaps longer than")).first.wait_for()
 
     assert not page_log.page_errors
     assert not [u for u, _ in page_log.blocked if "kaleido" in u or "plot.ly" in u]

@@ -1,0 +1,86 @@
+"""One behaviour on every page, in headless Chromium with no internet: a drag on the
+Overview's timeline narrows its map, table and figures and goes into the link; a link's
+bad date is reported on the page, not silently reset."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import screenshot, wait_for_streamlit
+
+pytestmark = pytest.mark.browser
+
+EVENTS_HEADING = re.compile(r"^Events \((\d[\d,]*)\)$")
+
+
+def _events_shown(page) -> int:
+    heading = page.locator("h3", has_text=EVENTS_HEADING).first
+    heading.wait_for(timeout=60_000)
+    return int(EVENTS_HEADING.match(heading.inner_text().strip()).group(1).replace(",", ""))
+
+
+def _drag(page, chart, a: float, b: float) -> None:
+    area = chart.locator(".draglayer .xy .nsewdrag").first
+    area.wait_for(timeout=60_000)
+    chart.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    assert box and box["width"] > 200
+    y = box["y"] + box["height"] * 0.6
+    x0, x1 = box["x"] + box["width"] * a, box["x"] + box["width"] * b
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, y, steps=6)
+    page.mouse.move(x1, y, steps=6)
+    page.mouse.up()
+
+
+def test_a_drag_on_the_overview_chart_narrows_the_page_and_the_link(page, page_log, app_url):
+    page.goto(app_url, wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    before = _events_shown(page)
+    patrols = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+
+    _drag(page, page.locator(".js-plotly-plot").first, 0.35, 0.55)
+    notice = page.locator('[data-testid="stAlert"]', has_text="Selection:")
+    notice.wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    after = _events_shown(page)
+    assert 0 < after < before, (before, after)
+    assert f"{after:,} of {before:,} events" in notice.inner_text()
+    assert "selection=" in page.url
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() != patrols
+    screenshot(page, "overview_selection")
+
+    # the link restores the selection (shaded on the chart, no box of its own)
+    page.goto(page.url, wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    page.locator('[data-testid="stAlert"]', has_text="Selection:").wait_for(timeout=60_000)
+    assert _events_shown(page) == after
+    assert not page_log.page_errors
+
+
+def test_a_links_out_of_range_date_is_reported(page, app_url):
+    page.goto(
+        f"{app_url}/?dates=1900-01-01&dates=2021-12-31&selection=nonsense",
+        wait_until="domcontentloaded",
+    )
+    wait_for_streamlit(page)
+    dates = page.locator('[data-testid="stAlert"]', has_text="is before the first day")
+    dates.wait_for(timeout=60_000)
+    text = dates.inner_text()
+    assert "dates='1900-01-01'" in text and "instead" in text
+    sel = page.locator('[data-testid="stAlert"]', has_text="is not a span of two dates")
+    assert "selection='nonsense'" in sel.inner_text()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    end_year = sidebar.locator('[aria-label="year, Date range end date"]')
+    assert end_year.inner_text() == "2021"
+    screenshot(page, "overview_bad_link")
+
+    # the range used instead, and the note, hold through the next run
+    page.locator("button", has_text="Kind").first.click()
+    page.wait_for_timeout(600)
+    wait_for_streamlit(page)
+    assert end_year.inner_text() == "2021"
+    assert dates.count() == 1
