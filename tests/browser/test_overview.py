@@ -87,7 +87,8 @@ def test_overview_narrow_dates_and_share(page, page_log, app_url):
     shared.goto(page.url, wait_until="domcontentloaded")
     shared.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
     wait_for_streamlit(shared)
-    assert _metrics(shared)["Patrols counted"] == after["Patrols counted"]
+    seen = _metrics(shared)
+    assert seen.get("Patrols counted") == after["Patrols counted"], (seen, shared.url)
     shared.close()
 
     assert not page_log.page_errors
