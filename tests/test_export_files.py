@@ -30,11 +30,11 @@ from components.export_files import (
     CHROMIUM_ARGS,
     ExportError,
     _draw,
-    _router,
     chromium_path,
     draw_chart_png,
     draw_files,
     draw_slide_png,
+    offline_router,
     unavailable_reason,
 )
 from data.briefing import Banner, dataset_version, default_title, view_link
@@ -174,7 +174,7 @@ class _Route:
 
 def test_the_renderer_serves_local_files_and_refuses_the_rest():
     refused: list[str] = []
-    route = _router({"/slide.html": "<p>slide</p>"}, refused)
+    route = offline_router({"/slide.html": "<p>slide</p>"}, refused)
     asked = {
         url: _Route(url)
         for url in (
