@@ -21,7 +21,12 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pandas as pd
 
 from data import vocab
-from data.aggregate import counted_for_timeline, headline, overlapping_period_counts
+from data.aggregate import (
+    Headline,
+    counted_for_timeline,
+    headline,
+    overlapping_period_counts,
+)
 from data.analytics import coverage
 from data.dates import format_at_precision
 from data.filters import EventFilter, filter_events
@@ -131,16 +136,61 @@ def reported_against_held(
     return ranked.drop(columns=["_routes", "_fit"]).head(limit).reset_index(drop=True)
 
 
+def _lead(start: pd.Timestamp | date | None, end: pd.Timestamp | date | None) -> str:
+    """How a sentence about a period starts: 'In 2021', 'In Jan–Mar 2021', 'From 5 Mar 2021
+    to 20 Apr 2022'."""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return "Over the whole record"
+    words = period_words(start, end)
+    if " – " in words:
+        first, last = words.split(" – ", 1)
+        return f"From {first} to {last}"
+    return f"In {words}"
+
+
+def _months(months: float) -> str:
+    text = f"{months:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def since_last_words(
+    head: Headline, counted: pd.DataFrame, today: date, singular: str = "patrol"
+) -> str:
+    """The sentence on the last one held, from the view's headline
+    (``data.aggregate.headline``, as the Overview shows it): the days it counts and the
+    day it counts them to (the window's end, or today), said as such."""
+    last_start = counted["start"].max()
+    last = counted[counted["start"] == last_start]
+    when = format_at_precision(last["start"], last["date_precision"]).iloc[0]
+    last_end = counted["end"].max()
+    if singular == "patrol" and head.days_since_last is not None:
+        days = int(head.days_since_last)
+    else:  # other kinds: counted to the window's end, as the headline counts patrols
+        days = int((pd.Timestamp(head.window_end or today) - last_end).days)
+    reference = (pd.Timestamp(last_end) + pd.Timedelta(days=days)).normalize()
+    if head.window_end is not None and reference == pd.Timestamp(head.window_end).normalize():
+        to = f"the end of the window ({_day(reference)})"
+    elif reference == pd.Timestamp(today):
+        to = f"today ({_day(reference)})"
+    else:
+        to = _day(reference)
+    if days < 0:
+        return f"The last {singular} recorded dates from {when}; its date window runs past {to}"
+    return f"The last {singular} recorded dates from {when}, {_plural(days, 'day')} before {to}"
+
+
 def key_figures(
     ds: DataSet, events: pd.DataFrame, f: EventFilter, today: date
 ) -> tuple[KeyFigure, ...]:
     """The key figures of the view, in plain sentences: what the data set holds for the
-    window, the rate per month, the last one and the days since, and the counts sources
-    report set against the ones held. ``events`` is ``filter_events(ds, f)``."""
+    window, the rate per month, the last one and the days since (as the view's headline
+    counts them, ``data.aggregate.headline``, the function ``data.views.overview_view``
+    calls), and the counts sources report set against the ones held. ``events`` is
+    ``filter_events(ds, f)``."""
     h = headline(events, f, today)
     counted, kinds, noun = counted_for_timeline(events, f.kinds)
     singular = noun[:-1]
-    window = f"{_day(h.window_start)} – {_day(h.window_end)}" if h.window_start else "the view"
+    lead = _lead(h.window_start, h.window_end)
     ids = _ordered_sources(ds, "event", counted["event_id"])
     n = len(counted)
     what = "" if noun == "patrols" else f" of the chosen kinds ({_kinds_text(kinds)})"
@@ -154,19 +204,20 @@ def key_figures(
             verb = "is" if h.disputed == 1 else "are"
             notes.append(f"a further {_plural(h.disputed, 'disputed patrol')} {verb} not counted")
         first = KeyFigure(
-            f"The data set holds {_plural(n, singular)}{what} one by one for {window} "
+            f"{lead}, the data set holds {_plural(n, singular)}{what} recorded one by one "
             f"({'; '.join(notes)})",
             ids,
         )
     else:
-        first = KeyFigure(f"The data set holds no {singular}{what} for {window}")
+        first = KeyFigure(f"{lead}, the data set holds no {singular}{what}")
     figures = [first]
 
     if n and h.months >= 1:
         rate = n / h.months
         figures.append(
             KeyFigure(
-                f"That is {rate:,.1f} {noun} a month over the {h.months:,.1f} months of the window",
+                f"That is {rate:,.1f} {noun} a month over the {_months(h.months)} months "
+                "of the window",
                 ids,
             )
         )
@@ -174,24 +225,15 @@ def key_figures(
         figures.append(KeyFigure("The window is shorter than a month: no monthly rate is given"))
 
     if n:
-        last_start = counted["start"].max()
-        last = counted[counted["start"] == last_start]
-        when = format_at_precision(last["start"], last["date_precision"]).iloc[0]
-        days = int((pd.Timestamp(today) - counted["end"].max()).days)
-        since = (
-            f"{_plural(days, 'day')} before {_day(today)}"
-            if days >= 0
-            else f"{_day(today)} falls inside its date window"
-        )
+        last = counted[counted["start"] == counted["start"].max()]
         figures.append(
             KeyFigure(
-                f"The last {singular} held dates from {when}, {since}",
+                since_last_words(h, counted, today, singular),
                 _ordered_sources(ds, "event", last["event_id"]),
             )
         )
 
     for row in reported_against_held(ds, events, f, today).itertuples(index=False):
-        period = f"{_day(row.period_start)} – {_day(row.period_end)}"
         who = str(row.source).rsplit(", ", 1)[0] if row.source else "a source"
         amount = str(row.count_text).removesuffix(" a month")
         per_month = row.unit == "per_month"
@@ -206,8 +248,8 @@ def key_figures(
         )
         figures.append(
             KeyFigure(
-                f"Across {row.scope}, {period}: {who} reports {reported}; the data set holds "
-                f"{row.ratio_text} one by one{partly}",
+                f"{_lead(row.period_start, row.period_end)}, {who} reports {reported} across "
+                f"{row.scope}; the data set holds {row.ratio_text} one by one{partly}",
                 _ordered_sources(ds, "period_count", [row.count_id]),
                 (row.count_id,),
             )
@@ -315,10 +357,16 @@ def cite_marks(source_ids: Iterable[str], numbers: Mapping[str, int]) -> str:
     return ", ".join(runs)
 
 
-def figure_sentence(fig: KeyFigure, numbers: Mapping[str, int]) -> str:
-    """The figure as a sentence with its citation marks: '… 2021 [1–9].' Sources that are
-    not listed (a list cut short) are counted: '[1–40, +12 more]'."""
+def figure_sentence(
+    fig: KeyFigure, numbers: Mapping[str, int], grades: Mapping[str, str] | None = None
+) -> str:
+    """The figure as a sentence with its citation marks: '… 2021 [1–9].' A figure resting
+    on one source gives its grade when ``grades`` are known: '… [10 · C2].' Sources that
+    are not listed (a list cut short) are counted: '[1–40, +12 more]'."""
     marks = cite_marks(fig.source_ids, numbers)
+    distinct = list(dict.fromkeys(fig.source_ids))
+    if grades and len(distinct) == 1 and distinct[0] in numbers and grades.get(distinct[0]):
+        marks += f" · {grades[distinct[0]]}"
     unlisted = sum(1 for s in dict.fromkeys(fig.source_ids) if s not in numbers)
     if unlisted:
         marks = f"{marks}, +{unlisted:,} more" if marks else f"{unlisted:,} sources not listed"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -27,6 +27,7 @@ from components.briefing import (
     slide_html,
     standard_view,
 )
+from data.aggregate import headline
 from data.briefing import (
     Banner,
     KeyFigure,
@@ -60,12 +61,19 @@ def test_key_figures_on_the_synthetic_set(mini):
     events = filter_events(mini, Y2020)
     figures = key_figures(mini, events, Y2020, TODAY)
     texts = [f.text for f in figures]
-    assert texts[0].startswith("The data set holds 4 patrols one by one for 1 Jan 2020 – 31 Dec")
+    assert texts[0].startswith("In 2020, the data set holds 4 patrols recorded one by one (")
     assert "1 of them dated only to a week, month or coarser" in texts[0]
-    assert texts[1] == "That is 0.3 patrols a month over the 12.0 months of the window"
-    days = (TODAY - date(2020, 5, 5)).days
-    assert (
-        texts[2] == f"The last patrol held dates from 5 May 2020, {days:,} days before 24 Nov 2026"
+    assert texts[1] == "That is 0.3 patrols a month over the 12 months of the window"
+    # the days since the last patrol, as the view's headline counts them, and to what day
+    head = headline(events, Y2020, TODAY)
+    reference = date(2020, 5, 5) + timedelta(days=head.days_since_last)
+    to = (
+        "the end of the window (31 Dec 2020)"
+        if reference == date(2020, 12, 31)
+        else f"today ({TODAY:%-d %b %Y})"
+    )
+    assert texts[2] == (
+        f"The last patrol recorded dates from 5 May 2020, {head.days_since_last:,} days before {to}"
     )
     # the theatre-wide count (12, Synthetic ministry) against the 4 joint patrols held in
     # its period; the count over a route is left out when no route is chosen
@@ -82,14 +90,16 @@ def test_a_count_over_the_chosen_route_comes_first(mini):
     figures = key_figures(mini, filter_events(mini, f), f, TODAY)
     assert "reports 3–5 joint patrols a month (about 36–60 in all)" in figures[3].text
     assert "3 of 36–60" in figures[3].text
-    assert figures[0].text.startswith("The data set holds 4 patrols on Synthetic track one by")
+    assert figures[0].text.startswith("In 2020, the data set holds 4 patrols on Synthetic track")
     assert "12 joint patrols" in figures[4].text
 
 
 def test_key_figures_for_an_empty_window_and_for_other_kinds(mini):
     f = EventFilter(start=date(2019, 1, 1), end=date(2019, 1, 2))
     figures = key_figures(mini, filter_events(mini, f), f, TODAY)
-    assert [k.text for k in figures] == ["The data set holds no patrol for 1 Jan 2019 – 2 Jan 2019"]
+    assert [k.text for k in figures] == [
+        "From 1 Jan 2019 to 2 Jan 2019, the data set holds no patrol"
+    ]
     escorts = EventFilter(kinds=("convoy_escort",))
     figures = key_figures(mini, filter_events(mini, escorts), escorts, TODAY)
     assert "1 event of the chosen kinds (Convoy escort)" in figures[0].text
@@ -106,20 +116,27 @@ def test_source_notes_number_the_figures_sources_first(mini):
     numbers = dict(zip(notes["source_id"], notes["number"], strict=True))
     sentences = [figure_sentence(k, numbers) for k in figures]
     assert sentences[0].endswith("[1].") and sentences[3].endswith("[2].")
+    # a figure resting on one source names its grade
+    grades = dict(zip(notes["source_id"], notes["grade"], strict=True))
+    assert figure_sentence(figures[3], numbers, grades).endswith("[2 · B2].")
 
 
 def test_every_number_on_the_embedded_brief_is_cited(embedded):
     f = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",))
     events = filter_events(embedded, f)
     figures = key_figures(embedded, events, f, TODAY)
-    assert figures[0].text.startswith("The data set holds 1 patrol on Darbasiyah countryside")
+    assert figures[0].text.startswith("In 2021, the data set holds 1 patrol on Darbasiyah")
     assert any("344 joint patrols" in k.text for k in figures)
     notes = source_notes(embedded, events, figures)
     numbers = dict(zip(notes["source_id"], notes["number"], strict=True))
     for k in figures:
-        if re.search(r"\d", k.text.split(" for ")[0]) or "reports" in k.text:
+        if re.search(r"\d", re.sub(r"^(In|From) [^,]*, ", "", k.text)) or "reports" in k.text:
             assert k.source_ids, k.text
             assert re.search(r"\[\d[\d, –]*\]\.$", figure_sentence(k, numbers)), k.text
+    # the days since the last patrol say what day they count to
+    assert any(
+        re.search(r"\d days before (the end of the window|today) \(", k.text) for k in figures
+    )
 
 
 def test_cite_marks_and_unlisted_sources():
@@ -259,7 +276,11 @@ def test_export_map_document(mini):
     assert "__pwMapReady" in html and view.map.get_name() in html
     assert html.index("__pwMapReady") > html.index(f"var {view.map.get_name()} = L.map")
     assert "https://" not in re.sub(r'href="https://[^"]*"', "", html.split("<body>")[0])
-    assert "details open" in html and "d.open = true" in html  # legends open in exports
+    # no map control is printed (zoom, layer list, measure tool, the map's own legend): the
+    # scale bar and the credits only, the data clear of the north arrow, scale and credits
+    assert ".leaflet-control:not(.leaflet-control-scale):not(.leaflet-control-attribution)" in html
+    assert ".pw-legend {" not in html or "display: none" in html
+    assert "paddingTopLeft: padTopLeft" in html
 
 
 def test_export_figure_keeps_the_page_figure_and_whole_ticks(mini):
@@ -286,7 +307,7 @@ def test_build_briefing_on_the_synthetic_set(mini):
     )
     assert b.title == "A title"
     assert b.dataset_label == mini.label and b.dataset_version == mini.version
-    assert b.figures[0].endswith("[1].") and b.sources[0].grade == "F6"
+    assert b.figures[0].endswith("[1 · F6].") and b.sources[0].grade == "F6"
     assert b.sources_total == len(b.sources) == 2
     assert b.map_html and "__pwMapReady" in b.map_html and b.figure_json
     empty = build_briefing(
