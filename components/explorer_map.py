@@ -19,25 +19,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.colours import actor_colours, group_style
+from components.colours import actor_colours
 from components.html import esc
-from components.layers.events import event_layer, size_legend_html
-from components.layers.routes import (
-    BASE_COLOUR,
-    ENTRY_COLOUR,
-    ROUTE_COLOURS,
-    TRACK_COLOUR,
-    UNRUN_COLOUR,
-    route_layer,
-    route_weight,
-)
-from components.layers.sites import site_icon_svg, site_layer
-from components.layers.zones import (
-    BORDER_COLOUR,
-    LINE30_COLOUR,
-    STRIP_COLOUR,
-    zone_layer,
-)
+from components.layers.events import event_layer
+from components.layers.routes import route_layer
+from components.layers.sites import site_layer
+from components.layers.zones import zone_layer
 from components.leaflet import (
     Css,
     FitBounds,
@@ -49,7 +36,8 @@ from components.leaflet import (
     parse_ref,
     tip_html,
 )
-from data import vocab
+from components.legend import VISIT_COLOUR, legend_entries
+from components.legend import legend_html as legend_block
 from data.mapview import APPROX_M, MapView
 from data.model import DataSet
 
@@ -59,8 +47,6 @@ LAYER_SITES = "Bases, crossings, stations"
 LAYER_EVENTS = "Events"
 LAYER_HEAT = "Heat map of activity"
 LAYER_STRIP = "Border, 10 km strip, 30 km line"
-
-VISIT_COLOUR = "#6a3d9a"
 
 #: the help of the explorer's "Precise positions only" switch
 PRECISE_HELP = (
@@ -105,13 +91,14 @@ def _visit_layer(view: MapView) -> folium.FeatureGroup:
             kind if kind == "place" else "vcell",
             ident,
             str(v.name),
-            f"{int(v.visits):,} patrol(s) passed in this selection",
+            f"{int(v.visits):,} run(s) passed in this selection (named it, or ran a route "
+            "through it)",
         )
         rows.append(
             [
                 round(float(v.lat), 5),
                 round(float(v.lon), 5),
-                marker_radius(int(v.visits), top) + 3,
+                marker_radius(int(v.visits), top),
                 style,
                 tip,
             ]
@@ -139,104 +126,18 @@ def _heat_layer(view: MapView) -> folium.plugins.HeatMap:
 # --------------------------------------------------------------------------- legend
 
 
-def legend_html(view: MapView, colours: dict[str, str], open_: bool = True) -> str:
-    """The legend: every symbol and colour on the map, in words (escaped)."""
-    top = int(max(view.routes["runs"].max() if len(view.routes) else 0, 1))
-    widths = sorted({1, max(top // 2, 1), top})
-
-    def row(symbol: str, text: str) -> str:
-        return f"<div class='pw-row'>{symbol}{esc(text)}</div>"
-
-    def line(colour: str, width: float, dash: str = "solid") -> str:
-        return f"<span class='pw-ln' style='border-top:{width}px {dash} {colour}'></span>"
-
-    routes = "".join(
-        row(line(c, 4, "solid" if k == "patrol_track" else "dashed"), vocab.ROUTE_KINDS[k])
-        for k, c in ROUTE_COLOURS.items()
-    )
-    routes += "".join(
-        row(line(ROUTE_COLOURS["patrol_track"], route_weight(w, top)), f"{w} run(s)")
-        for w in widths
-    )
-    routes += row(line(UNRUN_COLOUR, 1.5, "dashed"), "no run in this selection")
-    routes += row(
-        f"<span class='pw-arrowtxt' style='color:{ROUTE_COLOURS['patrol_track']}'>\u25b6</span>",
-        "direction of travel (waypoint order)",
-    )
-    routes += row(line(TRACK_COLOUR, 3, "dotted"), "track implied by an event's places")
-    routes += row(
-        f"<span class='pw-ring' style='border:3px solid {ENTRY_COLOUR}'></span>",
-        "entry crossing",
-    )
-    routes += row(
-        f"<span class='pw-ring' style='border:3px dashed {BASE_COLOUR}'></span>",
-        "base the patrols start from",
-    )
-    groups = view.markers["label"].value_counts().index[:6] if len(view.markers) else []
-    events = ""
-    for g in groups:
-        fill, second = group_style(str(g), colours)
-        events += row(
-            f"<span class='pw-sw' style='background:{fill};border-color:{second or '#222'}'>"
-            "</span>",
-            str(g),
-        )
-    events += row(
-        "<span class='pw-sw' style='background:#555;border-color:#222'></span>",
-        "solid: placed exactly",
-    )
-    events += row(
-        "<span class='pw-sw' style='background:transparent;border-color:#555;"
-        "box-shadow:0 0 0 4px rgba(0,0,0,.08)'></span>",
-        f"hollow + dashed halo: placed approximately (derived, or known to more than "
-        f"{APPROX_M / 1000:g} km); halo radius = precision",
-    )
-    operators = sorted({o for o in view.sites["operator_root"] if o}) if len(view.sites) else []
-    sites = "".join(
-        row(site_icon_svg(kind, "#ffffff", 13), vocab.PLACE_KINDS[kind])
-        for kind in ("base", "border_crossing", "water_station", "checkpoint")
-    )
-    sites += "".join(
-        row(
-            f"<span class='pw-area' style='background:{colours.get(o, '#fff')};"
-            "border:1px solid #222'></span>",
-            f"operated by {o}",
-        )
-        for o in operators
-    )
-    sites += row(
-        "<span class='pw-area' style='background:#fff;border:1px solid #222'></span>",
-        "operator not known",
-    )
-    strip = (
-        row(
-            f"<span class='pw-area' style='background:{STRIP_COLOUR};opacity:.5'></span>",
-            "10 km joint-patrol strip (Sochi memorandum)",
-        )
-        + row(line(LINE30_COLOUR, 2.5, "dashed"), "30 km line (YPG withdrawal)")
-        + row(line(BORDER_COLOUR, 2.5), "Syria–Turkey border (Natural Earth)")
-    )
-    return (
-        f"<details{' open' if open_ else ''}><summary>Legend</summary>"
-        "<div class='pw-h'>Routes (width: runs in this selection)</div>"
-        + routes
-        + "<div class='pw-h'>Events by actor (size: events at the place)</div>"
-        + events
-        + size_legend_html(int(view.markers["n"].max()) if len(view.markers) else 1)
-        + "<div class='pw-h'>Visits</div>"
-        + row(
-            f"<span class='pw-sw' style='background:rgba(106,61,154,.16);"
-            f"border-color:{VISIT_COLOUR};border-width:1.5px'></span>",
-            "patrols that passed a village or town (size: count)",
-        )
-        + "<div class='pw-h'>Sites (icon: kind; fill: operator)</div>"
-        + sites
-        + "<div class='pw-h'>Agreements</div>"
-        + strip
-        + "<div class='pw-h'>Heat map</div>"
-        + row("", "events per place, blurred (off by default)")
-        + "</details>"
-    )
+def legend_html(
+    view: MapView,
+    colours: dict[str, str],
+    open_: bool = True,
+    *,
+    zones: dict | None = None,
+    places: pd.DataFrame | None = None,
+) -> str:
+    """The legend: exactly the symbols on the map, its scale and the counting rule, in words
+    (``components.legend``; escaped)."""
+    entries = legend_entries(view, colours, explorer=True, zones=zones, places=places)
+    return legend_block(entries, open_)
 
 
 # --------------------------------------------------------------------------- the map
@@ -308,7 +209,7 @@ def build_explorer_map(
         primary_area_unit="sqkilometers",
         secondary_area_unit="hectares",
     ).add_to(m)
-    m.add_child(Legend(legend_html(view, colours, legend_open)))
+    m.add_child(Legend(legend_html(view, colours, legend_open, zones=zones, places=ds.places)))
     note = Legend(f"<div class='pw-unplaced'>{esc(unplaced_note(view))}</div>", "bottomleft")
     m.add_child(note, name="unplaced_note")
     folium.LayerControl(collapsed=False, position="topright").add_to(m)

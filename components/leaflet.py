@@ -294,22 +294,23 @@ class Css(RawMacroElement):
 
 # --------------------------------------------------------------------------- sizes
 
-#: the largest marker radius in pixels, whatever the count, and the smallest (one event)
-MAX_RADIUS = 30.0
-MIN_RADIUS = 5.0
-#: the count a marker reaches ``MAX_RADIUS`` at, unless a map holds larger counts
-FULL_AT = 100
+#: the largest marker radius in pixels, whatever the count, and the smallest any marker gets
+MAX_RADIUS = 28.0
+MIN_RADIUS = 4.0
+#: the count a marker reaches ``MAX_RADIUS`` at, unless a map holds larger counts: maps whose
+#: largest count is at most this share one scale
+FULL_AT = 20
 
 
 def marker_radius(n: int, top: int | None = None) -> float:
-    """Radius in pixels of a marker standing for ``n`` events (or visits), its area growing
-    with the count on a bounded scale: ``MIN_RADIUS`` for one, ``MAX_RADIUS`` for the
-    larger of ``FULL_AT`` and ``top`` (the largest count on the map). A map of a hundred
-    events and one of a million read alike: no marker is ever wider than the cap, and the
-    legend gives the scale (``components.layers.events.size_legend_html``)."""
+    """Radius in pixels of a marker standing for ``n`` events (or visits): its area in
+    proportion to the count, ``MAX_RADIUS`` for the larger of ``FULL_AT`` and ``top`` (the
+    largest count on the map), never below ``MIN_RADIUS``. One event and seven read apart
+    (6.3 and 16.6 px); a map of a million events keeps every marker within the cap, and the
+    legend states the scale (``components.legend``)."""
     full = max(int(top or 0), FULL_AT)
-    share = math.sqrt(min(max(int(n) - 1, 0) / (full - 1), 1.0))
-    return round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * share, 2)
+    share = math.sqrt(min(max(int(n), 0) / full, 1.0))
+    return round(max(MIN_RADIUS, MAX_RADIUS * share), 2)
 
 
 #: panes, bottom to top: zones under routes, routes under visits, visits under events

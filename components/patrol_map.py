@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import folium
 import pandas as pd
 
-from components.colours import actor_colours, group_style
-from components.html import esc, source_items
-from components.layers.events import event_layer, size_legend_html
-from components.layers.routes import ROUTE_COLOURS, route_layer
-from components.layers.sites import site_icon_svg, site_layer
+from components.colours import actor_colours
+from components.html import source_items
+from components.layers.events import event_layer
+from components.layers.routes import route_layer
+from components.layers.sites import site_layer
 from components.leaflet import FitBounds, Legend, new_map
-from data import vocab
+from components.legend import legend_entries
+from components.legend import legend_html as legend_block
 from data.frames import join_ordered
 from data.mapview import MapView
 from data.model import DataSet
@@ -138,41 +139,9 @@ def build_patrol_map(
 
 
 def legend_html(view: MapView, colours: dict[str, str], open_: bool = True) -> str:
-    """The overview map's legend: actors' colours, the marker scale, routes and sites."""
-    groups = view.markers["label"].value_counts().index[:6] if len(view.markers) else []
-    rows = []
-    for g in groups:
-        fill, second = group_style(str(g), colours)
-        border = second or "#222"
-        rows.append(
-            f"<div class='pw-row'><span class='pw-sw' style='background:{fill};"
-            f"border-color:{border}'></span>{esc(g)}</div>"
-        )
-    sites = "".join(
-        f"<div class='pw-row'>{site_icon_svg(kind, '#ffffff', 13)}"
-        f"{esc(vocab.PLACE_KINDS[kind])}</div>"
-        for kind in ("base", "border_crossing", "water_station", "checkpoint")
-    )
-    routes = "".join(
-        f"<div class='pw-row'><span class='pw-ln' style='border-top-color:{c};"
-        f"border-top-style:{'solid' if k == 'patrol_track' else 'dashed'}'></span>"
-        f"{esc(vocab.ROUTE_KINDS[k])}</div>"
-        for k, c in ROUTE_COLOURS.items()
-    )
-    top = int(view.markers["n"].max()) if len(view.markers) else 1
-    return (
-        f"<details{' open' if open_ else ''}><summary>Legend</summary>"
-        "<div class='pw-h'>Events by actor (size: count at place)</div>"
-        + "".join(rows)
-        + size_legend_html(top)
-        + "<div class='pw-row'><span class='pw-sw' style='background:rgba(0,0,0,.08);"
-        "border-style:dashed'></span>placed approximately (halo = precision)</div>"
-        + "<div class='pw-h'>Routes (width: events in selection)</div>"
-        + routes
-        + "<div class='pw-h'>Sites (fill: operator's colour)</div>"
-        + sites
-        + "</details>"
-    )
+    """The overview map's legend: exactly the symbols it draws, its scale and the counting
+    rule (``components.legend``)."""
+    return legend_block(legend_entries(view, colours), open_)
 
 
 def render_patrol_map(m: folium.Map, key: str, height: int = 560) -> None:

@@ -18,7 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data import vocab
-from data.filters import patrols
 from data.frames import join_ordered, member
 from data.model import DataSet
 
@@ -28,6 +27,12 @@ MOVEMENT_KINDS: tuple[str, ...] = (*vocab.PATROL_KINDS, "convoy_escort", "humani
 COUNTED_STATUSES: tuple[str, ...] = ("carried_out", "announced")
 #: place kinds whose visits are counted
 SETTLEMENT_KINDS: tuple[str, ...] = ("city", "town", "village")
+#: the one rule by which route runs and visits are counted (said in every map's legend)
+COUNTING_RULE = (
+    "A run is a patrol, escorted convoy or mission carried out or announced (cancelled and "
+    "disputed ones do not count). A route's runs are the runs recorded on it; a village's or "
+    "town's visits are the runs that name it or run a route through it, each run once."
+)
 #: a place known only to within more than this many metres is approximate
 APPROX_M = 2500.0
 #: past this many distinct places, events and visits are binned to a grid: cells of
@@ -259,14 +264,27 @@ def _key_deg(ident: str) -> float:
         return GRID_DEG
 
 
+def run_places(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
+    """(event_id, place_id) of every place a run passes (see :func:`runs`): the places it
+    names and the waypoints of the route it ran, each pair once. The one rule behind visits,
+    so that a town on a route run five times shows at least five visits."""
+    counted = runs(events)
+    named = ds.event_places.loc[
+        member(ds.event_places["event_id"], counted["event_id"]), ["event_id", "place_id"]
+    ]
+    on_route = counted.loc[counted["route_id"] != "", ["event_id", "route_id"]]
+    waypoints = ds.route_waypoints[["route_id", "place_id"]]
+    routed = on_route.merge(waypoints, on="route_id")[["event_id", "place_id"]]
+    both = pd.concat([named, routed], ignore_index=True)
+    return both.drop_duplicates(["event_id", "place_id"]).reset_index(drop=True)
+
+
 def place_visits(ds: DataSet, events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """How many patrols (carried out or announced) named each village, town and city, and
+    """How many runs (see :data:`COUNTING_RULE`) passed each village, town and city, and
     how many visited settlements have no position. Columns: key (place id, or grid cell past
     ``GRID_THRESHOLD``), name, lat, lon, visits, places (how many places it stands for)."""
     columns = ["key", "name", "lat", "lon", "visits", "places"]
-    counted = patrols(events)
-    ep = ds.event_places[member(ds.event_places["event_id"], counted["event_id"])]
-    visits = ep.drop_duplicates(["event_id", "place_id"])["place_id"].value_counts()
+    visits = run_places(ds, events)["place_id"].value_counts()
     at = index_in(ds.places["place_id"], visits.index.to_series())
     visited = ds.places["kind"].isin(SETTLEMENT_KINDS).to_numpy() & (at >= 0)
     pl = ds.places[visited]
@@ -521,11 +539,15 @@ def events_for(ds: DataSet, events: pd.DataFrame, kind: str, ident: str) -> pd.D
         hit = events[events["route_id"] == ident]
     elif kind == "place":
         named = ds.event_places.loc[ds.event_places["place_id"] == ident, "event_id"]
+        passed = run_places(ds, events)
+        named = pd.concat([named, passed.loc[passed["place_id"] == ident, "event_id"]])
         hit = events[member(events["event_id"], named)]
     elif kind == "vcell":
         pl = ds.places[ds.places["placed"] & ds.places["kind"].isin(SETTLEMENT_KINDS)]
         inside = pl.loc[_cell_key(pl["lat"], pl["lon"], _key_deg(ident)) == ident, "place_id"]
         named = ds.event_places.loc[member(ds.event_places["place_id"], inside), "event_id"]
+        passed = run_places(ds, events)
+        named = pd.concat([named, passed.loc[member(passed["place_id"], inside), "event_id"]])
         hit = events[member(events["event_id"], named)]
     else:
         hit = events.iloc[0:0]

@@ -199,7 +199,8 @@ def test_marker_sizes_are_on_a_bounded_scale_the_legend_gives():
     assert marker_radius(1, 1_000_000) == MIN_RADIUS
     assert marker_radius(1_000_000, 1_000_000) == MAX_RADIUS
     assert marker_radius(100, 20) == MAX_RADIUS == marker_radius(10**9, 10**6)  # capped
-    assert marker_radius(20, 20) == marker_radius(20, 100)  # small maps keep one scale
+    assert marker_radius(7, 7) == marker_radius(7, 20)  # small maps keep one scale
+    assert marker_radius(7, 7) > 2.5 * marker_radius(1, 7)  # and 1 and 7 read apart
     assert marker_radius(250_000, 1_000_000) < marker_radius(500_000, 1_000_000) < MAX_RADIUS
     legend = size_legend_html(1_000_000)
     assert "1 event<" in legend and "1,000,000 events" in legend
