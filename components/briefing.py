@@ -97,6 +97,9 @@ class ExportView:
     period_count_ids: tuple[str, ...] = ()
     focus: tuple[tuple[float, float], tuple[float, float]] | None = None
     map_view: MapView | None = None
+    #: the map is the Map explorer's, with these agreement zones (for its legend)
+    explorer: bool = False
+    zones: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -213,23 +216,23 @@ def selection_bounds(
     return _grown(lats, lons, min_span_deg, 0.0)
 
 
-def legend_lines(ds: DataSet, view: MapView | None) -> tuple[LegendLine, ...]:
+def legend_lines(
+    ds: DataSet, view: MapView | None, *, explorer: bool = False, zones: dict | None = None
+) -> tuple[LegendLine, ...]:
     """The export's legend of the map of ``view``: the entries of the maps' one legend rule
-    (``components.legend.legend_entries``: only the symbols present), without the entries
-    about the layer list (an export has none)."""
+    (``components.legend.legend_entries``: only the symbols present, the size scale and
+    the counting rule), without the entries about the layer list (an export has none).
+    ``explorer`` and ``zones``: the map is the Map explorer's (see ``legend_entries``)."""
     if view is None:
         return ()
     from components.colours import actor_colours
+    from components.legend import legend_entries
 
-    try:
-        from components.legend import legend_entries
-    except ImportError:  # TEMPORARY until the maps' legend lands
-        return ()
-
+    entries = legend_entries(
+        view, actor_colours(ds.actors), explorer=explorer, zones=zones, places=ds.places, heat=False
+    )
     return tuple(
-        LegendLine(e.group, e.label, e.symbol_svg, e.count)
-        for e in legend_entries(view, actor_colours(ds.actors))
-        if e.group not in ("Layers",)
+        LegendLine(e.group, e.label, e.symbol_svg, e.count) for e in entries if e.group != "Layers"
     )
 
 
@@ -341,7 +344,9 @@ def build_briefing(
         ),
         banner=banner,
         sources_total=len(notes),
-        legend=legend_lines(ds, view.map_view) if view.map is not None else (),
+        legend=legend_lines(ds, view.map_view, explorer=view.explorer, zones=view.zones)
+        if view.map is not None
+        else (),
     )
 
 
@@ -693,7 +698,8 @@ _BASE_CSS = f"""
   .legend .lg-group {{ margin: 0 0 3px; }}
   .legend .lg-h {{ font-weight: bold; color: #0b3d6e; margin-right: 8px; }}
   .legend .lg-e {{ display: inline-flex; align-items: center; gap: 4px; margin-right: 12px;
-    white-space: nowrap; vertical-align: middle; }}
+    white-space: nowrap; vertical-align: middle; max-width: 100%; }}
+  .legend .lg-e > span {{ white-space: normal; }}
   .legend .lg-e svg {{ flex: none; }}
   .legend .lg-note {{ color: #555; }}
   .src-n {{ font-weight: bold; color: #0b3d6e; }}
@@ -814,10 +820,17 @@ def _source_text(s: SourceLine, *, with_title: bool, linked: bool) -> str:
 
 
 def _legend_groups(b: Briefing) -> list[tuple[str, list[LegendLine]]]:
+    """The legend's entries that draw a symbol, by group in the legend's order."""
     groups: dict[str, list[LegendLine]] = {}
     for entry in b.legend:
-        groups.setdefault(entry.group, []).append(entry)
+        if entry.symbol_svg:
+            groups.setdefault(entry.group, []).append(entry)
     return list(groups.items())
+
+
+def _legend_rules(b: Briefing) -> tuple[str, ...]:
+    """The legend's rules in words (the size scale, how runs and visits are counted)."""
+    return tuple(e.label for e in b.legend if not e.symbol_svg)
 
 
 def _content(b: Briefing) -> Content:
@@ -835,6 +848,20 @@ def _content(b: Briefing) -> Content:
         has_chart=b.figure_json is not None,
         banner=b.banner is not None,
         link=b.link or "",
+        foot=_brief_foot(b),
+    )
+
+
+def _brief_foot(b: Briefing) -> str:
+    """The brief's note at the foot: the grades, what the counts are, the legend's rules."""
+    return " ".join(
+        [
+            b.grades_note,
+            "Numbers in brackets name the sources a figure rests on; counts the data set "
+            "holds are of events recorded one by one, each with its sources, and are never "
+            "added to the counts sources report.",
+            *(f"Map: {rule}" for rule in _legend_rules(b)),
+        ]
     )
 
 
@@ -879,7 +906,22 @@ def _chart_box(box: Box | None) -> str:
     )
 
 
-def _compact_figure(figure_json: str, *, size: float = 10.5, legend_below: bool = False) -> str:
+def _legend_rows(fig: dict) -> int:
+    """How many rows a horizontal legend of grouped items takes: the groups side by side,
+    each its title and its items one under another."""
+    groups: dict[str, int] = {}
+    for trace in fig.get("data", []):
+        if trace.get("showlegend") is False:
+            continue
+        key = str(trace.get("legendgroup", ""))
+        groups[key] = groups.get(key, 0) + 1
+    titled = any(t.get("legendgrouptitle") for t in fig.get("data", []))
+    return (max(groups.values()) if groups else 0) + (1 if titled else 0)
+
+
+def _compact_figure(
+    figure_json: str, *, size: float = 10.5, legend_below: bool = False, height: float = 0
+) -> str:
     """The export figure sized for its box: the legend to the right of the plot, so it
     does not take the plot's height (the brief's wide, low box, ``size`` 10.5), or below
     it (``legend_below``: the slide's narrower column, a larger ``size``). Type scales
@@ -891,11 +933,15 @@ def _compact_figure(figure_json: str, *, size: float = 10.5, legend_below: bool 
     layout["title"] = {**layout.get("title", {}), "font": {"size": size + 2.5}}
     # room at the top for the highest band's label and at the foot for the x labels
     layout["margin"] = {"l": 50, "r": 10, "t": 34, "b": 6}
-    side = (
-        {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
-        if not legend_below
-        else {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.1, "yanchor": "top"}
-    )
+    side: dict = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+    if legend_below:
+        # the legend under the x labels: the foot margin holds both, and the legend's top
+        # sits below the labels (in the plot's fractions, from the box's known height)
+        rows = _legend_rows(fig)
+        below = 30 + rows * (small + 7)
+        layout["margin"]["b"] = below
+        plot_h = max(60.0, (height or 300) - layout["margin"]["t"] - below)
+        side = {"orientation": "h", "x": 0, "xanchor": "left", "y": -30 / plot_h, "yanchor": "top"}
     layout["legend"] = {
         **layout.get("legend", {}),
         **side,
@@ -920,11 +966,20 @@ def _compact_figure(figure_json: str, *, size: float = 10.5, legend_below: bool 
 
 
 def _document(
-    title: str, css: str, body: str, b: Briefing, *, chart_size: float, legend_below: bool = False
+    title: str,
+    css: str,
+    body: str,
+    b: Briefing,
+    *,
+    chart_size: float,
+    legend_below: bool = False,
+    chart_height: float = 0,
 ) -> str:
     figure = b.figure_json
     if figure is not None:
-        figure = _compact_figure(figure, size=chart_size, legend_below=legend_below)
+        figure = _compact_figure(
+            figure, size=chart_size, legend_below=legend_below, height=chart_height
+        )
     plotly = f"<script src='{PLOTLY_SRC}'></script>" if figure is not None else ""
     ready = _READY_JS % {"figure": _script_safe(figure or "null")}
     return (
@@ -1035,14 +1090,17 @@ def slide_html(b: Briefing, aspect: str = "16:9") -> str:
         f"<span>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)} · "
         "PatrolWatch</span>" + reopen + "</footer></div>"
     )
-    return _document(b.title, css, body, b, chart_size=12, legend_below=True)
+    chart_height = boxes["chart"].h if "chart" in boxes else 0
+    return _document(
+        b.title, css, body, b, chart_size=12, legend_below=True, chart_height=chart_height
+    )
 
 
 def brief_html(b: Briefing) -> str:
     """The A4 brief, laid out in named boxes computed beforehand (:func:`brief_boxes`):
     banner, title, filter summary, data set, export time and (when there is a public
     address) the link; the key figures in sentences with citation marks; the map with its
-    legend (only the symbols drawn) beside it; the chart; the numbered sources with grades
+    legend (only the symbols drawn) under it; the chart; the numbered sources with grades
     and the note on grades. It is one page; the sources that do not fit on it are listed,
     all of them, on a page after it."""
     width, height = PAGE_SIZE
@@ -1069,10 +1127,8 @@ def brief_html(b: Briefing) -> str:
   h2 {{ font-size: 11px; }}
   .figures ul {{ padding-left: 16px; font-size: {f_font}px; line-height: {f_line}px; }}
   .figures li {{ margin-bottom: 2px; }}
-  .legend {{ border-left: 1px solid #d5d5d5; padding-left: 8px; }}
-  .legend .lg-group {{ margin-bottom: 5px; }}
-  .legend .lg-h {{ display: block; }}
-  .legend .lg-e {{ display: flex; white-space: normal; margin: 0 0 1px; }}
+  .legend .lg-group {{ margin-bottom: 1px; }}
+  .legend .lg-e {{ margin-right: 9px; }}
   .sources {{ font-size: {s_font}px; line-height: {s_line}px; }}
   .pw-items {{ column-count: {2 if with_titles else 3}; column-gap: 16px; }}
   .more .pw-items {{ column-count: 3; font-size: {s_font}px; line-height: {s_line}px; }}
@@ -1118,8 +1174,6 @@ def brief_html(b: Briefing) -> str:
         + f"<div class='pw-items'>{sources or '<div>None behind this view.</div>'}</div>"
         + "</section>"
         + f"<footer class='box' id='pw-footer-box' style='{boxes['footer'].css()}'>"
-        f"{esc(b.grades_note)} Numbers in brackets name the sources a figure rests on; counts "
-        "the data set holds are of events recorded one by one, each with its sources, and are "
-        "never added to the counts sources report.</footer>" + "</div>" + continued
+        f"{esc(_brief_foot(b))}</footer>" + "</div>" + continued
     )
     return _document(b.title, css, body, b, chart_size=10.5)

@@ -84,21 +84,24 @@ class Content:
     has_chart: bool = True
     banner: bool = False
     link: str = ""
+    #: the brief's note at the foot (grades, how counts are made)
+    foot: str = ""
 
 
 def legend_height(
     groups: Sequence[Sequence[str]], width: float, font_px: float, line: float
 ) -> float:
-    """The legend's height when each group is one run of entries (a heading, then its
-    entries side by side, wrapped), ``width`` pixels wide."""
+    """The legend's height when each group is one run of entries (its heading, then its
+    entries side by side, wrapped), ``width`` pixels wide. Each group lists its heading
+    first, then its entries' labels."""
     if not groups:
         return 0.0
     lines = 0
     for entries in groups:
-        # each entry: a symbol (≈ 2 ems), its label, a count and some room
-        run = sum(len(label) + 7 for label in entries)
-        lines += 1 + max(1, math.ceil(run * font_px * CHAR_EM / width))
-    return lines * line + 10
+        # each entry: a symbol (≈ 3 ems), its label, a count and the room after it
+        run = sum(len(label) + 8 for label in entries)
+        lines += max(1, math.ceil(run * font_px * CHAR_EM / width))
+    return lines * line + 8
 
 
 def _stack(
@@ -172,7 +175,7 @@ def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
 
 def brief_layout(content: Content) -> dict[str, Box]:
     """The boxes of the A4 brief's first page: title (with the filter line, the data set
-    and the link), the key figures, the map with its legend beside it, the chart, the
+    and the link), the key figures, the map with its legend under it, the chart, the
     sources and the note on grades at the foot. Sources that do not fit follow on a page
     of their own."""
     width, height = FORMATS["A4"]
@@ -188,14 +191,15 @@ def brief_layout(content: Content) -> dict[str, Box]:
     meta_lines = text_lines([meta + content.link], inner, 9.5)
     title_h = 56 + 13 * meta_lines
     boxes["title"] = Box("title", margin, top + 20, inner, title_h)
-    boxes["footer"] = Box("footer", margin, bottom - 14 - 36, inner, 36)
+    foot_h = max(24.0, text_lines([content.foot], inner, 8.5) * 11.5 + 2)
+    boxes["footer"] = Box("footer", margin, bottom - 14 - foot_h, inner, foot_h)
     f_font, f_line = BRIEF_TYPE["figures"]
     s_font, s_line = BRIEF_TYPE["sources"]
     y = boxes["title"].bottom + gap
     avail = boxes["footer"].y - gap - y
-    map_min, chart_min = 240.0, 140.0
+    map_min, chart_min = 300.0, 140.0
     # the sources keep at least a few lines (the rest go to the next page)
-    s_min = 22 + 5 * s_line if content.sources else 40.0
+    s_min = 22 + 4 * s_line if content.sources else 40.0
     s_wanted = 22 + math.ceil(len(content.sources) / 3 + 0.5) * s_line * 1.35 + 4
     need = (map_min + gap if content.has_map else 0.0) + (
         chart_min + gap if content.has_chart else 0.0
@@ -209,22 +213,24 @@ def brief_layout(content: Content) -> dict[str, Box]:
         boxes["figures"] = Box("figures", margin, y, inner, f_h)
         y += f_h + gap
     room = boxes["footer"].y - gap - y
-    chart_h = max(chart_min, min(230.0, room * 0.3)) if content.has_chart else 0.0
+    chart_h = max(chart_min, min(205.0, room * 0.28)) if content.has_chart else 0.0
     map_h = 0.0
     if content.has_map:
         free = room - chart_h - (gap if chart_h else 0) - s_min - gap
-        map_h = min(420.0, max(map_min, free))
+        map_h = min(480.0, max(map_min, free))
     used = map_h + (gap if map_h else 0) + chart_h + (gap if chart_h else 0)
     s_h = max(s_min, min(s_wanted, room - used))
     # what is left over goes to the map
     if content.has_map:
         map_h += max(0.0, room - used - s_h)
     if content.has_map:
-        legend_w = 176.0 if content.legend else 0.0
-        map_w = inner - legend_w - (gap if legend_w else 0)
-        boxes["map"] = Box("map", margin, y, map_w, map_h)
-        if legend_w:
-            boxes["legend"] = Box("legend", margin + map_w + gap, y, legend_w, map_h)
+        # the legend under the map, across its width (a wide theatre gets a wide map)
+        l_font, l_line = BRIEF_TYPE["legend"]
+        legend_h = min(legend_height(content.legend, inner, l_font, l_line), map_h * 0.4)
+        picture_h = map_h - (legend_h + 6 if legend_h else 0)
+        boxes["map"] = Box("map", margin, y, inner, picture_h)
+        if legend_h:
+            boxes["legend"] = Box("legend", margin, y + picture_h + 6, inner, legend_h)
         y += map_h + gap
     if chart_h:
         boxes["chart"] = Box("chart", margin, y, inner, chart_h)
