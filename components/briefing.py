@@ -24,6 +24,7 @@ serves ``/map.html``, ``/chart.html``, ``/plotly.js`` and ``/app/static/…`` it
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -34,12 +35,12 @@ import plotly.graph_objects as go
 
 from components.export_layout import (
     BRIEF_TYPE,
-    CHAR_EM,
     SLIDE_TYPE,
     Box,
     Content,
     brief_layout,
     slide_layout,
+    title_size,
 )
 from components.html import clip, esc, link
 from data.briefing import (
@@ -778,8 +779,19 @@ _READY_JS = """
     } catch (e) {}
     return Promise.resolve();
   }
+  // a legend longer than its box is set a little smaller (never below 85 %%)
+  function fitLegend() {
+    var box = document.getElementById('pw-legend-box');
+    if (!box || box.scrollHeight <= box.clientHeight + 1) { return; }
+    var inner = document.createElement('div');
+    while (box.firstChild) { inner.appendChild(box.firstChild); }
+    box.appendChild(inner);
+    var k = Math.max(0.85, Math.floor(box.clientHeight / inner.scrollHeight * 100) / 100);
+    inner.style.zoom = String(k);
+  }
   document.fonts.ready.then(function () {
     fitLists();
+    fitLegend();
     var plotted = Promise.resolve();
     if (chart && figure) {
       var layout = figure.layout || {};
@@ -836,10 +848,15 @@ def _legend_rules(b: Briefing) -> tuple[str, ...]:
 def _content(b: Briefing) -> Content:
     """What the layout must make room for."""
     legend = [
-        [e.label + (f" {e.count:,}" if e.count else "") for e in es] for _, es in _legend_groups(b)
+        [(group, 0.0)]
+        + [
+            (e.label + (f" ({e.count:,})" if e.count else ""), _svg_height(e.symbol_svg))
+            for e in entries
+        ]
+        for group, entries in _legend_groups(b)
     ]
     if b.map_html is not None and b.map_note:
-        legend.append([b.map_note])
+        legend.append([(b.map_note, 0.0)])
     return Content(
         figures=b.figures,
         legend=legend,
@@ -849,7 +866,14 @@ def _content(b: Briefing) -> Content:
         banner=b.banner is not None,
         link=b.link or "",
         foot=_brief_foot(b),
+        title=b.title,
     )
+
+
+def _svg_height(svg: str) -> float:
+    """The height an inline SVG symbol asks for (its height attribute), 12 if it names none."""
+    found = re.search(r"height='([\d.]+)'", svg) or re.search(r'height="([\d.]+)"', svg)
+    return float(found.group(1)) if found else 12.0
 
 
 def _brief_foot(b: Briefing) -> str:
@@ -1004,12 +1028,6 @@ def brief_boxes(b: Briefing) -> dict[str, Box]:
     return brief_layout(_content(b))
 
 
-def _title_size(title: str, width: float, largest: float, smallest: float) -> float:
-    """The largest type (down to ``smallest``) at which the title holds on one line."""
-    wanted = len(title) * CHAR_EM
-    return round(max(smallest, min(largest, width / max(wanted, 1.0))), 1)
-
-
 def slide_html(b: Briefing, aspect: str = "16:9") -> str:
     """The slide, laid out in named boxes computed beforehand (:func:`slide_boxes`):
     banner, title and filter summary; the map, its legend (only the symbols drawn) under
@@ -1024,7 +1042,7 @@ def slide_html(b: Briefing, aspect: str = "16:9") -> str:
     f_font, f_line = SLIDE_TYPE["figures"]
     s_font, s_line = SLIDE_TYPE["sources"]
     title = boxes["title"]
-    h1 = _title_size(b.title, title.w, 26, 17)
+    h1 = title_size(b.title, title.w, 26, 17)
     css = f"""
   html, body {{ width: {width}px; height: {height}px; overflow: hidden; }}
   .sheet {{ width: {width}px; height: {height}px; }}
@@ -1111,7 +1129,7 @@ def brief_html(b: Briefing) -> str:
     f_font, f_line = BRIEF_TYPE["figures"]
     s_font, s_line = BRIEF_TYPE["sources"]
     title = boxes["title"]
-    h1 = _title_size(b.title, title.w, 21, 15)
+    h1 = title_size(b.title, title.w, 21, 14)
     css = f"""
   @page {{ size: A4; margin: 0; }}
   html, body {{ width: {width}px; }}

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 FORMATS: dict[str, tuple[int, int]] = {"16:9": (1280, 720), "4:3": (1280, 960), "A4": (794, 1123)}
 #: the average advance of a character of DejaVu Sans, in ems (a little over the real one)
 CHAR_EM = 0.56
+#: the same for the bold face of titles
+BOLD_EM = 0.66
 
 #: the type of each text box: (font size, line height) in CSS pixels
 SLIDE_TYPE = {"figures": (13.0, 17.5), "legend": (11.5, 16.0), "sources": (12.0, 16.8)}
@@ -75,10 +77,11 @@ def text_lines(texts: Iterable[str], width: float, font_px: float, indent: float
 class Content:
     """What the layout must make room for: the key-figure sentences, the legend's groups
     (each a list of entry labels), the sources' lines, and whether there is a map, a chart,
-    a banner and a link."""
+    a banner and a link. Each legend group lists (label, symbol height) pairs, its heading
+    first."""
 
     figures: Sequence[str] = ()
-    legend: Sequence[Sequence[str]] = ()
+    legend: Sequence[Sequence[tuple[str, float]]] = ()
     sources: Sequence[str] = ()
     has_map: bool = True
     has_chart: bool = True
@@ -86,22 +89,50 @@ class Content:
     link: str = ""
     #: the brief's note at the foot (grades, how counts are made)
     foot: str = ""
+    title: str = ""
 
 
 def legend_height(
-    groups: Sequence[Sequence[str]], width: float, font_px: float, line: float
+    groups: Sequence[Sequence[tuple[str, float]]], width: float, font_px: float, line: float
 ) -> float:
     """The legend's height when each group is one run of entries (its heading, then its
-    entries side by side, wrapped), ``width`` pixels wide. Each group lists its heading
-    first, then its entries' labels."""
-    if not groups:
-        return 0.0
-    lines = 0
+    entries side by side, wrapped), ``width`` pixels wide. Each group lists (label, symbol
+    height in pixels) pairs, its heading first (height 0). Entries are packed on lines as
+    the browser does (an entry that does not fit the rest of a line starts the next), and
+    a line is as tall as its tallest symbol."""
+    total = 0.0
+    em = font_px * CHAR_EM
     for entries in groups:
-        # each entry: a symbol (≈ 3 ems), its label, a count and the room after it
-        run = sum(len(label) + 8 for label in entries)
-        lines += max(1, math.ceil(run * font_px * CHAR_EM / width))
-    return lines * line + 8
+        heights: list[float] = []  # of each line: its tallest symbol, or a line of text
+        used = width + 1  # no line yet
+        for label, h in entries:
+            # a symbol (≈ 3 ems with its gap), the label and the room after it
+            need = (len(label) + (3 if h else 0) + 2) * em
+            tall = max(line, h + 3)
+            if need > width:  # a long label wraps inside its entry: a block of lines
+                heights.append(max(tall, math.ceil(need / width) * line))
+                used = width
+                continue
+            if used + need > width:
+                heights.append(tall)
+                used = 0.0
+            heights[-1] = max(heights[-1], tall)
+            used += need
+        total += sum(heights) + 1
+    return total + 8 if groups else 0.0
+
+
+def title_size(title: str, width: float, largest: float, smallest: float) -> float:
+    """The largest bold type (down to ``smallest``) at which the title holds on one line."""
+    wanted = max(len(title), 1) * BOLD_EM
+    return round(max(smallest, min(largest, width / wanted)), 1)
+
+
+def title_height(title: str, width: float, largest: float, smallest: float) -> float:
+    """The height the title takes at :func:`title_size` (more lines when still too long)."""
+    size = title_size(title, width, largest, smallest)
+    per_line = max(8, int(width / (size * BOLD_EM)))
+    return math.ceil(max(len(title), 1) / per_line) * size * 1.2
 
 
 def _stack(
@@ -130,7 +161,8 @@ def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
         boxes["banner_bottom"] = Box("banner_bottom", 0, height - 22, width, 22)
         top, bottom = 22.0, height - 22.0
     inner = width - 2 * margin
-    boxes["title"] = Box("title", margin, top + 10, inner, 64)
+    title_h = title_height(content.title, inner, 26, 17) + 26
+    boxes["title"] = Box("title", margin, top + 10, inner, max(64.0, title_h))
     footer_h = 20.0 if not content.link else 34.0
     boxes["footer"] = Box("footer", margin, bottom - 4 - footer_h, inner, footer_h)
     s_font, s_line = SLIDE_TYPE["sources"]
@@ -189,7 +221,7 @@ def brief_layout(content: Content) -> dict[str, Box]:
         top, bottom = 20.0, height - 20.0
     meta = "Data: PatrolWatch data set · exported 1 Jan 2026, 00:00 UTC · reopen this view: "
     meta_lines = text_lines([meta + content.link], inner, 9.5)
-    title_h = 56 + 13 * meta_lines
+    title_h = title_height(content.title, inner, 21, 14) + 24 + 13 * meta_lines + 8
     boxes["title"] = Box("title", margin, top + 20, inner, title_h)
     foot_h = max(24.0, text_lines([content.foot], inner, 8.5) * 11.5 + 2)
     boxes["footer"] = Box("footer", margin, bottom - 14 - foot_h, inner, foot_h)
@@ -216,7 +248,7 @@ def brief_layout(content: Content) -> dict[str, Box]:
     chart_h = max(chart_min, min(205.0, room * 0.28)) if content.has_chart else 0.0
     map_h = 0.0
     if content.has_map:
-        free = room - chart_h - (gap if chart_h else 0) - s_min - gap
+        free = room - chart_h - (gap if chart_h else 0) - s_wanted - gap
         map_h = min(480.0, max(map_min, free))
     used = map_h + (gap if map_h else 0) + chart_h + (gap if chart_h else 0)
     s_h = max(s_min, min(s_wanted, room - used))

@@ -6,9 +6,11 @@ Selecting bars or a span on the timeline narrows this page's map and event table
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from components.briefing import ExportView, standard_view
+from components.briefing import standard_view
 from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
@@ -70,8 +72,8 @@ render_export_panel(
     now,
     key="freq_export",
     events=events,
-    view=lambda: ExportView(
-        map=standard_view(ds, f, now, events=events).map,
+    view=lambda: replace(
+        standard_view(ds, f, now, events=events),
         figure=fig,
         period_count_ids=tuple(view.bands["count_id"]),
     ),

@@ -44,6 +44,9 @@ render_export_panel(
         map=build_explorer_map(ds, view.map, view.zones, tiles=None, legend_open=True),
         figure=standard_view(ds, f, now, events=events).figure,
         map_note=map_caption(view.map),
+        map_view=view.map,
+        explorer=True,
+        zones=view.zones,
     ),
 )
 if st.toggle("Play through time", key="mx_play", bind="query-params"):

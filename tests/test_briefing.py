@@ -16,6 +16,7 @@ from components.briefing import (
     ASPECTS,
     Briefing,
     ExportView,
+    LegendLine,
     SourceLine,
     brief_html,
     build_briefing,
@@ -230,6 +231,10 @@ def _briefing(**kw) -> Briefing:
         sources=(SourceLine(1, "Pub <1>", 'Title "x"', "2021", "javascript:alert(1)", "B2"),),
         banner=Banner("UNCLASSIFIED <b>", "#007a33"),
         sources_total=3,
+        legend=(
+            LegendLine("Events <g>", "Russia <x>", "<svg width='9' height='9'></svg>", 3),
+            LegendLine("Counting", "A run is <i>a patrol</i>", ""),
+        ),
     )
     base.update(kw)
     return Briefing(**base)
@@ -241,6 +246,7 @@ def test_documents_escape_every_text(doc):
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
     assert "<b>all</b>" not in html and "UNCLASSIFIED &lt;b&gt;" in html
+    assert "Russia &lt;x&gt;" in html and "Events &lt;g&gt;" in html and "<i>a patrol" not in html
     assert "Pub &lt;1&gt;" in html and "javascript:" not in html
     assert "Test &lt;set&gt; v1" in html and "exported 24 Nov 2026, 14:03 UTC" in html
     assert "id='pw-map' src='/map.html'" in html and "/plotly.js" in html
@@ -403,3 +409,18 @@ def test_the_panel_gives_the_public_link_when_one_is_set(monkeypatch):
     link = at.code[0].value
     assert link.startswith("https://patrolwatch.example.org/team/?") and link.endswith("dsv=1.1.0")
     assert not any("print no link" in c.value for c in at.caption)
+
+
+def test_no_public_address_prints_no_link():
+    from data.briefing import public_link
+
+    params = {"dates": ["2021-01-01", "2021-12-31"]}
+    assert public_link(None, "frequency", params, "1.1.0") is None
+    assert public_link("", "frequency", params, "1.1.0") is None
+    made = public_link("https://pw.example.org/team/", "frequency", params, "1.1.0")
+    assert made == (
+        "https://pw.example.org/team/frequency?dates=2021-01-01&dates=2021-12-31&dsv=1.1.0"
+    )
+    b = _briefing(link=None)
+    for html in (slide_html(b), brief_html(b)):
+        assert "localhost" not in html and "127.0.0.1" not in html

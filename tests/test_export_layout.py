@@ -105,7 +105,7 @@ def test_layouts_of_odd_content(fmt):
         Content(has_map=False),
         Content(has_chart=False, figures=long),
         Content(figures=long, sources=("1 A source, 2021 B2",) * 400, banner=True, link="x" * 300),
-        Content(legend=[["Russia"] * 40] * 6),
+        Content(legend=[[("Events", 0.0)] + [("Russia", 30.0)] * 40] * 6, title="T" * 300),
     ):
         _check(layout(fmt, content), fmt)
 
