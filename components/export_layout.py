@@ -195,8 +195,8 @@ def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
         if content.figures:
             lines = text_lines(content.figures, w, f_font, indent=18)
             f_h = 26 + lines * f_line + 6 * len(content.figures)
-            # the chart keeps at least 45 % of the column (and 250 px)
-            most = main_h - max(250.0, main_h * 0.45) - gap if content.has_chart else main_h
+            # the chart keeps at least 55 % of the column (and 270 px)
+            most = main_h - max(270.0, main_h * 0.55) - gap if content.has_chart else main_h
             f_h = min(f_h, most)
         parts = [("figures", f_h)] if f_h else []
         if content.has_chart:
