@@ -9,6 +9,7 @@ import streamlit as st
 from components.export_panel import render_version_notice
 from components.filters import render_sidebar_filters
 from components.frame import mark_routed, render_dataset_error, render_footer, render_store_status
+from components.icon import app_icon
 from components.sign_in import render_sign_in, signed_out_page
 from data.cache import current_dataset
 from data.schema import DataSetError
@@ -16,6 +17,7 @@ from data.settings import today
 
 st.set_page_config(
     page_title="PatrolWatch",
+    page_icon=app_icon(),  # drawn by code (components/icon.py): nothing fetched offline
     layout="wide",
     initial_sidebar_state="expanded",
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ import pandas as pd
 from folium.template import Template
 
 from components.html import esc
+from components.labels import Label, Marker, label_priority, place_labels
 from components.leaflet import RawMacroElement, RawText
 from data.settings import (
     OSM_ATTRIBUTION,
@@ -56,8 +58,13 @@ BASEMAP_LAYER_NAME = "Basemap (offline)"
 # --- online tiles: the settings (read from the environment in data.settings) ---------------
 
 
-def add_tile_layer(m: folium.Map, url: str | None, attribution: str | None) -> None:
-    """Online tiles under everything else, as a base layer; nothing if ``url`` is None.
+def add_tile_layer(
+    m: folium.Map, url: str | None, attribution: str | None, *, show: bool = False
+) -> None:
+    """Online tiles under everything else, as a base layer the reader opts into (off at
+    start unless ``show``: the offline basemap is the default); nothing if ``url`` is None.
+    Leaflet shows a layer's attribution only while the layer is on, so no tile server is
+    credited while nothing of it is drawn.
 
     ``attribution`` is trusted HTML from the site's settings (it may hold a link); when
     None, OpenStreetMap's for OpenStreetMap tiles, else the tile server's host name."""
@@ -67,9 +74,10 @@ def add_tile_layer(m: folium.Map, url: str | None, attribution: str | None) -> N
     folium.TileLayer(
         tiles=url,
         attr=attribution or default_attribution(url),
-        name=f"Map tiles ({host})",
+        name=f"Online map tiles ({host})",
         overlay=False,
         control=True,
+        show=show,
     ).add_to(m)
 
 
@@ -115,12 +123,13 @@ _CSS = f"""
     background: #4a4a4a; box-shadow: 0 0 0 1px #fff;
   }}
   .pw-town-name {{
-    left: 6px; top: -9px;
-    font: 600 12px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
+    font: 700 12px/1.3 "DejaVu Sans", system-ui, -apple-system, "Segoe UI", sans-serif;
     color: #2f2f2f;
     text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff;
   }}
-  .pw-names-hidden .pw-town-name {{ display: none; }}
+  .pw-side-right, .pw-side-left {{ top: 0; transform: translateY(-50%); }}
+  .pw-side-above, .pw-side-below {{ left: 0; transform: translateX(-50%); }}
+  .pw-names-hidden .pw-town-name {{ display: none !important; }}
   .pw-country-name {{
     transform: translate(-50%, -50%);
     font: 600 15px/1 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
@@ -180,23 +189,61 @@ def _geojson(data: dict, name: str) -> folium.GeoJson:
 
 
 class LabelLayer(RawMacroElement):
-    """Names drawn on the map, taking no clicks: rows ``[lat, lon, html]`` (the html built
-    with ``esc``), added to the parent group as Leaflet markers with a ``divIcon`` in the
-    labels' pane, by one script with the rows as JSON."""
+    """Names drawn on the map, taking no clicks: rows ``[lat, lon, text, class, side,
+    min_zoom, offset, dot]`` added to the parent group as Leaflet markers in the labels'
+    pane by one script with the rows as JSON. The text is escaped with ``esc`` (so the page
+    holds no markup from the data, even inside JSON), decoded by an inert ``DOMParser``
+    document and inserted as text (``textContent``), never as HTML. The name is written on
+    ``side`` of its point (right, left, above, below; ``offset`` px away) and shown only at
+    zoom ≥ ``min_zoom`` (null: never), as :func:`components.labels.place_labels` computed;
+    ``dot`` draws a town's dot at the point."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            (function (group, rows, pane) {
+            (function (map, group, rows, pane) {
+                // names arrive HTML-escaped (components.html.esc); an inert parsed
+                // document turns the entities back into text, set as text, never as HTML
+                var parser = new DOMParser();
+                function text(s) {
+                    return parser.parseFromString(s, "text/html").documentElement.textContent;
+                }
+                var names = [];
                 for (var i = 0; i < rows.length; i++) {
                     var r = rows[i];
+                    var root = document.createElement("div");
+                    if (r[7]) {
+                        var dot = document.createElement("span");
+                        dot.className = "pw-town-dot";
+                        root.appendChild(dot);
+                    }
+                    var name = document.createElement("span");
+                    name.className = r[3] + " pw-side-" + r[4];
+                    name.textContent = text(r[2]);
+                    var gap = (r[6] + 2) + "px";
+                    if (r[4] === "right") { name.style.left = gap; }
+                    else if (r[4] === "left") { name.style.right = gap; }
+                    else if (r[4] === "above") { name.style.bottom = gap; }
+                    else if (r[4] === "below") { name.style.top = gap; }
+                    root.appendChild(name);
+                    names.push([name, r[5]]);
                     L.marker([r[0], r[1]], {
-                        icon: L.divIcon({html: r[2], iconSize: [0, 0], iconAnchor: [0, 0],
+                        icon: L.divIcon({html: root, iconSize: [0, 0], iconAnchor: [0, 0],
                                          className: "pw-label"}),
                         pane: pane, interactive: false, keyboard: false
                     }).addTo(group);
                 }
-            })({{ this._parent.get_name() }}, {{ this.rows|tojson }}, {{ this.pane|tojson }});
+                function update() {
+                    var z = map.getZoom() + 1e-6;
+                    for (var j = 0; j < names.length; j++) {
+                        var min = names[j][1];
+                        names[j][0].style.display = (min !== null && z >= min) ? "" : "none";
+                    }
+                }
+                map.on("zoomend", update);
+                update();
+            })({{ this._parent._parent.get_name() }}, {{ this._parent.get_name() }},
+               {{ this.rows|tojson }}, {{ this.pane|tojson }});
         {% endmacro %}
         """
     )
@@ -209,14 +256,65 @@ class LabelLayer(RawMacroElement):
         self.options = {"interactive": False}
 
 
+#: label placement: the zooms checked (quarter steps, as the maps snap), the font size
+LABEL_ZOOMS = tuple(z / 4 for z in range(4 * 5, 4 * MAX_ZOOM + 1))
+LABEL_FONT_PX = 12.0
+#: the radius of a town's dot, which its name clears
+DOT_PX = 3.0
+
+
+def town_label_rows(
+    labels: pd.DataFrame, markers: Sequence[Marker] = (), *, font_size: float = LABEL_FONT_PX
+) -> list[list]:
+    """Label rows for :class:`LabelLayer` from ``labels`` (``name``, ``lat``, ``lon`` and
+    optionally ``kind`` and ``activity``), placed by :func:`components.labels.place_labels`
+    away from each other and from ``markers`` (what the map draws over the basemap)."""
+    keep = [
+        r
+        for r in labels.to_dict("records")
+        if isinstance(r.get("name"), str) and r["name"] and _finite(r["lat"]) and _finite(r["lon"])
+    ]
+    items = [
+        Label(
+            text=r["name"],
+            lon=float(r["lon"]),
+            lat=float(r["lat"]),
+            priority=label_priority(str(r.get("kind") or "town"), float(r.get("activity") or 0)),
+            offset=DOT_PX,
+            key=str(i),
+        )
+        for i, r in enumerate(keep)
+    ]
+    placed = place_labels(items, font_size=font_size, zooms=LABEL_ZOOMS, markers=markers)
+    return [
+        [
+            round(lab.lat, 5),
+            round(lab.lon, 5),
+            esc(lab.text),
+            "pw-town-name",
+            p.side,
+            p.min_zoom,
+            p.offset,
+            1,
+        ]
+        for lab, p in zip(items, placed, strict=True)
+    ]
+
+
 def add_vector_basemap(
-    m: folium.Map, labels: pd.DataFrame | None = None, *, country_names: bool = True
+    m: folium.Map,
+    labels: pd.DataFrame | None = None,
+    *,
+    country_names: bool = True,
+    markers: Sequence[Marker] = (),
 ) -> None:
     """Add the offline basemap to ``m`` as the overlay "Basemap (offline)": land and sea,
     borders (dark, dashed), rivers (blue), country names and, from ``labels`` (columns
-    ``name``, ``lat``, ``lon``), town names. Nothing in it takes clicks or hovers, and
-    everything drawn on the map later sits above it. Beyond the basemap's extent the map is
-    a flat light grey, so without tiles it still reads as a map, not a broken page.
+    ``name``, ``lat``, ``lon``, optionally ``kind`` and ``activity``), town names placed so
+    that none overlaps another or one of ``markers`` (:func:`town_label_rows`). Nothing in
+    it takes clicks or hovers, and everything drawn on the map later sits above it. Beyond
+    the basemap's extent the map is a flat light grey, so without tiles it still reads as a
+    map, not a broken page.
     """
     root = m.get_root()
     root.header.add_child(RawText(_CSS), name="patrolwatch_basemap_css")  # type: ignore[attr-defined]
@@ -230,7 +328,8 @@ def add_vector_basemap(
     folium.map.CustomPane(_LABEL_PANE, z_index=450, pointer_events=False).add_to(m)
 
     layers = load_basemap()
-    group = folium.FeatureGroup(name=BASEMAP_LAYER_NAME, overlay=True, control=True, show=True)
+    # a base layer, the default one: online tiles, where offered, are the other choice
+    group = folium.FeatureGroup(name=BASEMAP_LAYER_NAME, overlay=False, control=True, show=True)
     for name in ("land", "rivers", "borders"):
         if layers[name]["features"]:
             _geojson(layers[name], name).add_to(group)
@@ -238,15 +337,9 @@ def add_vector_basemap(
     rows: list[list] = []
     if country_names:
         for text, lat, lon in _COUNTRY_LABELS:
-            rows.append([lat, lon, f'<span class="pw-country-name">{esc(text)}</span>'])
+            rows.append([lat, lon, esc(text), "pw-country-name", "centre", 0, 0, 0])
     if labels is not None and len(labels):
-        for name, lat, lon in labels[["name", "lat", "lon"]].itertuples(index=False):
-            if pd.isna(name) or not _finite(lat) or not _finite(lon):
-                continue
-            inner = (
-                f'<span class="pw-town-dot"></span><span class="pw-town-name">{esc(name)}</span>'
-            )
-            rows.append([round(float(lat), 5), round(float(lon), 5), inner])
+        rows.extend(town_label_rows(labels, markers))
     if rows:
         LabelLayer(rows).add_to(group)
     group.add_to(m)
@@ -258,16 +351,28 @@ LABELLED_KINDS = ("city", "town")
 
 
 def add_basemap(
-    m: folium.Map, places: pd.DataFrame, tiles: object | None = None, *, vector: bool = True
+    m: folium.Map,
+    places: pd.DataFrame,
+    tiles: object | None = None,
+    *,
+    vector: bool = True,
+    activity: pd.Series | None = None,
+    markers: Sequence[Marker] = (),
 ) -> None:
-    """The background of every map: online ``tiles`` (a ``TileSettings``; None for none)
-    under the offline vector basemap (``vector``), which names the placed cities and towns
-    of ``places``."""
-    if tiles is not None:
-        add_tile_layer(m, getattr(tiles, "url", None), getattr(tiles, "attribution", None))
+    """The background of every map: the offline vector basemap (``vector``), the default
+    layer, naming the placed cities and towns of ``places`` (their labels placed by kind and
+    ``activity`` per place id, clear of ``markers``), and online ``tiles`` (a
+    ``TileSettings``; None for none) as a layer to switch to, off at start."""
     if vector:
         towns = places[places["placed"] & places["kind"].isin(LABELLED_KINDS)]
-        add_vector_basemap(m, towns[["name", "lat", "lon"]])
+        towns = towns[["place_id", "name", "lat", "lon", "kind"]].assign(
+            activity=towns["place_id"].map(activity).fillna(0.0) if activity is not None else 0.0
+        )
+        add_vector_basemap(m, towns, markers=markers)
+    if tiles is not None:
+        add_tile_layer(
+            m, getattr(tiles, "url", None), getattr(tiles, "attribution", None), show=not vector
+        )
 
 
 def _finite(x: object) -> bool:

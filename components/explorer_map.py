@@ -21,6 +21,7 @@ import streamlit as st
 
 from components.colours import actor_colours
 from components.html import esc
+from components.labels import view_activity, view_obstacles
 from components.layers.events import event_layer
 from components.layers.routes import route_layer
 from components.layers.sites import site_layer
@@ -191,7 +192,14 @@ def build_explorer_map(
         keyboard=False,
     )
     m.add_child(Css(EXTRA_CSS))
-    add_basemap(m, ds.places, tiles, vector=basemap)
+    add_basemap(
+        m,
+        ds.places,
+        tiles,
+        vector=basemap,
+        activity=pd.Series(view_activity(view), dtype=float),
+        markers=view_obstacles(view, visits=True),
+    )
 
     active_places = set(view.sites["place_id"])
     zone_layer(zones, name=LAYER_STRIP).add_to(m)
@@ -210,9 +218,9 @@ def build_explorer_map(
         secondary_area_unit="hectares",
     ).add_to(m)
     m.add_child(Legend(legend_html(view, colours, legend_open, zones=zones, places=ds.places)))
-    note = Legend(f"<div class='pw-unplaced'>{esc(unplaced_note(view))}</div>", "bottomleft")
+    note = Legend(f"<div class='pw-unplaced'>{esc(unplaced_note(view))}</div>", "bottomright")
     m.add_child(note, name="unplaced_note")
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     bounds = activity_bounds(view)
     if bounds is not None:
@@ -267,6 +275,11 @@ def map_caption(view: MapView) -> str:
     return " ".join(parts)
 
 
+#: the columns of map and detail panel: the map alone until something is selected
+PANEL_CLOSED = [1000, 1]
+PANEL_OPEN = [7, 3]
+
+
 @st.fragment
 def render_explorer(
     ds: DataSet,
@@ -277,21 +290,24 @@ def render_explorer(
     *,
     tiles: object | None = None,
     key: str = "mx_map",
-    height: int = 680,
+    height: int = 700,
 ) -> None:
-    """The map and, beside it, the record of what was last clicked. Runs as a fragment: a
-    click reruns only this part, and panning or zooming reruns nothing (the map returns
-    only the clicked object's tooltip, under a stable key).
+    """The map, the page's full width, and the record of what was clicked in a panel
+    beside it that opens on a click and closes with its button. Runs as a fragment: a click
+    reruns only this part, and panning or zooming reruns nothing (the map returns only the
+    clicked object's tooltip, under a stable key). The map stays in the same column when the
+    panel opens (only the column's width changes), so it is not mounted again and keeps the
+    reader's view.
 
     The map is built afresh on every run (a few tens of milliseconds): folium adds elements
     to a map each time it is rendered, so a map object rendered twice no longer produces
     the same script, and streamlit-folium would mount a new map and forget the click."""
     from streamlit_folium import st_folium
 
-    from components.map_detail import event_detail, md_escape, record_for, render_record
-
     m = build_explorer_map(ds, view, zones, tiles=tiles, legend_open=False)
-    left, right = st.columns([5, 3], gap="medium")
+    state_key, seen_key = f"{key}_selected", f"{key}_seen"
+    ref = st.session_state.get(state_key)
+    left, right = st.columns(PANEL_OPEN if ref is not None else PANEL_CLOSED, gap="small")
     with left:
         out = st_folium(
             m,
@@ -300,55 +316,73 @@ def render_explorer(
             returned_objects=["last_object_clicked_tooltip"],
             use_container_width=True,
         )
-    clicked = parse_ref((out or {}).get("last_object_clicked_tooltip"))
-    state_key = f"{key}_selected"
-    if clicked is not None:
-        st.session_state[state_key] = clicked
-    ref = st.session_state.get(state_key)
+    raw = (out or {}).get("last_object_clicked_tooltip")
+    if raw != st.session_state.get(seen_key):  # a new click (not the last one returned again)
+        st.session_state[seen_key] = raw
+        clicked = parse_ref(raw)
+        if clicked is not None and clicked != ref:
+            st.session_state[state_key] = clicked
+            st.rerun(scope="fragment")  # open the panel beside the map
+    if ref is None:
+        st.caption(
+            "Click an event, a route, a village or a site on the map to open its record "
+            "beside the map: dates at their precision, actors, every source with its grade, "
+            "and any claim that conflicts with it."
+        )
+        return
     with right:
         with st.container(height=height, border=False, key=f"{key}_detail"):
-            if ref is None:
-                st.info(
-                    "Click an event, a route, a village or a site on the map to see its "
-                    "record: dates at their precision, actors, every source with its grade, "
-                    "and any claim that conflicts with it."
-                )
-                return
-            rec = record_for(ds, conflicts, events, tuple(ref), sites=view.sites, zones=zones)
-            if rec is None:
-                st.warning("That object is not in the current selection.")
-                return
-            if rec.events.empty:
-                render_record(rec)
-                return
-            labels = dict(zip(rec.events["event_id"], rec.events["label"], strict=True))
-            more = rec.events_total - len(rec.events)
-            choose = f"{rec.events_total:,} event(s) in this selection" + (
-                f" (the newest {len(rec.events):,} listed)" if more > 0 else ""
-            )
-            if rec.kind == "events":
-                # an event marker: the events come first, the place's own record after
-                st.markdown(f"#### {md_escape(rec.title)}")
-                pick = st.selectbox(
-                    choose,
-                    options=list(labels),
-                    format_func=labels.__getitem__,
-                    key=f"{key}_pick_{ref[0]}_{ref[1]}",
-                )
-                ev = event_detail(ds, conflicts, pick)
-                if ev is not None:
-                    render_record(ev)
-                with st.expander(f"About {md_escape(rec.title)}"):
-                    render_record(rec, heading=False)
-                return
-            render_record(rec)
-            pick = st.selectbox(
-                choose,
-                options=list(labels),
-                format_func=labels.__getitem__,
-                key=f"{key}_pick_{ref[0]}_{ref[1]}",
-            )
-            ev = event_detail(ds, conflicts, pick)
-            if ev is not None:
-                st.divider()
-                render_record(ev)
+            if st.button(
+                "Close ✕",
+                key=f"{key}_close",
+                help="Close the record; the map takes the page's width",
+            ):
+                st.session_state[state_key] = None
+                st.rerun(scope="fragment")
+            render_detail(ds, conflicts, events, view, zones, tuple(ref), key=key)
+
+
+def render_detail(
+    ds: DataSet,
+    conflicts: pd.DataFrame,
+    events: pd.DataFrame,
+    view: MapView,
+    zones: dict,
+    ref: tuple[str, str],
+    *,
+    key: str,
+) -> None:
+    """The record of the clicked object ``ref`` (kind, id), and its events to choose from."""
+    from components.map_detail import event_detail, md_escape, record_for, render_record
+
+    rec = record_for(ds, conflicts, events, ref, sites=view.sites, zones=zones)
+    if rec is None:
+        st.warning("That object is not in the current selection.")
+        return
+    if rec.events.empty:
+        render_record(rec)
+        return
+    labels = dict(zip(rec.events["event_id"], rec.events["label"], strict=True))
+    more = rec.events_total - len(rec.events)
+    choose = f"{rec.events_total:,} event(s) in this selection" + (
+        f" (the newest {len(rec.events):,} listed)" if more > 0 else ""
+    )
+    pick_key = f"{key}_pick_{ref[0]}_{ref[1]}"
+    if rec.kind == "events":
+        # an event marker: the events come first, the place's own record after
+        st.markdown(f"#### {md_escape(rec.title)}")
+        pick = st.selectbox(
+            choose, options=list(labels), format_func=labels.__getitem__, key=pick_key
+        )
+        ev = event_detail(ds, conflicts, pick)
+        if ev is not None:
+            render_record(ev)
+        with st.expander(f"About {md_escape(rec.title)}"):
+            render_record(rec, heading=False)
+        return
+    render_record(rec)
+    pick = st.selectbox(choose, options=list(labels), format_func=labels.__getitem__, key=pick_key)
+    ev = event_detail(ds, conflicts, pick)
+    if ev is not None:
+        st.divider()
+        render_record(ev)

@@ -129,7 +129,7 @@ class Placement:
     key: str
     text: str
     side: str
-    min_zoom: int | None
+    min_zoom: float | None
     width: float
     height: float
     offset: float
@@ -186,7 +186,7 @@ def place_labels(
     labels: Sequence[Label],
     *,
     font_size: float = 12.0,
-    zooms: Iterable[int] = range(5, 15),
+    zooms: Iterable[float] = range(5, 15),
     markers: Sequence[Marker] = (),
     padding: float = 2.0,
     measure: bool = True,
@@ -253,9 +253,60 @@ def place_labels(
             key=lab.key or lab.text,
             text=lab.text,
             side=side,
-            min_zoom=int(zs[first]) if first < len(zs) else None,
+            min_zoom=float(zs[first]) if first < len(zs) else None,
             width=round(w, 1),
             height=round(height, 1),
             offset=round(offset, 2),
         )
     return [out[i] for i in range(len(labels))]
+
+
+#: what a marker's outline adds to its radius, and the radius of a site's icon and of the
+#: ring drawn around an entry crossing or a base (components.layers.routes)
+STROKE_PX = 2.0
+SITE_PX = 9.0
+RING_PX = 15.5
+
+
+def view_obstacles(view: object, *, visits: bool = False) -> list[Marker]:
+    """What a map of ``view`` (a ``data.mapview.MapView``) draws that names must not cover:
+    its event markers and sites, the rings of entry crossings and bases (and, with
+    ``visits``, its visit circles), at the radius each is drawn plus its outline."""
+    from components.leaflet import marker_radius
+
+    out: list[Marker] = []
+    m = view.markers  # type: ignore[attr-defined]
+    if len(m):
+        top = int(m["n"].max())
+        out += [
+            Marker(float(lon), float(lat), marker_radius(int(n), top) + STROKE_PX)
+            for lat, lon, n in zip(m["lat"], m["lon"], m["n"], strict=True)
+        ]
+    s = view.sites  # type: ignore[attr-defined]
+    r = view.routes  # type: ignore[attr-defined]
+    ringed = {e for e in r["entry_id"] if e} | {b for ids in r["base_ids"] for b in ids}
+    out += [
+        Marker(float(x), float(y), RING_PX if pid in ringed else SITE_PX)
+        for pid, y, x in zip(s["place_id"], s["lat"], s["lon"], strict=True)
+    ]
+    v = view.visits  # type: ignore[attr-defined]
+    if visits and len(v):
+        top = int(v["visits"].max())
+        out += [
+            Marker(float(lon), float(lat), marker_radius(int(n), top) + STROKE_PX)
+            for lat, lon, n in zip(v["lat"], v["lon"], v["visits"], strict=True)
+        ]
+    return out
+
+
+def view_activity(view: object) -> dict[str, float]:
+    """Per place id, how active the place is on the map of ``view``: its events plus its
+    visits (what orders labels of one kind)."""
+    out: dict[str, float] = {}
+    m = view.markers  # type: ignore[attr-defined]
+    for key, n in zip(m["key"], m["n"], strict=True):
+        out[str(key)] = out.get(str(key), 0.0) + float(n)
+    v = view.visits  # type: ignore[attr-defined]
+    for key, n in zip(v["key"], v["visits"], strict=True):
+        out[str(key)] = out.get(str(key), 0.0) + float(n)
+    return out

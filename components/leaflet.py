@@ -30,6 +30,7 @@ from folium.template import Template
 from components.html import esc
 
 __all__ = [
+    "CONTROL_MAX_VH",
     "FULL_AT",
     "LEGEND_CSS",
     "MAX_RADIUS",
@@ -199,7 +200,9 @@ class StyleTable:
 
 
 class Legend(RawMacroElement):
-    """A Leaflet control holding legend HTML built with ``esc`` (passed as a JSON string)."""
+    """A Leaflet control holding legend HTML built with ``esc`` (passed as a JSON string),
+    bottom left by default: the layer list is top right, and both are at most
+    ``CONTROL_MAX_VH`` of the map's height, so opened together they never meet."""
 
     _template = Template(
         """
@@ -218,7 +221,7 @@ class Legend(RawMacroElement):
 """
     )
 
-    def __init__(self, html: str, position: str = "bottomright") -> None:
+    def __init__(self, html: str, position: str = "bottomleft") -> None:
         super().__init__()
         self._name = "Legend"
         self.html = html
@@ -236,7 +239,17 @@ class FitBounds(RawMacroElement):
 (function() {
   var map = {{ this._parent.get_name() }};
   var bounds = {{ this.bounds|tojson }};
-  var fit = function() { map.invalidateSize(); map.fitBounds(bounds, {padding: [24, 24]}); };
+  // refit when the container is resized (the detail panel opening, an iframe laid out
+  // late) until the reader has moved the map; after that only redraw at the new size
+  var moved = false;
+  var fit = function() {
+    map.invalidateSize();
+    if (!moved) { map.fitBounds(bounds, {padding: [24, 24]}); }
+  };
+  var el = map.getContainer();
+  ["mousedown", "wheel", "touchstart", "keydown"].forEach(function(t) {
+    el.addEventListener(t, function() { moved = true; }, {passive: true});
+  });
   fit();
   if (window.ResizeObserver) {
     var last = null;
@@ -258,25 +271,37 @@ class FitBounds(RawMacroElement):
         self.bounds = bounds
 
 
-LEGEND_CSS = """
+#: the most of the map's height the legend and the layer list may take, each (the map's
+#: iframe is its own viewport, so ``vh`` is the map's height)
+CONTROL_MAX_VH = 44
+
+LEGEND_CSS = f"""
 <style>
-.pw-legend{background:rgba(255,255,255,.94);padding:6px 8px;border-radius:4px;
+.pw-legend{{background:rgba(255,255,255,.95);padding:5px 8px;border-radius:4px;
  font:11px/1.3 'DejaVu Sans',Arial,sans-serif;color:#222;box-shadow:0 1px 4px rgba(0,0,0,.3);
- max-width:230px;max-height:70vh;overflow:auto}
-.pw-legend summary{font-weight:bold;cursor:pointer}
-.pw-legend .pw-h{font-weight:bold;margin:5px 0 1px}
-.pw-legend .pw-row{display:flex;align-items:center;gap:5px;margin:1px 0}
-.pw-legend .pw-sw{flex:none;display:inline-block;width:11px;height:11px;border-radius:50%;
- border:2px solid #333}
-.pw-legend .pw-ln{flex:none;display:inline-block;width:20px;height:0;border-top:4px solid #0b5394}
-.pw-legend svg{flex:none}
-.pw-popup{font:12px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:360px}
-.pw-popup h4{font-size:13px;margin:0 0 4px}
-.pw-popup .ev{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}
-.pw-popup .meta{color:#555}
-.pw-sources{margin:2px 0 0 14px;padding:0}
-.pw-grade{font-weight:bold;color:#0b5394}
-.pw-title{color:#555}
+ max-width:260px;max-height:{CONTROL_MAX_VH}vh;overflow:auto;box-sizing:border-box}}
+.pw-legend summary{{font-weight:bold;cursor:pointer;padding:1px 2px}}
+.pw-legend details:not([open]) summary{{list-style:none}}
+.pw-legend details:not([open]) summary::-webkit-details-marker{{display:none}}
+.pw-legend details:not([open]) summary::before{{content:"\\25B8  "}}
+.pw-legend .pw-note{{color:#444;margin:3px 0}}
+.pw-legend .pw-n{{color:#666}}
+.leaflet-control-layers-expanded .leaflet-control-layers-list{{
+ max-height:calc({CONTROL_MAX_VH}vh - 16px);overflow-y:auto}}
+.leaflet-control-layers-expanded{{font:12px/1.4 'DejaVu Sans',Arial,sans-serif}}
+.pw-legend .pw-h{{font-weight:bold;margin:5px 0 1px}}
+.pw-legend .pw-row{{display:flex;align-items:center;gap:5px;margin:1px 0}}
+.pw-legend .pw-sw{{flex:none;display:inline-block;width:11px;height:11px;border-radius:50%;
+ border:2px solid #333}}
+.pw-legend .pw-ln{{flex:none;display:inline-block;width:20px;height:0;border-top:4px solid #0b5394}}
+.pw-legend svg{{flex:none}}
+.pw-popup{{font:12px/1.4 'DejaVu Sans',Arial,sans-serif;max-width:360px}}
+.pw-popup h4{{font-size:13px;margin:0 0 4px}}
+.pw-popup .ev{{border-top:1px solid #ddd;padding-top:4px;margin-top:4px}}
+.pw-popup .meta{{color:#555}}
+.pw-sources{{margin:2px 0 0 14px;padding:0}}
+.pw-grade{{font-weight:bold;color:#0b5394}}
+.pw-title{{color:#555}}
 </style>
 """
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from components.colours import actor_colours
 from components.html import source_items
+from components.labels import view_activity, view_obstacles
 from components.layers.events import event_layer
 from components.layers.routes import route_layer
 from components.layers.sites import site_layer
@@ -102,7 +103,14 @@ def build_overview_map(
 
     colours = actor_colours(ds.actors)
     m = new_map(zoom_snap=0.25, zoom_delta=0.5)
-    add_basemap(m, ds.places, tiles, vector=basemap)
+    add_basemap(
+        m,
+        ds.places,
+        tiles,
+        vector=basemap,
+        activity=pd.Series(view_activity(view), dtype=float),
+        markers=view_obstacles(view),
+    )
     routes = _drawn_routes(view)
     route_sources = source_lists(citations_for(ds, "route", routes["route_id"]))
     route_layer(ds, view, name="Routes", detailed=False, popups=route_sources).add_to(m)

@@ -22,36 +22,52 @@ from data.settings import tile_settings
 from data.timewindow import rule_line, strip_area, strip_line
 from data.views import explorer_view
 
+#: the map first: the sidebar's filters folded away (one click brings them back, and the line
+#: under the title says what they are), the page's side margins narrowed
+st.set_page_config(initial_sidebar_state="collapsed")
+st.html(
+    "<style>.stMainBlockContainer{padding-left:1.5rem;padding-right:1.5rem;"
+    "padding-top:3.2rem}</style>"
+)
+
 ds, now, f, events = page_context()
 
 st.title("Map explorer")
 render_cite(ds, f, events, now, key="mx_cite")
 st.caption(md_escape(f.describe(ds, now)))
-st.caption(md_escape(rule_line(ds, f, len(events))))
-precise = st.toggle(
-    "Precise positions only", key="mx_precise", bind="query-params", help=PRECISE_HELP
+view_col, precise_col, play_col, export_col = st.columns(
+    [3, 1.3, 1.3, 1.4], vertical_alignment="center"
 )
+with precise_col:
+    precise = st.toggle(
+        "Precise positions only", key="mx_precise", bind="query-params", help=PRECISE_HELP
+    )
+with play_col:
+    play = st.toggle("Play through time", key="mx_play", bind="query-params")
 view = explorer_view(ds, f, now, zones=current_zone_layer(), precise_only=precise, events=events)
-st.caption(md_escape(map_caption(view.map)))
-st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
-render_export_panel(
-    ds,
-    f,
-    now,
-    key="mx_export",
-    events=events,
-    view=lambda view=view: ExportView(
-        map=build_explorer_map(ds, view.map, view.zones, tiles=None, legend_open=True),
-        figure=standard_view(ds, f, now, events=events).figure,
-        map_note=map_caption(view.map),
-        map_view=view.map,
-        explorer=True,
-        zones=view.zones,
-    ),
-)
-if st.toggle("Play through time", key="mx_play", bind="query-params"):
+with view_col:
+    st.caption(md_escape(rule_line(ds, f, len(events))))
+with export_col:
+    render_export_panel(
+        ds,
+        f,
+        now,
+        key="mx_export",
+        events=events,
+        view=lambda view=view: ExportView(
+            map=build_explorer_map(ds, view.map, view.zones, tiles=None, legend_open=True),
+            figure=standard_view(ds, f, now, events=events).figure,
+            map_note=map_caption(view.map),
+            map_view=view.map,
+            explorer=True,
+            zones=view.zones,
+        ),
+    )
+if play:
     render_playback_view(ds, f, events, view.zones, now, tiles=tile_settings())
 else:
     render_explorer(
         ds, events, current_conflicts(), view.map, view.zones, tiles=tile_settings(), key="mx_map"
     )
+st.caption(md_escape(map_caption(view.map)))
+st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))

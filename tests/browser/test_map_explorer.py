@@ -79,7 +79,8 @@ def test_map_explorer_offline(page, page_log, app_url):
     assert scripts and all(u.startswith("http://127.0.0.1") for u in scripts)
     screenshot(page, "map_explorer")
 
-    # switch the events layer off and on in the layer control
+    # switch the events layer off and on in the layer control (folded: open it first)
+    frame.locator(".leaflet-control-layers").hover()
     events_box = frame.locator(".leaflet-control-layers-overlays label", has_text="Events").locator(
         "input"
     )
@@ -106,6 +107,10 @@ def test_map_explorer_offline(page, page_log, app_url):
     frame = _map_frame(page)
     before = _stroke(frame, "path.pw-route-darbasiyah")
     sidebar = page.locator('[data-testid="stSidebar"]')
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.count():  # the explorer folds the filters away, map first
+        expand.first.click()
+        page.wait_for_timeout(400)
     sidebar.locator('[aria-label="year, Date range start date"]').click()
     page.keyboard.type("20210101", delay=30)
     sidebar.locator('[aria-label="year, Date range end date"]').click()
