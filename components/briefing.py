@@ -365,10 +365,11 @@ NORTH_ARROW_SVG = (
     "</svg>"
 )
 
-#: room kept free of data at the map's edges, in CSS pixels: the north arrow (top right),
-#: the scale bar (foot, left), the credits (foot, right), and names written right of a place
-MAP_PADDING_TOP_LEFT = (18, 50)
-MAP_PADDING_BOTTOM_RIGHT = (84, 30)
+#: room kept free of data at the map's edges, in CSS pixels: the largest marker's radius
+#: all round; the scale bar and the credits at the foot; on the right the north arrow (top
+#: right, 36 px wide) and names written right of a place
+MAP_PADDING_TOP_LEFT = (30, 30)
+MAP_PADDING_BOTTOM_RIGHT = (84, 34)
 
 _MAP_CSS = f"""
 <style id="pw-export">
@@ -413,11 +414,33 @@ _MAP_READY = """
     map.fitBounds(focus, {paddingTopLeft: padTopLeft, paddingBottomRight: padBottomRight,
                           animate: false});
   }
+  // a name cut by the map's edge, or under the north arrow, the scale bar or the credits,
+  // is not printed (the names themselves are placed by the map's own label rule)
+  function clearNames() {
+    var edge = document.body.getBoundingClientRect();
+    var furniture = Array.prototype.map.call(document.querySelectorAll(
+      '.pw-north, .leaflet-control-scale, .leaflet-control-attribution'),
+      function (el) { return el.getBoundingClientRect(); });
+    function meets(a, b) {
+      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+    document.querySelectorAll('.pw-town-name').forEach(function (el) {
+      el.style.visibility = '';
+      if (el.style.display === 'none') { return; }
+      var r = el.getBoundingClientRect();
+      if (!r.width) { return; }
+      var cut = r.left < edge.left + 1 || r.top < edge.top + 1 ||
+                r.right > edge.right - 1 || r.bottom > edge.bottom - 1;
+      if (cut || furniture.some(function (f) { return meets(r, f); })) {
+        el.style.visibility = 'hidden';
+      }
+    });
+  }
   // the slide or brief calls this once laid out: the map is framed in the room it has then
   window.__pwRefit = function () {
     return new Promise(function (resolve) {
       fit();
-      frames(2, resolve);
+      frames(2, function () { clearNames(); resolve(); });
     });
   };
   function ready() {
@@ -434,7 +457,7 @@ _MAP_READY = """
     document.body.appendChild(arrow);
     frames(2, function () {
       fit();
-      frames(2, function () { window.__pwMapReady = true; });
+      frames(2, function () { clearNames(); window.__pwMapReady = true; });
     });
   }
   if (document.readyState === 'complete') { ready(); }

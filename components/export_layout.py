@@ -229,11 +229,14 @@ def brief_layout(content: Content) -> dict[str, Box]:
     s_font, s_line = BRIEF_TYPE["sources"]
     y = boxes["title"].bottom + gap
     avail = boxes["footer"].y - gap - y
-    map_min, chart_min = 300.0, 140.0
+    map_min, chart_min = 280.0, 140.0
     # the sources keep at least a few lines (the rest go to the next page)
     s_min = 22 + 4 * s_line if content.sources else 40.0
     s_wanted = 22 + math.ceil(len(content.sources) / 3 + 0.5) * s_line * 1.35 + 4
-    need = (map_min + gap if content.has_map else 0.0) + (
+    l_font, l_line = BRIEF_TYPE["legend"]
+    legend_h = min(legend_height(content.legend, inner, l_font, l_line), 150.0)
+    legend_room = legend_h + 6 if (legend_h and content.has_map) else 0.0
+    need = (map_min + legend_room + gap if content.has_map else 0.0) + (
         chart_min + gap if content.has_chart else 0.0
     )
     f_h = 0.0
@@ -248,8 +251,10 @@ def brief_layout(content: Content) -> dict[str, Box]:
     chart_h = max(chart_min, min(205.0, room * 0.28)) if content.has_chart else 0.0
     map_h = 0.0
     if content.has_map:
+        # the map itself keeps its least height; its legend comes on top of that
+        least = map_min + (legend_h + 6 if legend_h else 0)
         free = room - chart_h - (gap if chart_h else 0) - s_wanted - gap
-        map_h = min(480.0, max(map_min, free))
+        map_h = min(480.0 + legend_h, max(least, free))
     used = map_h + (gap if map_h else 0) + chart_h + (gap if chart_h else 0)
     s_h = max(s_min, min(s_wanted, room - used))
     # what is left over goes to the map
@@ -257,8 +262,6 @@ def brief_layout(content: Content) -> dict[str, Box]:
         map_h += max(0.0, room - used - s_h)
     if content.has_map:
         # the legend under the map, across its width (a wide theatre gets a wide map)
-        l_font, l_line = BRIEF_TYPE["legend"]
-        legend_h = min(legend_height(content.legend, inner, l_font, l_line), map_h * 0.4)
         picture_h = map_h - (legend_h + 6 if legend_h else 0)
         boxes["map"] = Box("map", margin, y, inner, picture_h)
         if legend_h:
