@@ -20,6 +20,8 @@ from dataclasses import dataclass
 FORMATS: dict[str, tuple[int, int]] = {"16:9": (1280, 720), "4:3": (1280, 960), "A4": (794, 1123)}
 #: the average advance of a character of DejaVu Sans, in ems (a little over the real one)
 CHAR_EM = 0.56
+#: the same for the legend's short labels
+LEGEND_EM = 0.5
 #: the same for the bold face of titles
 BOLD_EM = 0.66
 
@@ -101,7 +103,9 @@ def legend_height(
     the browser does (an entry that does not fit the rest of a line starts the next), and
     a line is as tall as its tallest symbol."""
     total = 0.0
-    em = font_px * CHAR_EM
+    # a little under the running text's estimate: a legend a line too long is set a little
+    # smaller by the document (never below 85 %) rather than cut
+    em = font_px * LEGEND_EM
     for entries in groups:
         heights: list[float] = []  # of each line: its tallest symbol, or a line of text
         used = width + 1  # no line yet
@@ -248,7 +252,7 @@ def brief_layout(content: Content) -> dict[str, Box]:
         boxes["figures"] = Box("figures", margin, y, inner, f_h)
         y += f_h + gap
     room = boxes["footer"].y - gap - y
-    chart_h = max(chart_min, min(205.0, room * 0.28)) if content.has_chart else 0.0
+    chart_h = max(chart_min, min(190.0, room * 0.26)) if content.has_chart else 0.0
     map_h = 0.0
     if content.has_map:
         # the map itself keeps its least height; its legend comes on top of that
