@@ -27,7 +27,7 @@ BOLD_EM = 0.66
 
 #: the type of each text box: (font size, line height) in CSS pixels
 SLIDE_TYPE = {"figures": (13.0, 17.5), "legend": (11.5, 16.0), "sources": (12.0, 16.8)}
-BRIEF_TYPE = {"figures": (11.5, 16.3), "legend": (10.0, 14.0), "sources": (9.5, 12.9)}
+BRIEF_TYPE = {"figures": (11.0, 15.4), "legend": (10.0, 14.0), "sources": (9.5, 12.9)}
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,7 @@ def brief_layout(content: Content) -> dict[str, Box]:
     s_font, s_line = BRIEF_TYPE["sources"]
     y = boxes["title"].bottom + gap
     avail = boxes["footer"].y - gap - y
-    map_min, chart_min = 280.0, 140.0
+    map_min, chart_min = 260.0, 140.0
     # the sources keep at least a few lines (the rest go to the next page)
     s_min = 22 + 4 * s_line if content.sources else 40.0
     s_wanted = 22 + math.ceil(len(content.sources) / 3 + 0.5) * s_line * 1.35 + 4
