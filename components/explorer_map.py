@@ -198,7 +198,7 @@ def build_explorer_map(
         tiles,
         vector=basemap,
         activity=pd.Series(view_activity(view), dtype=float),
-        markers=view_obstacles(view, visits=True),
+        markers=view_obstacles(view),  # names may sit on the pale visit circles
     )
 
     active_places = set(view.sites["place_id"])

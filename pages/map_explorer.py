@@ -33,11 +33,11 @@ st.html(
 ds, now, f, events = page_context()
 
 st.title("Map explorer")
-render_cite(ds, f, events, now, key="mx_cite")
-st.caption(md_escape(f.describe(ds, now)))
 view_col, precise_col, play_col, export_col = st.columns(
     [3, 1.3, 1.3, 1.4], vertical_alignment="center"
 )
+with view_col:
+    st.caption(md_escape(f.describe(ds, now)))
 with precise_col:
     precise = st.toggle(
         "Precise positions only", key="mx_precise", bind="query-params", help=PRECISE_HELP
@@ -71,3 +71,4 @@ else:
     )
 st.caption(md_escape(map_caption(view.map)))
 st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
+render_cite(ds, f, events, now, key="mx_cite")
