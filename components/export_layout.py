@@ -135,8 +135,8 @@ def title_size(title: str, width: float, largest: float, smallest: float) -> flo
 def title_height(title: str, width: float, largest: float, smallest: float) -> float:
     """The height the title takes at :func:`title_size` (more lines when still too long)."""
     size = title_size(title, width, largest, smallest)
-    per_line = max(8, int(width / (size * BOLD_EM)))
-    return math.ceil(max(len(title), 1) / per_line) * size * 1.2
+    lines = max(1, math.ceil(max(len(title), 1) * size * BOLD_EM / width - 0.01))
+    return lines * size * 1.2
 
 
 def _stack(
@@ -199,8 +199,8 @@ def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
         if content.figures:
             lines = text_lines(content.figures, w, f_font, indent=18)
             f_h = 26 + lines * f_line + 6 * len(content.figures)
-            # the chart keeps at least 55 % of the column (and 270 px)
-            most = main_h - max(270.0, main_h * 0.55) - gap if content.has_chart else main_h
+            # the chart keeps at least half the column (and 260 px)
+            most = main_h - max(260.0, main_h * 0.5) - gap if content.has_chart else main_h
             f_h = min(f_h, most)
         parts = [("figures", f_h)] if f_h else []
         if content.has_chart:
