@@ -424,7 +424,7 @@ _MAP_READY = """
     function meets(a, b) {
       return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
     }
-    document.querySelectorAll('.pw-town-name').forEach(function (el) {
+    document.querySelectorAll('.pw-town-name, .pw-country-name').forEach(function (el) {
       el.style.visibility = '';
       if (el.style.display === 'none') { return; }
       var r = el.getBoundingClientRect();
