@@ -3,22 +3,26 @@ to be printed into a PDF (one page; the sources it cannot hold follow on the nex
 built from a :class:`Briefing`, and a chart alone laid out as a slide.
 
 Pure builders (no streamlit): :func:`build_briefing` gathers what an export holds for the
-current view (title, filter summary, map, chart, key figures in sentences, every source
-behind the view, numbered, with its grade, the data set version, the time of export, the
-link that reopens the view if the app has a public address, the handling banner);
-:func:`slide_html` and :func:`brief_html` lay it out as HTML, the map, its legend, the
-chart, the key figures and the sources each in a box of its own. :func:`slide_figure` lays
-a single chart out as a slide of its own and :func:`chart_html` makes it a document.
-``components.export_files`` turns the documents into files in headless Chromium.
+current view (title, filter summary, map, its legend, chart, key figures in sentences,
+every source behind the view, numbered, with its grade, the data set version, the time of
+export, the link that reopens the view if the app has a public address, the handling
+banner); :func:`slide_html` and :func:`brief_html` place each part absolutely in a named
+box computed beforehand by ``components.export_layout`` (:func:`slide_boxes`,
+:func:`brief_boxes`), none over another. :func:`slide_figure` lays a single chart out as
+a slide of its own and :func:`chart_html` makes it a document. ``components.export_files``
+turns the documents into files in headless Chromium.
 
 Every text from the data or from the analyst goes through ``components.html.esc``. The
 map is the page's own ``folium.Map`` (any page can pass its map), written into its own
 document by :func:`export_map_html` with animations off, tiles hidden (the shipped vector
-basemap is drawn the same every time), zoom, layer and tool buttons hidden, a scale bar and
-a north arrow, framed on the filtered data; the slide or brief takes its legend out of the
-map into the legend's box. The chart is any plotly figure, drawn with the plotly.js bundled
-in the ``plotly`` package. Nothing in the documents comes from the internet: the renderer
-serves ``/map.html``, ``/chart.html``, ``/plotly.js`` and ``/app/static/…`` itself.
+basemap is drawn the same every time), every control hidden but a metric scale bar and
+the credits, a north arrow, framed on everything the page's map aggregation draws
+(:func:`drawn_bounds`) clear of the arrow, the scale and the credits. Its legend is the
+maps' one legend rule (``components.legend.legend_entries``: only the symbols drawn),
+printed in a box of its own under the map. The chart is any plotly figure, drawn with the
+plotly.js bundled in the ``plotly`` package. Nothing in the documents comes from the
+internet: the renderer serves ``/map.html``, ``/chart.html``, ``/plotly.js`` and
+``/app/static/…`` itself.
 """
 
 from __future__ import annotations
