@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components.export_files import (
-    _SLOTS,
     CHROMIUM_ARGS,
     ORIGIN,
     TIMEOUT_S,
     ExportError,
-    _router,
     chromium_path,
+    export_slot,
+    offline_router,
     unavailable_reason,
 )
 from components.playback import build_playback_map
@@ -93,7 +93,7 @@ def _shoot(html: str, unit: str, mode: str, size: tuple[int, int], timeout_s: fl
                     timezone_id="UTC",
                     color_scheme="light",
                 )
-                context.route("**/*", _router({_ENTRY: html}, refused))
+                context.route("**/*", offline_router({_ENTRY: html}, refused))
                 page = context.new_page()
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 page.goto(ORIGIN + _ENTRY, wait_until="load", timeout=timeout_ms)
@@ -214,14 +214,10 @@ def draw_animation(
         raise ValueError("an animation for a slide is 16:9 and at least 1280 px wide")
     unit = unit or data["unit"]
     mode = mode or data["mode"]
-    if not _SLOTS.acquire(timeout=timeout_s):
-        raise ExportError("the server is busy drawing other exports: try again in a moment")
-    try:
-        # the sync Playwright API refuses to run inside an asyncio loop: a thread of its own
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-anim") as ex:
-            job = ex.submit(
-                _render, ds, data, fmt, unit, mode, size, frame_s, timeout_s, max_frames
-            )
-            return job.result(timeout=timeout_s * 2 + 30)
-    finally:
-        _SLOTS.release()
+    # the sync Playwright API refuses to run inside an asyncio loop: a thread of its own
+    with (
+        export_slot(timeout_s),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-anim") as ex,
+    ):
+        job = ex.submit(_render, ds, data, fmt, unit, mode, size, frame_s, timeout_s, max_frames)
+        return job.result(timeout=timeout_s * 2 + 30)

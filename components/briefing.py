@@ -3,27 +3,32 @@ to be printed into a PDF (one page; the sources it cannot hold follow on the nex
 built from a :class:`Briefing`, and a chart alone laid out as a slide.
 
 Pure builders (no streamlit): :func:`build_briefing` gathers what an export holds for the
-current view (title, filter summary, map, chart, key figures in sentences, every source
-behind the view, numbered, with its grade, the data set version, the time of export, the
-link that reopens the view if the app has a public address, the handling banner);
-:func:`slide_html` and :func:`brief_html` lay it out as HTML, the map, its legend, the
-chart, the key figures and the sources each in a box of its own. :func:`slide_figure` lays
-a single chart out as a slide of its own and :func:`chart_html` makes it a document.
-``components.export_files`` turns the documents into files in headless Chromium.
+current view (title, filter summary, map, its legend, chart, key figures in sentences,
+every source behind the view, numbered, with its grade, the data set version, the time of
+export, the link that reopens the view if the app has a public address, the handling
+banner); :func:`slide_html` and :func:`brief_html` place each part absolutely in a named
+box computed beforehand by ``components.export_layout`` (:func:`slide_boxes`,
+:func:`brief_boxes`), none over another. :func:`slide_figure` lays a single chart out as
+a slide of its own and :func:`chart_html` makes it a document. ``components.export_files``
+turns the documents into files in headless Chromium.
 
 Every text from the data or from the analyst goes through ``components.html.esc``. The
 map is the page's own ``folium.Map`` (any page can pass its map), written into its own
 document by :func:`export_map_html` with animations off, tiles hidden (the shipped vector
-basemap is drawn the same every time), zoom, layer and tool buttons hidden, a scale bar and
-a north arrow, framed on the filtered data; the slide or brief takes its legend out of the
-map into the legend's box. The chart is any plotly figure, drawn with the plotly.js bundled
-in the ``plotly`` package. Nothing in the documents comes from the internet: the renderer
-serves ``/map.html``, ``/chart.html``, ``/plotly.js`` and ``/app/static/…`` itself.
+basemap is drawn the same every time), every control hidden but a metric scale bar and
+the credits, a north arrow, framed on everything the page's map aggregation draws
+(:func:`drawn_bounds`) clear of the arrow, the scale and the credits. Its legend is the
+maps' one legend rule (``components.legend.legend_entries``: only the symbols drawn),
+printed in a box of its own under the map. The chart is any plotly figure, drawn with the
+plotly.js bundled in the ``plotly`` package. Nothing in the documents comes from the
+internet: the renderer serves ``/map.html``, ``/chart.html``, ``/plotly.js`` and
+``/app/static/…`` itself.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,6 +37,15 @@ import folium
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.export_layout import (
+    BRIEF_TYPE,
+    SLIDE_TYPE,
+    Box,
+    Content,
+    brief_layout,
+    slide_layout,
+    title_size,
+)
 from components.html import clip, esc, link
 from data.briefing import (
     Banner,
@@ -41,6 +55,7 @@ from data.briefing import (
     source_notes,
 )
 from data.filters import EventFilter, filter_events
+from data.mapview import MapView
 from data.model import DataSet
 
 #: the slide's size in CSS pixels; rendered at SLIDE_SCALE, so 1920 px wide
@@ -75,8 +90,10 @@ GRADES_NOTE = (
 @dataclass(frozen=True)
 class ExportView:
     """What a page shows, handed to the export: its map and its chart (either may be None),
-    a line about what the map cannot show, the reported period counts the chart draws (their
-    sources join the footnote) and the area to frame (south-west, north-east; by default the
+    the map's aggregation (``map_view``: it frames the map and says which symbols the
+    legend lists), a line about what the map cannot show, the reported period counts the
+    chart draws (their sources join the footnote) and the area to frame (south-west,
+    north-east; by default every thing ``map_view`` draws, :func:`drawn_bounds`, else the
     selection's, :func:`selection_bounds`)."""
 
     map: folium.Map | None
@@ -84,6 +101,10 @@ class ExportView:
     map_note: str = ""
     period_count_ids: tuple[str, ...] = ()
     focus: tuple[tuple[float, float], tuple[float, float]] | None = None
+    map_view: MapView | None = None
+    #: the map is the Map explorer's, with these agreement zones (for its legend)
+    explorer: bool = False
+    zones: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +117,17 @@ class SourceLine:
     published: str
     url: str
     grade: str
+
+
+@dataclass(frozen=True)
+class LegendLine:
+    """One entry of the export's legend (``components.legend.LegendEntry`` as printed):
+    ``symbol_svg`` is our own markup, ``label`` plain text."""
+
+    group: str
+    label: str
+    symbol_svg: str
+    count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +151,8 @@ class Briefing:
     #: how many sources are behind the view in all (a briefing built here lists them all)
     sources_total: int = 0
     grades_note: str = field(default=GRADES_NOTE)
+    #: the map's legend: only the symbols the map draws
+    legend: tuple[LegendLine, ...] = ()
 
     @property
     def exported_text(self) -> str:
@@ -126,12 +160,56 @@ class Briefing:
         return when.strftime("%-d %b %Y, %H:%M UTC")
 
 
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+def _grown(lats: list[float], lons: list[float], min_span_deg: float, pad: float) -> Bounds:
+    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
+    grow_lat = max(0.0, min_span_deg - (north - south)) / 2 + (north - south) * pad
+    grow_lon = max(0.0, min_span_deg * 1.4 - (east - west)) / 2 + (east - west) * pad
+    return (
+        (round(south - grow_lat, 5), round(west - grow_lon, 5)),
+        (round(north + grow_lat, 5), round(east + grow_lon, 5)),
+    )
+
+
+def drawn_points(view: MapView) -> list[tuple[float, float]]:
+    """Every position the map of ``view`` draws: the markers (events per place), the
+    active sites, the visits and every vertex of the routes and tracks it draws."""
+    points: list[tuple[float, float]] = []
+    for frame in (view.markers, view.sites, view.visits):
+        if len(frame) and {"lat", "lon"} <= set(frame.columns):
+            placed = frame.dropna(subset=["lat", "lon"])
+            points.extend(
+                zip(placed["lat"].astype(float), placed["lon"].astype(float), strict=True)
+            )
+    routes = view.routes
+    if len(routes):
+        drawn = routes[routes["drawable"] & (routes["events"] > 0)]
+        for coords in drawn["coords"]:
+            points.extend((float(c[0]), float(c[1])) for c in coords)
+    if len(view.tracks):
+        for coords in view.tracks["coords"]:
+            points.extend((float(c[0]), float(c[1])) for c in coords)
+    return points
+
+
+def drawn_bounds(view: MapView, *, min_span_deg: float = 0.35, pad: float = 0.04) -> Bounds | None:
+    """The area that holds everything the map of ``view`` draws (:func:`drawn_points`),
+    grown by ``pad`` of its size on each side and to at least ``min_span_deg`` on a side,
+    so a single place keeps its surroundings. None when nothing is drawn."""
+    points = drawn_points(view)
+    if not points:
+        return None
+    return _grown([p[0] for p in points], [p[1] for p in points], min_span_deg, pad)
+
+
 def selection_bounds(
     ds: DataSet, events: pd.DataFrame, *, min_span_deg: float = 0.35
-) -> tuple[tuple[float, float], tuple[float, float]] | None:
+) -> Bounds | None:
     """The area the selection covers: its placed events and the routes they ran on, at
     least ``min_span_deg`` on a side so a single place keeps its surroundings. None when
-    nothing is placed."""
+    nothing is placed (for a page that hands no map aggregation to the export)."""
     lats = events.loc[events["placed"], "lat"].astype(float).tolist()
     lons = events.loc[events["placed"], "lon"].astype(float).tolist()
     used = ds.routes[ds.routes["route_id"].isin(set(events["route_id"]) - {""})]
@@ -140,12 +218,26 @@ def selection_bounds(
         lons.extend(c[1] for c in coords)
     if not lats:
         return None
-    south, north, west, east = min(lats), max(lats), min(lons), max(lons)
-    grow_lat = max(0.0, min_span_deg - (north - south)) / 2
-    grow_lon = max(0.0, min_span_deg * 1.4 - (east - west)) / 2
-    return (
-        (round(south - grow_lat, 5), round(west - grow_lon, 5)),
-        (round(north + grow_lat, 5), round(east + grow_lon, 5)),
+    return _grown(lats, lons, min_span_deg, 0.0)
+
+
+def legend_lines(
+    ds: DataSet, view: MapView | None, *, explorer: bool = False, zones: dict | None = None
+) -> tuple[LegendLine, ...]:
+    """The export's legend of the map of ``view``: the entries of the maps' one legend rule
+    (``components.legend.legend_entries``: only the symbols present, the size scale and
+    the counting rule), without the entries about the layer list (an export has none).
+    ``explorer`` and ``zones``: the map is the Map explorer's (see ``legend_entries``)."""
+    if view is None:
+        return ()
+    from components.colours import actor_colours
+    from components.legend import legend_entries
+
+    entries = legend_entries(
+        view, actor_colours(ds.actors), explorer=explorer, zones=zones, places=ds.places, heat=False
+    )
+    return tuple(
+        LegendLine(e.group, e.label, e.symbol_svg, e.count) for e in entries if e.group != "Layers"
     )
 
 
@@ -157,8 +249,8 @@ def standard_view(
     by: str = "actor",
     events: pd.DataFrame | None = None,
 ) -> ExportView:
-    """The overview's map and monthly chart of the view, made for an export: legend open,
-    no online tiles, framed on the selection. Pages with a map or chart of their own pass
+    """The overview's map and monthly chart of the view, made for an export: no online
+    tiles, framed on everything the map draws. Pages with a map or chart of their own pass
     those instead."""
     from components.colours import actor_colours
     from components.patrol_map import build_overview_map, map_summary
@@ -196,7 +288,8 @@ def standard_view(
         figure=fig,
         map_note=note,
         period_count_ids=tuple(bands["count_id"]),
-        focus=selection_bounds(ds, events),
+        focus=drawn_bounds(view.map),
+        map_view=view.map,
     )
 
 
@@ -224,21 +317,25 @@ def build_briefing(
     notes = source_notes(ds, events, figures, period_count_ids=view.period_count_ids)
     listed = notes  # every source behind the view, graded: the brief lists them all
     numbers = dict(zip(listed["source_id"], listed["number"], strict=True))
+    grades = dict(zip(listed["source_id"], listed["grade"], strict=True))
+    focus = view.focus
+    if focus is None and view.map_view is not None:
+        focus = drawn_bounds(view.map_view)
+    if focus is None:
+        # a page that names no area to frame gets the selection's: the map is always framed
+        # on the filtered data, whichever page it comes from
+        focus = selection_bounds(ds, events)
     return Briefing(
         title=" ".join(title.split()) or "PatrolWatch export",
         filter_summary=f.describe(ds, today),
         dataset_label=ds.label,
         dataset_version=dataset_version(ds),
         exported_at=exported_at,
-        link=link,
-        # a page that names no area to frame gets the selection's: the map is always framed
-        # on the filtered data, whichever page it comes from
-        map_html=None
-        if view.map is None
-        else export_map_html(view.map, focus=view.focus or selection_bounds(ds, events)),
+        link=link or None,
+        map_html=None if view.map is None else export_map_html(view.map, focus=focus),
         figure_json=None if view.figure is None else export_figure_json(view.figure),
         map_note=view.map_note,
-        figures=tuple(figure_sentence(fig, numbers) for fig in figures),
+        figures=tuple(figure_sentence(fig, numbers, grades) for fig in figures),
         sources=tuple(
             SourceLine(
                 number=int(r.number),
@@ -252,36 +349,49 @@ def build_briefing(
         ),
         banner=banner,
         sources_total=len(notes),
+        legend=legend_lines(ds, view.map_view, explorer=view.explorer, zones=view.zones)
+        if view.map is not None
+        else (),
     )
 
 
 # --------------------------------------------------------------------------- the map
 
 NORTH_ARROW_SVG = (
-    "<svg xmlns='http://www.w3.org/2000/svg' width='34' height='46' viewBox='0 0 34 46' "
+    "<svg xmlns='http://www.w3.org/2000/svg' width='28' height='38' viewBox='0 0 28 38' "
     "role='img' aria-label='North'>"
-    "<rect x='0.5' y='0.5' width='33' height='45' rx='4' fill='rgba(255,255,255,0.92)' "
+    "<rect x='0.5' y='0.5' width='27' height='37' rx='4' fill='rgba(255,255,255,0.92)' "
     "stroke='#777'/>"
-    "<text x='17' y='15' text-anchor='middle' font-family='DejaVu Sans, Arial, sans-serif' "
-    "font-size='12' font-weight='bold' fill='#222'>N</text>"
-    "<polygon points='17,18 25,40 17,34 9,40' fill='#222'/>"
-    "<polygon points='17,18 17,34 9,40' fill='#fff' stroke='#222' stroke-width='1'/>"
+    "<text x='14' y='13' text-anchor='middle' font-family='DejaVu Sans, Arial, sans-serif' "
+    "font-size='11' font-weight='bold' fill='#222'>N</text>"
+    "<polygon points='14,15 21,34 14,29 7,34' fill='#222'/>"
+    "<polygon points='14,15 14,29 7,34' fill='#fff' stroke='#222' stroke-width='1'/>"
     "</svg>"
 )
+
+#: room kept free of data at the map's edges, in CSS pixels: the largest marker's radius
+#: all round; the scale bar and the credits at the foot; on the right the north arrow (top
+#: right, 36 px wide) and names written right of a place
+MAP_PADDING_TOP_LEFT = (30, 30)
+MAP_PADDING_BOTTOM_RIGHT = (84, 34)
 
 _MAP_CSS = f"""
 <style id="pw-export">
   *, *::before, *::after {{ transition: none !important; animation: none !important; }}
-  .leaflet-tile-pane, .leaflet-control-zoom, .leaflet-control-layers,
-  .leaflet-bar, .leaflet-top .leaflet-control {{ display: none !important; }}
-  .pw-legend {{ max-height: none !important; font-size: 10.5px !important;
-    line-height: 1.25 !important; padding: 5px 7px !important; }}
-  .pw-legend summary {{ list-style: none; cursor: default; }}
-  .pw-legend summary::-webkit-details-marker {{ display: none; }}
+  .leaflet-tile-pane {{ display: none !important; }}
+  /* no map control is printed: no zoom, layer list, measure tool nor legend (the export
+     has a legend box of its own); only the scale bar and the credits stay */
+  .leaflet-control:not(.leaflet-control-scale):not(.leaflet-control-attribution),
+  .pw-legend {{ display: none !important; }}
+  .leaflet-control-attribution {{ font: 9px {FONT} !important; padding: 0 4px !important;
+    background: rgba(255,255,255,0.8) !important; }}
+  .leaflet-control-attribution a {{ color: #333 !important; }}
+  .leaflet-control-attribution svg {{ display: none !important; }}
   .pw-town-name {{ text-shadow: none !important; -webkit-text-stroke: 3px #fff;
     paint-order: stroke fill; }}
-  .leaflet-control-scale-line {{ font: 11px {FONT}; background: rgba(255,255,255,0.85); }}
-  .pw-north {{ position: absolute; top: 10px; left: 10px; z-index: 1100; line-height: 0; }}
+  .leaflet-control-scale {{ margin: 0 0 6px 8px !important; }}
+  .leaflet-control-scale-line {{ font: 10px {FONT}; background: rgba(255,255,255,0.85); }}
+  .pw-north {{ position: absolute; top: 8px; right: 8px; z-index: 1100; line-height: 0; }}
 </style>
 <script>
   if (window.L) {{
@@ -296,57 +406,62 @@ _MAP_READY = """
 (function () {
   var map = window[%(name)s];
   var focus = %(focus)s;
+  var padTopLeft = %(top_left)s, padBottomRight = %(bottom_right)s;
   function frames(n, then) {
     if (n <= 0) { then(); return; }
     requestAnimationFrame(function () { frames(n - 1, then); });
   }
-  // legends and other boxes in the lower right corner (not the attribution)
-  function cornerBoxes() {
-    return Array.prototype.slice.call(document.querySelectorAll(
-      '.leaflet-bottom.leaflet-right .leaflet-control:not(.leaflet-control-attribution)'));
-  }
   function fit() {
     if (!map || !focus) { return; }
-    // frame the selection in the part of the map a legend left on it leaves free
-    var right = 0;
-    cornerBoxes().forEach(function (box) {
-      right = Math.max(right, box.getBoundingClientRect().width);
-    });
-    if (right > window.innerWidth * 0.5) { right = 0; }
     map.invalidateSize({animate: false});
-    // room for the north arrow at the top left, for the scale bar at the foot and for
-    // the name of a place at the selection's east edge (names are written right of it)
-    map.fitBounds(focus, {paddingTopLeft: [56, 30],
-                          paddingBottomRight: [right + 90, 40], animate: false});
+    // the whole of what is drawn, clear of the north arrow, the scale bar and the credits
+    map.fitBounds(focus, {paddingTopLeft: padTopLeft, paddingBottomRight: padBottomRight,
+                          animate: false});
   }
-  // the slide or brief calls this once it has laid itself out (and taken the legend
-  // into a box of its own): the map is framed again in the room it has then
+  // a name cut by the map's edge, or under the north arrow, the scale bar or the credits,
+  // is not printed (the names themselves are placed by the map's own label rule)
+  function clearNames() {
+    var edge = document.body.getBoundingClientRect();
+    var furniture = Array.prototype.map.call(document.querySelectorAll(
+      '.pw-north, .leaflet-control-scale, .leaflet-control-attribution'),
+      function (el) { return el.getBoundingClientRect(); });
+    function meets(a, b) {
+      return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    }
+    document.querySelectorAll('.pw-town-name, .pw-country-name').forEach(function (el) {
+      el.style.visibility = '';
+      if (el.style.display === 'none') { return; }
+      var r = el.getBoundingClientRect();
+      if (!r.width) { return; }
+      var cut = r.left < edge.left + 1 || r.top < edge.top + 1 ||
+                r.right > edge.right - 1 || r.bottom > edge.bottom - 1;
+      if (cut || furniture.some(function (f) { return meets(r, f); })) {
+        el.style.visibility = 'hidden';
+      }
+    });
+  }
+  // the slide or brief calls this once laid out: the map is framed in the room it has then
   window.__pwRefit = function () {
     return new Promise(function (resolve) {
       fit();
-      frames(2, resolve);
+      frames(2, function () { clearNames(); resolve(); });
     });
   };
   function ready() {
-    document.querySelectorAll('.leaflet-control details').forEach(function (d) {
-      d.open = true;
-    });
-    if (map && !document.querySelector('.leaflet-control-scale')) {
-      L.control.scale({imperial: false}).addTo(map);
+    if (map) {
+      // what the map's own layout gave it: metric scale only, no other control
+      document.querySelectorAll('.leaflet-control-scale').forEach(function (el) {
+        el.parentNode.removeChild(el);
+      });
+      L.control.scale({imperial: false, position: 'bottomleft'}).addTo(map);
     }
     var arrow = document.createElement('div');
     arrow.className = 'pw-north';
     arrow.innerHTML = %(arrow)s;
     document.body.appendChild(arrow);
-    // a legend taller than the map is scaled down to fit it
-    var room = window.innerHeight - 44;
-    cornerBoxes().forEach(function (box) {
-      var h = box.getBoundingClientRect().height;
-      if (h > room && h > 0) { box.style.zoom = String(Math.floor(room / h * 100) / 100); }
-    });
     frames(2, function () {
       fit();
-      frames(2, function () { window.__pwMapReady = true; });
+      frames(2, function () { clearNames(); window.__pwMapReady = true; });
     });
   }
   if (document.readyState === 'complete') { ready(); }
@@ -381,10 +496,11 @@ def export_map_html(
     focus: tuple[tuple[float, float], tuple[float, float]] | None = None,
 ) -> str:
     """The map as a document for the export: the page's own map (its assets already local,
-    ``localise_assets``), with animations off, online tiles hidden, zoom/layer/tool buttons
-    hidden, every legend opened, a scale bar (added if the map has none), a north arrow,
-    framed on ``focus`` if given. Sets ``window.__pwMapReady`` once drawn. ``m`` is not
-    changed."""
+    ``localise_assets``), with animations off, online tiles hidden, every control hidden
+    but a metric scale bar and the credits (zoom, layer list, measure tool and the legend:
+    the export prints the legend in a box of its own), a north arrow, framed on ``focus``
+    if given, clear of the arrow, the scale and the credits. Sets ``window.__pwMapReady``
+    once drawn. ``m`` is not changed."""
     html = m.get_root().render()
     head = html.find("</head>")
     html = html[:head] + _MAP_CSS + html[head:] if head >= 0 else _MAP_CSS + html
@@ -392,6 +508,8 @@ def export_map_html(
         "name": _script_json(m.get_name()),
         "focus": _script_json([list(focus[0]), list(focus[1])] if focus else None),
         "arrow": _script_json(NORTH_ARROW_SVG),
+        "top_left": _script_json(list(MAP_PADDING_TOP_LEFT)),
+        "bottom_right": _script_json(list(MAP_PADDING_BOTTOM_RIGHT)),
     }
     end = html.rfind("</html>")
     return html[:end] + ready + html[end:] if end >= 0 else html + ready
@@ -597,13 +715,21 @@ _BASE_CSS = f"""
   html, body {{ margin: 0; padding: 0; background: #fff; color: #1b1b1b; }}
   body {{ font-family: {FONT}; -webkit-font-smoothing: antialiased; }}
   h1, h2, p, ul, ol, figure {{ margin: 0; }}
+  .sheet {{ position: relative; overflow: hidden; }}
+  .box {{ position: absolute; overflow: hidden; }}
   .banner {{ color: #fff; text-align: center; font-weight: bold; letter-spacing: 0.14em;
     text-transform: uppercase; }}
-  figure.map {{ position: relative; border: 1px solid #9a9a9a; background: #e4e4df;
-    overflow: hidden; }}
+  figure.map {{ border: 1px solid #9a9a9a; background: #e4e4df; }}
   figure.map iframe {{ display: block; width: 100%; height: 100%; border: 0; }}
-  figure.chart {{ position: relative; overflow: hidden; }}
   figure.chart > div {{ position: absolute; inset: 0; }}
+  h2 {{ text-transform: uppercase; letter-spacing: 0.08em; color: #0b3d6e; margin: 0 0 4px; }}
+  .legend .lg-group {{ margin: 0 0 3px; }}
+  .legend .lg-h {{ font-weight: bold; color: #0b3d6e; margin-right: 8px; }}
+  .legend .lg-e {{ display: inline-flex; align-items: center; gap: 4px; margin-right: 12px;
+    white-space: nowrap; vertical-align: middle; max-width: 100%; }}
+  .legend .lg-e > span {{ white-space: normal; }}
+  .legend .lg-e svg {{ flex: none; }}
+  .legend .lg-note {{ color: #555; }}
   .src-n {{ font-weight: bold; color: #0b3d6e; }}
   .grade {{ font-weight: bold; }}
   .muted {{ color: #555; }}
@@ -630,7 +756,7 @@ _READY_JS = """
   }
   // A box marked data-fit keeps the items of its .pw-items list that fit it; the others
   // go to the list its data-overflow names (a page after this one) or, without one, are
-  // counted in its .pw-more line ("+3 more … in the PDF brief").
+  // counted in its .pw-more line ("and 3 more in the brief").
   function fitLists() {
     document.querySelectorAll('[data-fit]').forEach(function (box) {
       var list = box.querySelector('.pw-items');
@@ -664,52 +790,6 @@ _READY_JS = """
       if (list && !list.children.length) { el.parentNode.removeChild(el); }
     });
   }
-  // the map's legend is taken out of the map into a box of its own, beside it
-  function takeLegend() {
-    var box = document.getElementById('pw-legend-box');
-    var doc = null;
-    try { doc = frame && frame.contentDocument; } catch (e) { doc = null; }
-    if (!box || !doc) { return; }
-    var legends = doc.querySelectorAll('.pw-legend');
-    if (!legends.length) { box.classList.add('empty'); return; }
-    var rules = [];
-    Array.prototype.forEach.call(doc.styleSheets, function (sheet) {
-      var list = null;
-      try { list = sheet.cssRules; } catch (e) { list = null; }
-      Array.prototype.forEach.call(list || [], function (rule) {
-        if (rule.cssText.indexOf('pw-legend') >= 0) { rules.push(rule.cssText); }
-      });
-    });
-    var style = document.createElement('style');
-    style.textContent = rules.join(' ') + ' #pw-legend-box .pw-legend { position: static; ' +
-      'max-width: none; max-height: none; overflow: visible; box-shadow: none; ' +
-      'background: none; padding: 0; margin: 0; zoom: 1; }';
-    document.head.appendChild(style);
-    var inner = document.createElement('div');
-    inner.className = 'pw-legend-inner';
-    legends.forEach(function (el) {
-      var copy = document.importNode(el, true);
-      copy.classList.remove('leaflet-control');
-      copy.style.zoom = '';  // the map may have shrunk it to fit over the map
-      inner.appendChild(copy);
-      el.style.display = 'none';
-    });
-    box.appendChild(inner);
-    var room = box.clientHeight;
-    if (inner.scrollHeight > room) {
-      // a long legend gets a second column (the map gives up the room and is framed
-      // again), and is made smaller only as a last resort, never below 80 %%
-      var wide = 2 * box.getBoundingClientRect().width + 4;
-      box.style.width = wide + 'px';
-      box.style.flex = '0 0 ' + wide + 'px';
-      inner.style.columnCount = '2';
-      inner.style.columnGap = '12px';
-    }
-    var tall = inner.scrollHeight;
-    if (tall > room && tall > 0) {
-      inner.style.zoom = String(Math.max(0.8, Math.floor(room / tall * 100) / 100));
-    }
-  }
   function mapReady() {
     return new Promise(function (resolve) {
       if (!frame) { resolve(); return; }
@@ -726,8 +806,19 @@ _READY_JS = """
     } catch (e) {}
     return Promise.resolve();
   }
+  // a legend longer than its box is set a little smaller (never below 85 %%)
+  function fitLegend() {
+    var box = document.getElementById('pw-legend-box');
+    if (!box || box.scrollHeight <= box.clientHeight + 1) { return; }
+    var inner = document.createElement('div');
+    while (box.firstChild) { inner.appendChild(box.firstChild); }
+    box.appendChild(inner);
+    var k = Math.max(0.85, Math.floor(box.clientHeight / inner.scrollHeight * 100) / 100);
+    inner.style.zoom = String(k);
+  }
   document.fonts.ready.then(function () {
     fitLists();
+    fitLegend();
     var plotted = Promise.resolve();
     if (chart && figure) {
       var layout = figure.layout || {};
@@ -737,23 +828,23 @@ _READY_JS = """
                                {staticPlot: true, displayModeBar: false});
     }
     return Promise.all([plotted, mapReady()]);
-  }).then(function () {
-    takeLegend();
-    return refit();
-  }).then(function () { return frames(2); }).then(function () {
-    window.__pwReady = true;
-  }, function (err) { window.__pwError = String(err); });
+  }).then(function () { return refit(); }).then(function () { return frames(2); }).then(
+    function () { window.__pwReady = true; },
+    function (err) { window.__pwError = String(err); });
 })();
 </script>
 """
 
 
-def _banner(b: Briefing, css_class: str) -> str:
+def _banners(b: Briefing, boxes: dict[str, Box]) -> str:
     if b.banner is None:
         return ""
-    return (
-        f"<div class='banner {css_class}' style='background:{esc(b.banner.colour)}'>"
+    return "".join(
+        f"<div class='box banner' id='pw-{name.replace('_', '-')}' style='{boxes[name].css()};"
+        f"line-height:{boxes[name].h:.0f}px;background:{esc(b.banner.colour)}'>"
         f"{esc(b.banner.text)}</div>"
+        for name in ("banner_top", "banner_bottom")
+        if name in boxes
     )
 
 
@@ -767,46 +858,150 @@ def _source_text(s: SourceLine, *, with_title: bool, linked: bool) -> str:
     )
 
 
-def _figure_blocks(b: Briefing) -> tuple[str, str, str]:
-    """The map, its legend's box (the renderer moves the map's legend into it) and the
-    chart, each a box of its own; '' for what the briefing has not."""
-    map_block = (
-        f"<figure class='map' id='pw-map-box'><iframe id='pw-map' src='{MAP_SRC}' "
-        "title='Map' scrolling='no'></iframe></figure>"
-        if b.map_html is not None
-        else ""
-    )
-    legend_block = "<aside class='legend' id='pw-legend-box'></aside>" if map_block else ""
-    chart_block = (
-        "<figure class='chart' id='pw-chart-box'><div id='pw-chart'></div></figure>"
-        if b.figure_json is not None
-        else ""
-    )
-    return map_block, legend_block, chart_block
+def _legend_groups(b: Briefing) -> list[tuple[str, list[LegendLine]]]:
+    """The legend's entries that draw a symbol, by group in the legend's order."""
+    groups: dict[str, list[LegendLine]] = {}
+    for entry in b.legend:
+        if entry.symbol_svg:
+            groups.setdefault(entry.group, []).append(entry)
+    return list(groups.items())
 
 
-def _compact_figure(figure_json: str, *, size: float = 10.5) -> str:
-    """The export figure with the legend to the right of the plot, so the legend does not
-    take the plot's height: for the brief's wide, low box (``size`` 10.5) and the slide's
-    chart box (a larger ``size``). Type scales with ``size``."""
+def _legend_rules(b: Briefing) -> tuple[str, ...]:
+    """The legend's rules in words (the size scale, how runs and visits are counted)."""
+    return tuple(e.label for e in b.legend if not e.symbol_svg)
+
+
+def _content(b: Briefing) -> Content:
+    """What the layout must make room for."""
+    legend = [
+        [(group, 0.0)]
+        + [
+            (e.label + (f" ({e.count:,})" if e.count else ""), _svg_height(e.symbol_svg))
+            for e in entries
+        ]
+        for group, entries in _legend_groups(b)
+    ]
+    if b.map_html is not None and b.map_note:
+        legend.append([(b.map_note, 0.0)])
+    return Content(
+        figures=b.figures,
+        legend=legend,
+        sources=tuple(f"{s.number} {s.publisher}, {s.published} {s.grade}" for s in b.sources),
+        has_map=b.map_html is not None,
+        has_chart=b.figure_json is not None,
+        banner=b.banner is not None,
+        link=b.link or "",
+        foot=_brief_foot(b),
+        title=b.title,
+    )
+
+
+def _svg_height(svg: str) -> float:
+    """The height an inline SVG symbol asks for (its height attribute), 12 if it names none."""
+    found = re.search(r"height='([\d.]+)'", svg) or re.search(r'height="([\d.]+)"', svg)
+    return float(found.group(1)) if found else 12.0
+
+
+def _brief_foot(b: Briefing) -> str:
+    """The brief's note at the foot: the grades, what the counts are, the legend's rules."""
+    return " ".join(
+        [
+            b.grades_note,
+            "Numbers in brackets name the sources a figure rests on; counts the data set "
+            "holds are of events recorded one by one, each with its sources, and are never "
+            "added to the counts sources report.",
+            *(f"Map: {rule}" for rule in _legend_rules(b)),
+        ]
+    )
+
+
+def _legend_box(b: Briefing, box: Box | None, font_px: float) -> str:
+    """The map's legend in a box of its own: one line of entries per group, only the
+    symbols the map draws, and what the map cannot show."""
+    if box is None:
+        return ""
+    groups = "".join(
+        f"<div class='lg-group'><span class='lg-h'>{esc(group)}</span>"
+        + "".join(
+            f"<span class='lg-e'>{e.symbol_svg}<span>{esc(e.label)}"
+            + (f" <span class='muted'>({e.count:,})</span>" if e.count else "")
+            + "</span></span>"
+            for e in entries
+        )
+        + "</div>"
+        for group, entries in _legend_groups(b)
+    )
+    note = f"<div class='lg-group lg-note'>{esc(b.map_note)}</div>" if b.map_note else ""
+    return (
+        f"<aside class='box legend' id='pw-legend-box' style='{box.css()};"
+        f"font-size:{font_px}px;line-height:1.35'>{groups}{note}</aside>"
+    )
+
+
+def _map_box(box: Box | None) -> str:
+    if box is None:
+        return ""
+    return (
+        f"<figure class='box map' id='pw-map-box' style='{box.css()}'><iframe id='pw-map' "
+        f"src='{MAP_SRC}' title='Map' scrolling='no'></iframe></figure>"
+    )
+
+
+def _chart_box(box: Box | None) -> str:
+    if box is None:
+        return ""
+    return (
+        f"<figure class='box chart' id='pw-chart-box' style='{box.css()}'>"
+        "<div id='pw-chart'></div></figure>"
+    )
+
+
+def _legend_rows(fig: dict) -> int:
+    """How many rows a horizontal legend of grouped items takes: the groups side by side,
+    each its title and its items one under another."""
+    groups: dict[str, int] = {}
+    for trace in fig.get("data", []):
+        if trace.get("showlegend") is False:
+            continue
+        key = str(trace.get("legendgroup", ""))
+        groups[key] = groups.get(key, 0) + 1
+    titled = any(t.get("legendgrouptitle") for t in fig.get("data", []))
+    return (max(groups.values()) if groups else 0) + (1 if titled else 0)
+
+
+def _compact_figure(
+    figure_json: str, *, size: float = 10.5, legend_below: bool = False, height: float = 0
+) -> str:
+    """The export figure sized for its box: the legend to the right of the plot, so it
+    does not take the plot's height (the brief's wide, low box, ``size`` 10.5), or below
+    it (``legend_below``: the slide's narrower column, a larger ``size``). Type scales
+    with ``size``; x labels are written level, never tilted over the axis."""
     fig = json.loads(figure_json)
     layout = fig.setdefault("layout", {})
-    small = size - 2
+    small = size - 2 if not legend_below else size - 1
     layout["font"] = {**layout.get("font", {}), "size": size}
     layout["title"] = {**layout.get("title", {}), "font": {"size": size + 2.5}}
-    layout["margin"] = {"l": 50, "r": 8, "t": 30, "b": 4}
+    # room at the top for the highest band's label and at the foot for the x labels
+    layout["margin"] = {"l": 50, "r": 10, "t": 34, "b": 6}
+    side: dict = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1, "yanchor": "top"}
+    if legend_below:
+        # the legend under the x labels: the foot margin holds both, and the legend's top
+        # sits below the labels (in the plot's fractions, from the box's known height)
+        rows = _legend_rows(fig)
+        below = 30 + rows * (small + 7)
+        layout["margin"]["b"] = below
+        plot_h = max(60.0, (height or 300) - layout["margin"]["t"] - below)
+        side = {"orientation": "h", "x": 0, "xanchor": "left", "y": -30 / plot_h, "yanchor": "top"}
     layout["legend"] = {
         **layout.get("legend", {}),
-        "orientation": "v",
-        "x": 1.02,
-        "xanchor": "left",
-        "y": 1,
-        "yanchor": "top",
+        **side,
         "font": {"size": small},
         "grouptitlefont": {"size": small + 0.5},
         "tracegroupgap": 2,
         "itemsizing": "constant",
     }
+    layout.setdefault("xaxis", {}).update({"tickangle": 0, "nticks": 6})
     for axis in ("xaxis", "yaxis"):
         spec = layout.setdefault(axis, {})
         spec["tickfont"] = {"size": size - 0.5}
@@ -821,10 +1016,21 @@ def _compact_figure(figure_json: str, *, size: float = 10.5) -> str:
     return json.dumps(fig)
 
 
-def _document(title: str, css: str, body: str, b: Briefing, *, chart_size: float) -> str:
+def _document(
+    title: str,
+    css: str,
+    body: str,
+    b: Briefing,
+    *,
+    chart_size: float,
+    legend_below: bool = False,
+    chart_height: float = 0,
+) -> str:
     figure = b.figure_json
     if figure is not None:
-        figure = _compact_figure(figure, size=chart_size)
+        figure = _compact_figure(
+            figure, size=chart_size, legend_below=legend_below, height=chart_height
+        )
     plotly = f"<script src='{PLOTLY_SRC}'></script>" if figure is not None else ""
     ready = _READY_JS % {"figure": _script_safe(figure or "null")}
     return (
@@ -839,199 +1045,180 @@ def _more_line(one: str, many: str) -> str:
     return f"<li class='pw-more muted' hidden data-one='{esc(one)}' data-many='{esc(many)}'></li>"
 
 
+def slide_boxes(b: Briefing, aspect: str = "16:9") -> dict[str, Box]:
+    """The named boxes of the slide of ``b`` (``components.export_layout``)."""
+    return slide_layout(aspect, _content(b))
+
+
+def brief_boxes(b: Briefing) -> dict[str, Box]:
+    """The named boxes of the brief's first page (``components.export_layout``)."""
+    return brief_layout(_content(b))
+
+
 def slide_html(b: Briefing, aspect: str = "16:9") -> str:
-    """The slide: banner, title, filter summary; the map, its legend, the chart and the key
-    figures each in a box of its own; the numbered sources with grades; the data set
-    version, export time and (when there is one) the link. ``aspect`` is '16:9' or '4:3'
-    (1280×720 or 1280×960 CSS pixels). Key figures and sources that do not fit their box
-    are counted there and left to the PDF brief."""
+    """The slide, laid out in named boxes computed beforehand (:func:`slide_boxes`):
+    banner, title and filter summary; the map, its legend (only the symbols drawn) under
+    it, the key figures and the chart beside it; the numbered sources with grades (as many
+    as fit, then "and N more in the brief"); the data set, export time and (when there is
+    a public address) the link. ``aspect`` is '16:9' or '4:3' (1280×720 or 1280×960 CSS
+    pixels). Key figures that do not fit their box are counted there."""
     if aspect not in ASPECTS:
         raise ValueError(f"aspect must be one of {', '.join(ASPECTS)}")
     width, height = ASPECTS[aspect]
-    map_block, legend_block, chart_block = _figure_blocks(b)
-    side = bool(chart_block or b.figures)
-    columns = " ".join(
-        part
-        for part, shown in (("1fr", map_block), ("auto", legend_block), ("540px", side))
-        if shown
-    )
-    sources_height = 86 if aspect == "16:9" else 132
+    boxes = slide_boxes(b, aspect)
+    f_font, f_line = SLIDE_TYPE["figures"]
+    s_font, s_line = SLIDE_TYPE["sources"]
+    title = boxes["title"]
+    h1 = title_size(b.title, title.w, 26, 17)
     css = f"""
   html, body {{ width: {width}px; height: {height}px; overflow: hidden; }}
-  .slide {{ width: {width}px; height: {height}px; display: flex; flex-direction: column; }}
-  .banner {{ flex: none; height: 22px; line-height: 22px; font-size: 12.5px; }}
-  header {{ flex: none; padding: 12px 0 8px; border-bottom: 3px solid #0b3d6e;
-    margin: 0 30px; }}
-  h1 {{ font-size: 26px; line-height: 1.18; color: #0b2545; }}
-  .filters {{ font-size: 14px; color: #3d3d3d; margin-top: 4px; }}
-  main {{ flex: 1 1 auto; min-height: 0; display: grid;
-    grid-template-columns: {columns or "1fr"}; gap: 16px; padding: 12px 30px 8px; }}
-  .map-col {{ display: flex; flex-direction: column; min-height: 0; min-width: 0; }}
-  .map-col figure.map {{ flex: 1 1 auto; min-height: 0; }}
-  .map-note {{ flex: none; font-size: 11px; color: #555; margin-top: 3px; }}
-  aside.legend {{ width: 172px; min-height: 0; overflow: hidden; font-size: 11.5px;
-    border-left: 1px solid #d5d5d5; padding-left: 10px; }}
-  .side {{ display: flex; flex-direction: column; gap: 10px; min-height: 0; min-width: 0; }}
-  .side figure.chart {{ flex: 1 1 0; min-height: 0; }}
-  .figures {{ flex: 0 0 {"43%" if chart_block else "100%"}; min-height: 0; overflow: hidden;
-    border-top: 1px solid #d5d5d5; padding-top: 6px; }}
-  h2 {{ font-size: 12px; text-transform: uppercase; letter-spacing: 0.08em; color: #0b3d6e;
-    margin: 0 0 4px; }}
-  .figures ul {{ margin: 0; padding-left: 16px; font-size: 12.5px; line-height: 1.34; }}
-  .figures li {{ margin-bottom: 3px; }}
-  .figures li.pw-more {{ list-style: none; margin-left: -16px; font-size: 12px; }}
-  footer {{ flex: none; padding: 0 30px 8px; }}
-  .sources {{ max-height: {sources_height}px; overflow: hidden; font-size: 12px;
-    line-height: 1.4;
-    color: #222; border-top: 1px solid #ccc; padding-top: 5px; }}
+  .sheet {{ width: {width}px; height: {height}px; }}
+  .banner {{ font-size: 12.5px; }}
+  header.box {{ border-bottom: 3px solid #0b3d6e; }}
+  h1 {{ font-size: {h1}px; line-height: 1.2; color: #0b2545; }}
+  .filters {{ font-size: 14px; color: #3d3d3d; margin-top: 4px; white-space: nowrap;
+    overflow: hidden; text-overflow: ellipsis; }}
+  .figures h2 {{ font-size: 12px; }}
+  .figures ul {{ margin: 0; padding-left: 18px; font-size: {f_font}px;
+    line-height: {f_line}px; }}
+  .figures li {{ margin-bottom: 6px; }}
+  .figures li.pw-more {{ list-style: none; margin-left: -18px; font-size: 12px; }}
+  .sources {{ font-size: {s_font}px; line-height: {s_line}px; color: #222;
+    border-top: 1px solid #ccc; padding-top: 4px; }}
   .sources ul {{ display: inline; margin: 0; padding: 0; }}
   .sources li {{ display: inline; }}
   .sources li + li::before {{ content: " · "; color: #777; }}
-  .meta {{ display: flex; gap: 18px; justify-content: space-between; color: #444;
-    font-size: 11px; border-top: 1px solid #ccc; margin-top: 4px; padding-top: 4px; }}
-  .meta .link {{ word-break: break-all; text-align: right; max-width: 62%; }}
+  .sources li.pw-more::before {{ content: " "; }}
+  footer.box {{ display: flex; gap: 18px; justify-content: space-between; color: #444;
+    font-size: 11px; line-height: 14px; border-top: 1px solid #ccc; padding-top: 3px; }}
+  footer .link {{ word-break: break-all; text-align: right; max-width: 62%; }}
 """
-    if map_block:
-        note = f"<p class='map-note'>{esc(b.map_note)}</p>" if b.map_note else ""
-        map_block = f"<div class='map-col'>{map_block}{note}</div>"
     figures = ""
-    if b.figures:
+    if "figures" in boxes:
         figures = (
-            "<section class='figures' id='pw-figures-box' data-fit><h2>Key figures</h2>"
-            "<ul class='pw-items'>"
+            f"<section class='box figures' id='pw-figures-box' style='{boxes['figures'].css()}'"
+            " data-fit><h2>Key figures</h2><ul class='pw-items'>"
             + "".join(f"<li>{esc(t)}</li>" for t in b.figures)
             + _more_line(
-                "+1 more key figure, in the PDF brief", "+{n} more key figures, in the PDF brief"
+                "and 1 more key figure in the brief", "and {n} more key figures in the brief"
             )
             + "</ul></section>"
         )
-    side_block = f"<div class='side'>{chart_block}{figures}</div>" if side else ""
     listed = b.sources
     missing = max(b.sources_total, len(listed)) - len(listed)
     items = "".join(f"<li>{_source_text(s, with_title=False, linked=False)}</li>" for s in listed)
     if missing:
-        items += f"<li class='muted'>and {missing:,} more (in the PDF brief and the app)</li>"
+        items += f"<li class='muted'>and {missing:,} more in the brief</li>"
+    src_box = boxes["sources"].css()
     sources = (
-        "<section class='sources' id='pw-sources-box' data-fit><b>Sources</b> "
-        "<span class='muted'>(grade: reliability A–F, credibility 1–6)</span>: "
+        f"<section class='box sources' id='pw-sources-box' style='{src_box}' data-fit>"
+        "<b>Sources</b> <span class='muted'>(grade: reliability A–F, credibility 1–6)</span>: "
         f"<ul class='pw-items'>{items}"
-        + _more_line(
-            "+1 more source, listed in the PDF brief", "+{n} more sources, listed in the PDF brief"
-        )
+        + _more_line("and 1 more in the brief", "and {n} more in the brief")
         + "</ul></section>"
         if listed
-        else "<section class='sources' id='pw-sources-box'><b>Sources</b>: none behind this "
-        "view.</section>"
+        else f"<section class='box sources' id='pw-sources-box' style='{src_box}'>"
+        "<b>Sources</b>: none behind this view.</section>"
     )
     reopen = f"<span class='link'>Reopen this view: {esc(b.link)}</span>" if b.link else ""
     body = (
-        "<div class='slide'>"
-        + _banner(b, "top")
-        + f"<header><h1>{esc(b.title)}</h1><p class='filters'>{esc(b.filter_summary)}</p>"
-        "</header>"
-        + f"<main>{map_block}{legend_block}{side_block}</main>"
-        + "<footer>"
+        "<div class='sheet slide'>"
+        + _banners(b, boxes)
+        + f"<header class='box' id='pw-title-box' style='{title.css()}'><h1>{esc(b.title)}</h1>"
+        f"<p class='filters'>{esc(b.filter_summary)}</p></header>"
+        + _map_box(boxes.get("map"))
+        + _legend_box(b, boxes.get("legend"), SLIDE_TYPE["legend"][0])
+        + figures
+        + _chart_box(boxes.get("chart"))
         + sources
-        + "<div class='meta'>"
-        + f"<span>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)} · "
-        "PatrolWatch</span>" + reopen + "</div></footer>" + _banner(b, "bottom") + "</div>"
+        + f"<footer class='box' id='pw-footer-box' style='{boxes['footer'].css()}'>"
+        f"<span>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)} · "
+        "PatrolWatch</span>" + reopen + "</footer></div>"
     )
-    return _document(b.title, css, body, b, chart_size=11.5)
+    chart_height = boxes["chart"].h if "chart" in boxes else 0
+    return _document(
+        b.title, css, body, b, chart_size=12, legend_below=True, chart_height=chart_height
+    )
 
 
 def brief_html(b: Briefing) -> str:
-    """The A4 brief: banner, title, filter summary, data set version, export time and (when
-    there is one) the link; the key figures in sentences with citation marks; the map, its
-    legend and the chart; the numbered sources with grades. It is one page; sources that do
-    not fit on it are listed, all of them, on a page after it."""
+    """The A4 brief, laid out in named boxes computed beforehand (:func:`brief_boxes`):
+    banner, title, filter summary, data set, export time and (when there is a public
+    address) the link; the key figures in sentences with citation marks; the map with its
+    legend (only the symbols drawn) under it; the chart; the numbered sources with grades
+    and the note on grades. It is one page; the sources that do not fit on it are listed,
+    all of them, on a page after it."""
     width, height = PAGE_SIZE
+    boxes = brief_boxes(b)
     with_titles = len(b.sources) <= BRIEF_TITLES_UPTO
     listed = b.sources
     more = max(b.sources_total, len(listed)) - len(listed)
+    f_font, f_line = BRIEF_TYPE["figures"]
+    s_font, s_line = BRIEF_TYPE["sources"]
+    title = boxes["title"]
+    h1 = title_size(b.title, title.w, 21, 14)
     css = f"""
   @page {{ size: A4; margin: 0; }}
   html, body {{ width: {width}px; }}
-  .page {{ width: {width}px; height: {height}px; display: flex; flex-direction: column;
-    padding: 0; overflow: hidden; }}
-  .page.more {{ height: auto; min-height: {height}px; overflow: visible;
-    break-before: page; }}
-  .banner {{ flex: none; height: 20px; line-height: 20px; font-size: 11px; }}
-  .inner {{ flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column;
-    padding: 22px 40px 14px; }}
-  h1 {{ font-size: 21px; line-height: 1.2; color: #0b2545; }}
+  .sheet {{ width: {width}px; height: {height}px; }}
+  .sheet.more {{ height: auto; min-height: {height}px; overflow: visible;
+    break-before: page; padding: 40px 40px 20px; }}
+  .banner {{ font-size: 11px; }}
+  header.box {{ border-bottom: 2px solid #0b3d6e; }}
+  h1 {{ font-size: {h1}px; line-height: 1.2; color: #0b2545; }}
   .filters {{ font-size: 11.5px; color: #3d3d3d; margin-top: 4px; }}
-  .meta {{ font-size: 9.5px; color: #555; margin-top: 3px; word-break: break-all; }}
-  hr {{ border: 0; border-top: 2px solid #0b3d6e; margin: 9px 0 8px; }}
-  h2 {{ font-size: 11px; text-transform: uppercase; letter-spacing: 0.08em; color: #0b3d6e;
-    margin: 0 0 4px; }}
-  ul.figures {{ padding-left: 16px; font-size: 11.5px; line-height: 1.42; }}
-  ul.figures li {{ margin-bottom: 2px; }}
-  .pictures {{ flex: 1 1 auto; min-height: 300px; display: flex; flex-direction: column;
-    gap: 8px; margin-top: 10px; }}
-  .map-row {{ flex: 55 1 0; min-height: 0; display: flex; gap: 10px; }}
-  .map-col {{ flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column; }}
-  .map-col figure.map {{ flex: 1 1 auto; min-height: 0; }}
-  aside.legend {{ flex: 0 0 160px; min-height: 0; overflow: hidden; font-size: 10px;
-    border-left: 1px solid #d5d5d5; padding-left: 8px; }}
-  .pictures figure.chart {{ flex: 45 1 0; min-height: 0; }}
-  .map-note {{ flex: none; font-size: 9px; color: #555; margin-top: 2px; }}
-  .sources {{ flex: 0 1 auto; max-height: 190px; min-height: 0; overflow: hidden;
-    margin-top: 8px; font-size: {9.5 if with_titles else 9}px; line-height: 1.35; }}
+  .meta {{ font-size: 9.5px; line-height: 13px; color: #555; margin-top: 3px;
+    word-break: break-all; }}
+  h2 {{ font-size: 11px; }}
+  .figures ul {{ padding-left: 16px; font-size: {f_font}px; line-height: {f_line}px; }}
+  .figures li {{ margin-bottom: 2px; }}
+  .legend .lg-group {{ margin-bottom: 1px; }}
+  .legend .lg-e {{ margin-right: 9px; }}
+  .sources {{ font-size: {s_font}px; line-height: {s_line}px; }}
   .pw-items {{ column-count: {2 if with_titles else 3}; column-gap: 16px; }}
-  .more .pw-items {{ column-count: 3; font-size: 9px; line-height: 1.35; }}
+  .more .pw-items {{ column-count: 3; font-size: {s_font}px; line-height: {s_line}px; }}
   .pw-items div {{ break-inside: avoid; }}
-  .foot {{ flex: none; font-size: 8.5px; color: #555; margin-top: 6px; line-height: 1.35; }}
+  footer.box {{ font-size: 8.5px; color: #555; line-height: 1.35; }}
 """
-    map_block, legend_block, chart_block = _figure_blocks(b)
-    pictures = ""
-    if map_block:
-        note = f"<p class='map-note'>{esc(b.map_note)}</p>" if b.map_note else ""
-        pictures += (
-            f"<div class='map-row'><div class='map-col'>{map_block}{note}</div>{legend_block}</div>"
+    figures = ""
+    if "figures" in boxes:
+        figures = (
+            f"<section class='box figures' id='pw-figures-box' style='{boxes['figures'].css()}'>"
+            "<h2>Key figures</h2><ul>"
+            + "".join(f"<li>{esc(s)}</li>" for s in b.figures)
+            + "</ul></section>"
         )
-    pictures += chart_block
-    figures = "".join(f"<li>{esc(s)}</li>" for s in b.figures)
     sources = "".join(
         f"<div>{_source_text(s, with_title=with_titles, linked=True)}</div>" for s in listed
     )
     if more:
         sources += (
             f"<div class='muted'>… and {more:,} more sources behind the events shown: "
-            "open the link above to list them.</div>"
+            "open the view in the app to list them.</div>"
         )
     reopen = f" · reopen this view: {link(b.link, b.link)}" if b.link else ""
     continued = (
-        "<div class='page more' id='pw-more-page' data-drop-if-empty>"
-        + _banner(b, "top")
-        + "<div class='inner'>"
+        "<div class='sheet more' id='pw-more-page' data-drop-if-empty>"
         + f"<h2>Sources (continued) · {esc(b.title)}</h2>"
         + "<div class='pw-items' id='pw-more-sources'></div>"
         + "</div>"
-        + _banner(b, "bottom")
-        + "</div>"
     )
     body = (
-        "<div class='page'>"
-        + _banner(b, "top")
-        + "<div class='inner'>"
-        + f"<h1>{esc(b.title)}</h1>"
-        + f"<p class='filters'>{esc(b.filter_summary)}</p>"
-        + f"<p class='meta'>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)}"
-        f"{reopen}</p>"
-        + "<hr>"
-        + "<h2>Key figures</h2>"
-        + f"<ul class='figures' id='pw-figures-box'>{figures}</ul>"
-        + (f"<div class='pictures'>{pictures}</div>" if pictures else "")
-        + "<div class='sources' id='pw-sources-box' data-fit data-overflow='pw-more-sources'>"
-        "<h2>Sources</h2>"
+        "<div class='sheet page'>"
+        + _banners(b, boxes)
+        + f"<header class='box' id='pw-title-box' style='{title.css()}'>"
+        f"<h1>{esc(b.title)}</h1><p class='filters'>{esc(b.filter_summary)}</p>"
+        f"<p class='meta'>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)}"
+        f"{reopen}</p></header>"
+        + figures
+        + _map_box(boxes.get("map"))
+        + _legend_box(b, boxes.get("legend"), BRIEF_TYPE["legend"][0])
+        + _chart_box(boxes.get("chart"))
+        + f"<section class='box sources' id='pw-sources-box' style='{boxes['sources'].css()}'"
+        " data-fit data-overflow='pw-more-sources'><h2>Sources</h2>"
         + f"<div class='pw-items'>{sources or '<div>None behind this view.</div>'}</div>"
-        + "</div>"
-        + f"<p class='foot'>{esc(b.grades_note)} Numbers in brackets name the sources a "
-        "figure rests on; counts the data set holds are of events recorded one by one, "
-        "each with its sources, and are never added to the counts sources report.</p>"
-        + "</div>"
-        + _banner(b, "bottom")
-        + "</div>"
-        + continued
+        + "</section>"
+        + f"<footer class='box' id='pw-footer-box' style='{boxes['footer'].css()}'>"
+        f"{esc(_brief_foot(b))}</footer>" + "</div>" + continued
     )
     return _document(b.title, css, body, b, chart_size=10.5)

@@ -26,8 +26,9 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -70,7 +71,8 @@ CHROMIUM_ARGS = [
 ]
 #: how long one export may take before it is given up
 TIMEOUT_S = 60.0
-#: exports drawn at once by this server (each runs a Chromium of its own)
+#: exports drawn at once by this server (each runs a Chromium of its own); taken through
+#: :func:`export_slot` by every export (slides, briefs, charts, animations)
 _SLOTS = threading.BoundedSemaphore(2)
 
 _STATIC_PREFIX = "/app/static/"
@@ -149,9 +151,22 @@ def _static_file(path: str) -> Path | None:
     return target if target.is_file() else None
 
 
-def _router(documents: dict[str, str], refused: list[str]) -> Callable[[object], None]:
-    """The answer to every request of an export page: its documents, plotly.js and the
-    files under static/; anything else is refused (and listed in ``refused``)."""
+@contextmanager
+def export_slot(timeout_s: float) -> Iterator[None]:
+    """Hold one of the server's export slots while a Chromium draws (at most two exports
+    at once); raises :class:`ExportError` when none frees up within ``timeout_s``."""
+    if not _SLOTS.acquire(timeout=timeout_s):
+        raise ExportError("the server is busy drawing other exports: try again in a moment")
+    try:
+        yield
+    finally:
+        _SLOTS.release()
+
+
+def offline_router(documents: dict[str, str], refused: list[str]) -> Callable[[object], None]:
+    """The answer to every request of an export page (``context.route("**/*", …)``): its
+    ``documents`` (path → HTML), plotly.js and the files under static/ (``/app/static/…``,
+    the basemap's data included); anything else is refused (and listed in ``refused``)."""
     plotly: list[bytes] = []  # read once per page that asks for it
 
     def route(r) -> None:  # noqa: ANN001 (a playwright Route)
@@ -198,7 +213,7 @@ def _draw(
         timezone_id="UTC",
         color_scheme="light",
     )
-    context.route("**/*", _router(documents, refused))
+    context.route("**/*", offline_router(documents, refused))
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(ORIGIN + entry, wait_until="load", timeout=timeout_ms)
@@ -227,8 +242,6 @@ def _in_chromium(job: Callable[[object, int], object], timeout_s: float) -> obje
     path = chromium_path()
     if path is None:
         raise ExportError(unavailable_reason() or "Chromium is not installed")
-    if not _SLOTS.acquire(timeout=timeout_s):
-        raise ExportError("the server is busy drawing other exports: try again in a moment")
 
     def run() -> object:
         from playwright.sync_api import Error as PlaywrightError
@@ -246,11 +259,11 @@ def _in_chromium(job: Callable[[object, int], object], timeout_s: float) -> obje
         except PlaywrightError as err:
             raise ExportError(f"Chromium failed while drawing the export: {err}") from err
 
-    try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-export") as ex:
-            return ex.submit(run).result(timeout=timeout_s * 2 + 30)
-    finally:
-        _SLOTS.release()
+    with (
+        export_slot(timeout_s),
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-export") as ex,
+    ):
+        return ex.submit(run).result(timeout=timeout_s * 2 + 30)
 
 
 def draw_files(

@@ -137,16 +137,30 @@ def reported_against_held(
     return ranked.drop(columns=["_routes", "_fit"]).head(limit).reset_index(drop=True)
 
 
+def _lead(start: pd.Timestamp | date | None, end: pd.Timestamp | date | None) -> str:
+    """How a sentence about a period starts: 'In 2021', 'In Jan–Mar 2021', 'From 5 Mar 2021
+    to 20 Apr 2022'."""
+    if start is None or end is None or pd.isna(start) or pd.isna(end):
+        return "Over the whole record"
+    words = period_words(start, end)
+    if " – " in words:
+        first, last = words.split(" – ", 1)
+        return f"From {first} to {last}"
+    return f"In {words}"
+
+
 def key_figures(
     ds: DataSet, events: pd.DataFrame, f: EventFilter, today: date
 ) -> tuple[KeyFigure, ...]:
     """The key figures of the view, in plain sentences: what the data set holds for the
-    window, the rate per month, the last one and the days since, and the counts sources
-    report set against the ones held. ``events`` is ``filter_events(ds, f)``."""
+    window, the rate per month, the last one and the days since (as the view's headline
+    counts them, ``data.aggregate.headline``, the function ``data.views.overview_view``
+    calls), and the counts sources report set against the ones held. ``events`` is
+    ``filter_events(ds, f)``."""
     h = headline(events, f, today)
     counted, kinds, noun = counted_for_timeline(events, f.kinds)
     singular = noun[:-1]
-    window = f"{_day(h.window_start)} – {_day(h.window_end)}" if h.window_start else "the view"
+    lead = _lead(h.window_start, h.window_end)
     ids = _ordered_sources(ds, "event", counted["event_id"])
     n = len(counted)
     what = "" if noun == "patrols" else f" of the chosen kinds ({_kinds_text(kinds)})"
@@ -160,12 +174,12 @@ def key_figures(
             verb = "is" if h.disputed == 1 else "are"
             notes.append(f"a further {_plural(h.disputed, 'disputed patrol')} {verb} not counted")
         first = KeyFigure(
-            f"The data set holds {_plural(n, singular)}{what} one by one for {window} "
+            f"{lead}, the data set holds {_plural(n, singular)}{what} recorded one by one "
             f"({'; '.join(notes)})",
             ids,
         )
     else:
-        first = KeyFigure(f"The data set holds no {singular}{what} for {window}")
+        first = KeyFigure(f"{lead}, the data set holds no {singular}{what}")
     figures = [first]
 
     if n and h.months >= 1:
@@ -193,7 +207,6 @@ def key_figures(
         )
 
     for row in reported_against_held(ds, events, f, today).itertuples(index=False):
-        period = f"{_day(row.period_start)} – {_day(row.period_end)}"
         who = str(row.source).rsplit(", ", 1)[0] if row.source else "a source"
         amount = str(row.count_text).removesuffix(" a month")
         per_month = row.unit == "per_month"
@@ -208,8 +221,8 @@ def key_figures(
         )
         figures.append(
             KeyFigure(
-                f"Across {row.scope}, {period}: {who} reports {reported}; the data set holds "
-                f"{row.ratio_text} one by one{partly}",
+                f"{_lead(row.period_start, row.period_end)}, {who} reports {reported} across "
+                f"{row.scope}; the data set holds {row.ratio_text} one by one{partly}",
                 _ordered_sources(ds, "period_count", [row.count_id]),
                 (row.count_id,),
             )
@@ -317,10 +330,16 @@ def cite_marks(source_ids: Iterable[str], numbers: Mapping[str, int]) -> str:
     return ", ".join(runs)
 
 
-def figure_sentence(fig: KeyFigure, numbers: Mapping[str, int]) -> str:
-    """The figure as a sentence with its citation marks: '… 2021 [1–9].' Sources that are
-    not listed (a list cut short) are counted: '[1–40, +12 more]'."""
+def figure_sentence(
+    fig: KeyFigure, numbers: Mapping[str, int], grades: Mapping[str, str] | None = None
+) -> str:
+    """The figure as a sentence with its citation marks: '… 2021 [1–9].' A figure resting
+    on one source gives its grade when ``grades`` are known: '… [10 · C2].' Sources that
+    are not listed (a list cut short) are counted: '[1–40, +12 more]'."""
     marks = cite_marks(fig.source_ids, numbers)
+    distinct = list(dict.fromkeys(fig.source_ids))
+    if grades and len(distinct) == 1 and distinct[0] in numbers and grades.get(distinct[0]):
+        marks += f" · {grades[distinct[0]]}"
     unlisted = sum(1 for s in dict.fromkeys(fig.source_ids) if s not in numbers)
     if unlisted:
         marks = f"{marks}, +{unlisted:,} more" if marks else f"{unlisted:,} sources not listed"

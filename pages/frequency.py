@@ -8,9 +8,11 @@ narrows this page's map, event table and figures, and the link keeps the selecti
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
-from components.briefing import ExportView, standard_view
+from components.briefing import standard_view
 from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
@@ -90,8 +92,8 @@ with figures:
         now,
         key="freq_export",
         events=events,
-        view=lambda: ExportView(
-            map=standard_view(ds, f, now, events=events).map,
+        view=lambda: replace(
+            standard_view(ds, f, now, events=events),
             figure=fig,
             period_count_ids=tuple(view.bands["count_id"]),
         ),

@@ -59,6 +59,9 @@ with export_col:
             map=build_explorer_map(ds, view.map, view.zones, tiles=None, legend_open=True),
             figure=standard_view(ds, f, now, events=events).figure,
             map_note=map_caption(view.map),
+            map_view=view.map,
+            explorer=True,
+            zones=view.zones,
         ),
     )
 if play:

@@ -16,6 +16,7 @@ from components.briefing import (
     ASPECTS,
     Briefing,
     ExportView,
+    LegendLine,
     SourceLine,
     brief_html,
     build_briefing,
@@ -60,7 +61,7 @@ def test_key_figures_on_the_synthetic_set(mini):
     events = filter_events(mini, Y2020)
     figures = key_figures(mini, events, Y2020, TODAY)
     texts = [f.text for f in figures]
-    assert texts[0].startswith("The data set holds 4 patrols one by one for 1 Jan 2020 – 31 Dec")
+    assert texts[0].startswith("In 2020, the data set holds 4 patrols recorded one by one (")
     assert "1 of them dated only to a week, month or coarser" in texts[0]
     assert texts[1] == "That is 0.33 patrols a month over the 12.0 months of the window"
     days = (date(2020, 12, 31) - date(2020, 5, 5)).days  # to the window's end, not today
@@ -83,14 +84,16 @@ def test_a_count_over_the_chosen_route_comes_first(mini):
     figures = key_figures(mini, filter_events(mini, f), f, TODAY)
     assert "reports 3–5 joint patrols a month (about 36–60 in all)" in figures[3].text
     assert "3 of 36–60" in figures[3].text
-    assert figures[0].text.startswith("The data set holds 4 patrols on Synthetic track one by")
+    assert figures[0].text.startswith("In 2020, the data set holds 4 patrols on Synthetic track")
     assert "12 joint patrols" in figures[4].text
 
 
 def test_key_figures_for_an_empty_window_and_for_other_kinds(mini):
     f = EventFilter(start=date(2019, 1, 1), end=date(2019, 1, 2))
     figures = key_figures(mini, filter_events(mini, f), f, TODAY)
-    assert [k.text for k in figures] == ["The data set holds no patrol for 1 Jan 2019 – 2 Jan 2019"]
+    assert [k.text for k in figures] == [
+        "From 1 Jan 2019 to 2 Jan 2019, the data set holds no patrol"
+    ]
     escorts = EventFilter(kinds=("convoy_escort",))
     figures = key_figures(mini, filter_events(mini, escorts), escorts, TODAY)
     assert "1 event of the chosen kinds (Convoy escort)" in figures[0].text
@@ -107,20 +110,27 @@ def test_source_notes_number_the_figures_sources_first(mini):
     numbers = dict(zip(notes["source_id"], notes["number"], strict=True))
     sentences = [figure_sentence(k, numbers) for k in figures]
     assert sentences[0].endswith("[1].") and sentences[3].endswith("[2].")
+    # a figure resting on one source names its grade
+    grades = dict(zip(notes["source_id"], notes["grade"], strict=True))
+    assert figure_sentence(figures[3], numbers, grades).endswith("[2 · B2].")
 
 
 def test_every_number_on_the_embedded_brief_is_cited(embedded):
     f = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",))
     events = filter_events(embedded, f)
     figures = key_figures(embedded, events, f, TODAY)
-    assert figures[0].text.startswith("The data set holds 1 patrol on Darbasiyah countryside")
+    assert figures[0].text.startswith("In 2021, the data set holds 1 patrol on Darbasiyah")
     assert any("344 joint patrols" in k.text for k in figures)
     notes = source_notes(embedded, events, figures)
     numbers = dict(zip(notes["source_id"], notes["number"], strict=True))
     for k in figures:
-        if re.search(r"\d", k.text.split(" for ")[0]) or "reports" in k.text:
+        if re.search(r"\d", re.sub(r"^(In|From) [^,]*, ", "", k.text)) or "reports" in k.text:
             assert k.source_ids, k.text
             assert re.search(r"\[\d[\d, –]*\]\.$", figure_sentence(k, numbers)), k.text
+    # the days since the last patrol say what day they count to
+    assert any(
+        re.search(r"\d days before (the end of the window|today) \(", k.text) for k in figures
+    )
 
 
 def test_cite_marks_and_unlisted_sources():
@@ -214,6 +224,10 @@ def _briefing(**kw) -> Briefing:
         sources=(SourceLine(1, "Pub <1>", 'Title "x"', "2021", "javascript:alert(1)", "B2"),),
         banner=Banner("UNCLASSIFIED <b>", "#007a33"),
         sources_total=3,
+        legend=(
+            LegendLine("Events <g>", "Russia <x>", "<svg width='9' height='9'></svg>", 3),
+            LegendLine("Counting", "A run is <i>a patrol</i>", ""),
+        ),
     )
     base.update(kw)
     return Briefing(**base)
@@ -225,6 +239,7 @@ def test_documents_escape_every_text(doc):
     assert "<script>alert(1)" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
     assert "<b>all</b>" not in html and "UNCLASSIFIED &lt;b&gt;" in html
+    assert "Russia &lt;x&gt;" in html and "Events &lt;g&gt;" in html and "<i>a patrol" not in html
     assert "Pub &lt;1&gt;" in html and "javascript:" not in html
     assert "Test &lt;set&gt; v1" in html and "exported 24 Nov 2026, 14:03 UTC" in html
     assert "id='pw-map' src='/map.html'" in html and "/plotly.js" in html
@@ -260,7 +275,11 @@ def test_export_map_document(mini):
     assert "__pwMapReady" in html and view.map.get_name() in html
     assert html.index("__pwMapReady") > html.index(f"var {view.map.get_name()} = L.map")
     assert "https://" not in re.sub(r'href="https://[^"]*"', "", html.split("<body>")[0])
-    assert "details open" in html and "d.open = true" in html  # legends open in exports
+    # no map control is printed (zoom, layer list, measure tool, the map's own legend): the
+    # scale bar and the credits only, the data clear of the north arrow, scale and credits
+    assert ".leaflet-control:not(.leaflet-control-scale):not(.leaflet-control-attribution)" in html
+    assert ".pw-legend {" not in html or "display: none" in html
+    assert "paddingTopLeft: padTopLeft" in html
 
 
 def test_export_figure_keeps_the_page_figure_and_whole_ticks(mini):
@@ -287,7 +306,7 @@ def test_build_briefing_on_the_synthetic_set(mini):
     )
     assert b.title == "A title"
     assert b.dataset_label == mini.label and b.dataset_version == mini.version
-    assert b.figures[0].endswith("[1].") and b.sources[0].grade == "F6"
+    assert b.figures[0].endswith("[1 · F6].") and b.sources[0].grade == "F6"
     assert b.sources_total == len(b.sources) == 2
     assert b.map_html and "__pwMapReady" in b.map_html and b.figure_json
     empty = build_briefing(
@@ -383,3 +402,18 @@ def test_the_panel_gives_the_public_link_when_one_is_set(monkeypatch):
     link = at.code[0].value
     assert link.startswith("https://patrolwatch.example.org/team/?") and link.endswith("dsv=1.1.0")
     assert not any("print no link" in c.value for c in at.caption)
+
+
+def test_no_public_address_prints_no_link():
+    from data.briefing import public_link
+
+    params = {"dates": ["2021-01-01", "2021-12-31"]}
+    assert public_link(None, "frequency", params, "1.1.0") is None
+    assert public_link("", "frequency", params, "1.1.0") is None
+    made = public_link("https://pw.example.org/team/", "frequency", params, "1.1.0")
+    assert made == (
+        "https://pw.example.org/team/frequency?dates=2021-01-01&dates=2021-12-31&dsv=1.1.0"
+    )
+    b = _briefing(link=None)
+    for html in (slide_html(b), brief_html(b)):
+        assert "localhost" not in html and "127.0.0.1" not in html

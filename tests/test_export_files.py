@@ -22,6 +22,7 @@ from components.briefing import (
     SLIDE_SCALE,
     brief_html,
     build_briefing,
+    drawn_points,
     slide_figure,
     slide_html,
     standard_view,
@@ -30,16 +31,17 @@ from components.export_files import (
     CHROMIUM_ARGS,
     ExportError,
     _draw,
-    _router,
     chromium_path,
     draw_chart_png,
     draw_files,
     draw_slide_png,
+    offline_router,
     unavailable_reason,
 )
 from data.briefing import Banner, dataset_version, default_title, view_link
-from data.filters import EventFilter, filter_events
+from data.filters import EventFilter
 from data.load import load_dataset_files
+from data.views import overview_view
 from tests.browser.conftest import ARTIFACTS
 
 TODAY = date(2026, 11, 24)
@@ -49,7 +51,15 @@ EXPORTS = ARTIFACTS / "exports"
 VIEW = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",))
 # every patrol of the data set: many places, and far more sources than one page holds
 WHOLE = EventFilter(start=date(2019, 10, 1), end=TODAY)
-BOXES = ("pw-map-box", "pw-legend-box", "pw-chart-box", "pw-figures-box", "pw-sources-box")
+BOXES = (
+    "pw-title-box",
+    "pw-figures-box",
+    "pw-map-box",
+    "pw-legend-box",
+    "pw-chart-box",
+    "pw-sources-box",
+    "pw-footer-box",
+)
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -114,8 +124,8 @@ def test_pdf_is_one_page_holding_the_figures_and_their_sources(files, briefing):
         "UNCLASSIFIED",
         "Patrols in 2021 · Darbasiyah countryside",
         "KEY FIGURES",
-        "The data set holds 1 patrol on Darbasiyah countryside (Shirk - al-Darbasiyah - Amuda) "
-        "one by one for 1 Jan 2021 – 31 Dec 2021",
+        "In 2021, the data set holds 1 patrol on Darbasiyah countryside (Shirk - al-Darbasiyah - "
+        "Amuda) recorded one by one",
         "reports 344 joint patrols",
         "PatrolWatch embedded data set v1.1.0",
         "exported 24 Nov 2026, 14:03 UTC",
@@ -127,7 +137,7 @@ def test_pdf_is_one_page_holding_the_figures_and_their_sources(files, briefing):
     cited: set[int] = set()
     for sentence in briefing.figures:
         assert " ".join(sentence.split()) in text
-        for marks in re.findall(r"\[([\d, –]+)\]", sentence):
+        for marks in re.findall(r"\[([\d, –]+)(?: · [A-F][1-6])?\]", sentence):
             for part in marks.split(", "):
                 lo, _, hi = part.partition("–")
                 cited.update(range(int(lo), int(hi or lo) + 1))
@@ -174,7 +184,7 @@ class _Route:
 
 def test_the_renderer_serves_local_files_and_refuses_the_rest():
     refused: list[str] = []
-    route = _router({"/slide.html": "<p>slide</p>"}, refused)
+    route = offline_router({"/slide.html": "<p>slide</p>"}, refused)
     asked = {
         url: _Route(url)
         for url in (
@@ -204,7 +214,7 @@ _MEASURE = """
     const el = document.getElementById(id);
     if (!el) { out[id] = null; continue; }
     const r = el.getBoundingClientRect();
-    const shown = [...el.querySelectorAll('.pw-items > *, li')].filter(
+    const shown = [...el.querySelectorAll('.pw-items > *, li, .lg-e')].filter(
       (c) => c.getClientRects().length > 0);
     out[id] = {
       left: r.left, top: r.top, right: r.right, bottom: r.bottom,
@@ -223,9 +233,13 @@ _MAP_STATE = """
   const map = window[name];
   const bounds = map.getBounds();
   const legends = [...document.querySelectorAll('.pw-legend')];
+  const controls = [...document.querySelectorAll('.leaflet-control')].filter(
+    (el) => getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0);
   return {
     outside: points.filter((p) => !bounds.contains(p)),
     legendsShown: legends.filter((el) => getComputedStyle(el).display !== 'none').length,
+    controls: controls.map((el) => [...el.classList].find(
+      (c) => c === 'leaflet-control-scale' || c === 'leaflet-control-attribution') || el.className),
   };
 }
 """
@@ -256,13 +270,12 @@ def _laid_out(b, f: EventFilter, doc: str, aspect: str = "16:9"):
         try:
             context, page = _draw(browser, docs, entry, viewport, scale, 60_000)
             boxes = page.evaluate(_MEASURE, list(BOXES))
-            legend_rows = page.locator("#pw-legend-box .pw-legend .pw-row").count()
+            legend_rows = page.locator("#pw-legend-box .lg-e").count()
             frame = page.frame(url=re.compile(r"/map\.html$"))
-            events = filter_events(ds, f)
-            placed = events[events["placed"]]
-            points = [
-                [float(la), float(lo)] for la, lo in zip(placed["lat"], placed["lon"], strict=True)
-            ]
+            # every thing the map draws: markers, sites, route vertices
+            view = overview_view(ds, f, TODAY).map
+            points = [[la, lo] for la, lo in drawn_points(view)]
+            assert len(points) >= len(view.markers) > 0
             state = frame.evaluate(_MAP_STATE, points)
             context.close()
         finally:
@@ -305,14 +318,19 @@ def test_no_box_covers_another_and_the_map_frames_every_event(which, doc, aspect
     assert all(boxes[k] is not None for k in BOXES), boxes
     for i, a in enumerate(BOXES):
         box = boxes[a]
-        assert box["right"] > box["left"] + 40 and box["bottom"] > box["top"] + 40, (a, box)
+        least = 12 if a in ("pw-title-box", "pw-footer-box") else 40
+        assert box["right"] > box["left"] + 40 and box["bottom"] > box["top"] + least, (a, box)
         assert 0 <= box["left"] and box["right"] <= width + 0.5, (a, box)
         assert 0 <= box["top"] and box["bottom"] <= height + 0.5, (a, box)  # on the first page
         assert box["clipped"] == 0, (a, box)
         for other in BOXES[i + 1 :]:
             assert not _overlaps(box, boxes[other]), (a, other, box, boxes[other])
-    # the legend is in its own box, none is left over the map; the map frames every event
+    # the legend is in its own box, none is left over the map, no map control is shown but
+    # the scale and the credits; the map frames everything it draws
     assert legend_rows > 0 and state["legendsShown"] == 0
+    assert state["controls"] == ["leaflet-control-scale", "leaflet-control-attribution"] or (
+        sorted(state["controls"]) == ["leaflet-control-attribution", "leaflet-control-scale"]
+    )
     assert state["outside"] == []
 
 

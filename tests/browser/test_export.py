@@ -52,7 +52,8 @@ def test_export_from_the_overview(page, page_log, app_url):
     reader = PdfReader(io.BytesIO((out / "browser-brief.pdf").read_bytes()))
     assert len(reader.pages) == 1
     text = " ".join(reader.pages[0].extract_text().split())
-    assert f"The data set holds 1 patrol on {DARBASIYAH} one by one for 1 Jan 2021" in text
+    assert f"In 2021, the data set holds 1 patrol on {DARBASIYAH} recorded one by one" in text
+    assert "localhost" not in text and "127.0.0.1" not in text  # no public address: no link
     assert "SOURCES" in text
 
     # the link reopens this view; made from another version, it says the data changed

@@ -1,0 +1,129 @@
+"""The export's layout, computed before anything is drawn: for each format (slide 16:9 and
+4:3, A4 brief) and for views small and large, no two named boxes intersect and each lies on
+the page; the map is framed on everything its view draws."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+
+from components.briefing import (
+    brief_boxes,
+    build_briefing,
+    drawn_bounds,
+    drawn_points,
+    slide_boxes,
+    standard_view,
+)
+from components.export_layout import FORMATS, Box, Content, layout, overlapping
+from data.briefing import Banner, default_title
+from data.filters import EventFilter
+from data.load import load_dataset_files
+from data.views import overview_view
+
+TODAY = date(2026, 12, 1)
+AT = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+VIEWS = {
+    "2021": EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31)),
+    "darbasiyah-2021": EventFilter(
+        start=date(2021, 1, 1), end=date(2021, 12, 31), routes=("darbasiyah",)
+    ),
+    "whole": EventFilter(start=date(2019, 10, 1), end=TODAY),
+    "empty": EventFilter(start=date(2019, 1, 1), end=date(2019, 1, 2)),
+}
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return load_dataset_files()
+
+
+@pytest.fixture(scope="module")
+def briefings(embedded):
+    out = {}
+    for name, f in VIEWS.items():
+        out[name] = build_briefing(
+            embedded,
+            f,
+            TODAY,
+            view=standard_view(embedded, f, TODAY),
+            title=default_title(embedded, f, TODAY),
+            link=None,
+            exported_at=AT,
+        )
+    return out
+
+
+def _check(boxes: dict[str, Box], fmt: str) -> None:
+    width, height = FORMATS[fmt]
+    assert overlapping(boxes.values()) == [], boxes
+    for box in boxes.values():
+        assert box.w > 0 and box.h > 0, box
+        assert 0 <= box.x and box.right <= width + 0.01, box
+        assert 0 <= box.y and box.bottom <= height + 0.01, box
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+@pytest.mark.parametrize("with_extras", [False, True], ids=["plain", "banner-and-link"])
+def test_no_two_boxes_intersect_in_any_format(briefings, name, with_extras):
+    b = briefings[name]
+    if with_extras:
+        b = replace(
+            b,
+            banner=Banner("UNCLASSIFIED"),
+            link="https://patrolwatch.example.org/?dates=2021-01-01&dates=2021-12-31&dsv=1.1.0",
+        )
+    for aspect in ("16:9", "4:3"):
+        boxes = slide_boxes(b, aspect)
+        _check(boxes, aspect)
+        assert {"title", "sources", "footer"} <= set(boxes)
+        if b.map_html is not None:
+            assert {"map", "chart"} <= set(boxes)
+    boxes = brief_boxes(b)
+    _check(boxes, "A4")
+    assert {"title", "figures", "map", "chart", "sources", "footer"} <= set(boxes)
+    if with_extras:
+        assert {"banner_top", "banner_bottom"} <= set(boxes)
+
+
+def test_the_legend_has_a_box_of_its_own_beside_the_map(briefings):
+    b = briefings["2021"]
+    for fmt in ("16:9", "4:3", "A4"):
+        boxes = slide_boxes(b, fmt) if fmt != "A4" else brief_boxes(b)
+        assert "legend" in boxes
+        assert not boxes["legend"].intersects(boxes["map"])
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_layouts_of_odd_content(fmt):
+    long = ("A very long sentence about patrols and the sources that report them. " * 8,) * 9
+    for content in (
+        Content(),
+        Content(has_map=False, has_chart=False),
+        Content(has_map=False),
+        Content(has_chart=False, figures=long),
+        Content(figures=long, sources=("1 A source, 2021 B2",) * 400, banner=True, link="x" * 300),
+        Content(legend=[[("Events", 0.0)] + [("Russia", 30.0)] * 40] * 6, title="T" * 300),
+    ):
+        _check(layout(fmt, content), fmt)
+
+
+def test_the_map_frames_everything_its_view_draws(embedded):
+    for name, f in VIEWS.items():
+        view = overview_view(embedded, f, TODAY).map
+        points = drawn_points(view)
+        bounds = drawn_bounds(view)
+        if not points:
+            assert bounds is None, name
+            continue
+        (south, west), (north, east) = bounds
+        outside = [p for p in points if not (south < p[0] < north and west < p[1] < east)]
+        assert outside == [], name
+        # every marker and site is among the points framed
+        for frame in (view.markers, view.sites):
+            for lat, lon in zip(frame["lat"], frame["lon"], strict=True):
+                assert (float(lat), float(lon)) in points
+        # and the export hands that frame to the map it draws
+        assert standard_view(embedded, f, TODAY).focus == bounds
