@@ -76,6 +76,15 @@ def store(store_location: str):
     s.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory):
+    """The hostile corpus imported into a store beside the mini data set
+    (tests/hostile/site.py), built once per session: the tests only read it."""
+    from tests.hostile.site import build_hostile_site
+
+    return build_hostile_site(tmp_path_factory.mktemp("hostile-site"))
+
+
 @pytest.fixture
 def mini_dir(tmp_path: Path) -> Path:
     return write_mini_dataset(tmp_path / "mini")
