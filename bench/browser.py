@@ -51,11 +51,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.generate import generate
+from components.export_files import CHROMIUM_ARGS  # the one list of Chromium's flags
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "bench"
 CHROMIUM = os.environ.get("PATROLWATCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 TODAY = "2026-11-24"
 

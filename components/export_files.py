@@ -55,6 +55,8 @@ from components.briefing import (
 ORIGIN = "http://127.0.0.1:9"
 CHROMIUM_ENV = "PATROLWATCH_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
+#: Chromium's command-line flags: the one list, used by the exports, the browser tests
+#: (tests/browser/conftest.py) and the browser benchmark (bench/browser.py)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -33,17 +33,56 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """A PostgreSQL server for this test session (tests/postgres.py). Fails, never skips,
-    when PostgreSQL cannot be started: CI must prove the store runs on it."""
+def postgres_server():
+    """One PostgreSQL server for the whole test session (tests/postgres.py), started on
+    first use. Fails, never skips, when PostgreSQL cannot be started: CI must prove the
+    store runs on it. A test that stops it (``pause``) must ``resume`` it in a ``finally``;
+    each test or module works in a database of its own (``tests.postgres.new_database``)."""
     from tests.postgres import start_server
 
     try:
         server = start_server()
     except Exception as err:  # any reason it cannot start fails the tests
         pytest.fail(f"PostgreSQL could not be started for the store tests: {err}")
-    yield server.url
+    yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server) -> str:
+    """SQLAlchemy URL of the session's PostgreSQL server (its ``postgres`` database)."""
+    return postgres_server.url
+
+
+@pytest.fixture
+def sqlite_store_url(tmp_path: Path) -> str:
+    """A new, empty SQLite store in the test's temporary folder."""
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+@pytest.fixture
+def store_location(sqlite_store_url: str) -> str:
+    """The store ``store`` opens; a module overrides it to run on other stores."""
+    return sqlite_store_url
+
+
+@pytest.fixture
+def store(store_location: str):
+    """A new, empty store (data.store.Store) at ``store_location``, closed after the test."""
+    from data.store import Store
+
+    s = Store.open(store_location)
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory):
+    """The hostile corpus imported into a store beside the mini data set
+    (tests/hostile/site.py), built once per session: the tests only read it."""
+    from tests.hostile.site import build_hostile_site
+
+    return build_hostile_site(tmp_path_factory.mktemp("hostile-site"))
 
 
 @pytest.fixture

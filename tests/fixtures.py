@@ -178,6 +178,31 @@ def _event(eid: str, when: str, precision: str, kind: str = "joint_patrol", **kw
     }
 
 
+def store_event(eid: str, **fields: str) -> dict[str, str]:
+    """One SYNTHETIC event as the store holds it (every column a text), on the fixture's
+    places and actors; ``fields`` replace columns."""
+    row = {
+        "event_id": eid,
+        "theatre_id": "syn_a",
+        "date": "2020-06-04",
+        "date_precision": "day",
+        "end_date": "",
+        "kind": "joint_patrol",
+        "status": "carried_out",
+        "actors": "blue:patrolling|red:patrolling",
+        "places": "town_a",
+        "route_id": "",
+        "patrol_number": "",
+        "number_scheme": "",
+        "vehicles": "",
+        "distance_km": "",
+        "description": "SYNTHETIC event written by the tests",
+        "milestone": "",
+        "sources": SYN,
+    }
+    return {**row, **fields}
+
+
 EVENTS = [
     _event(
         "e-agree",

@@ -3,6 +3,8 @@
 ``start_server()`` runs ``initdb`` on a new folder in /tmp and starts the server on a free
 loopback port (as the ``postgres`` user when the tests run as root, since PostgreSQL refuses
 to run as root), trusting local connections. ``make postgresql`` installs the packages.
+The session shares one server (tests/conftest.py ``postgres_server``); ``new_database``
+gives a test or a module a database of its own on it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +45,7 @@ class PostgresServer:
     prefix: list[str]
     pg_ctl: str
     options: str = ""
+    paused: bool = False
 
     @property
     def url(self) -> str:
@@ -56,6 +60,7 @@ class PostgresServer:
              "stop"],
             capture_output=True, timeout=60, check=True,
         )  # fmt: skip
+        self.paused = True
 
     def resume(self) -> None:
         """Start a paused server again, with its data, on the same port."""
@@ -65,6 +70,7 @@ class PostgresServer:
              self.options, "-w", "-t", "60", "start"],
             capture_output=True, timeout=120, check=True,
         )  # fmt: skip
+        self.paused = False
 
     def stop(self) -> None:
         subprocess.run(
@@ -114,3 +120,17 @@ def start_server() -> PostgresServer:
         shutil.rmtree(folder, ignore_errors=True)
         raise RuntimeError(f"PostgreSQL did not start: {text}")
     return PostgresServer(folder, port, prefix, pg_ctl, options)
+
+
+def new_database(server_url: str, prefix: str = "pw_test") -> str:
+    """Create a new, empty database on the server at ``server_url`` and return its URL."""
+    from sqlalchemy import create_engine, text
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return server_url.rsplit("/", 1)[0] + "/" + name

@@ -24,7 +24,7 @@ from tests.test_store import SOURCE
 
 # the store fixtures: a new SQLite file, or a new database on the session's PostgreSQL
 url = test_store.url
-store = test_store.store
+store_location = test_store.store_location  # tests/conftest.py's store opens it
 
 RULES = rules_from_config(
     {

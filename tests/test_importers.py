@@ -27,13 +27,6 @@ from tests.test_store import FIXTURES, OPTIONS
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    yield s
-    s.engine.dispose()
-
-
-@pytest.fixture
 def ctx(mini, store) -> ImportContext:
     snap = store.snapshot()
     return ImportContext(mini, snap, combine(mini, snap.texts())[0])

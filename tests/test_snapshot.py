@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from components.cite import diff_summary
 from data.filters import EventFilter, filter_events
 from data.load import load_dataset_files
@@ -25,35 +23,12 @@ from data.snapshot import (
     view_hash,
 )
 from data.store import Store
-from tests.fixtures import SYN
+from tests.fixtures import store_event
 
 
 def _event(eid: str, **kw: str) -> dict[str, str]:
-    row = {
-        "event_id": eid,
-        "theatre_id": "syn_a",
-        "date": "2020-06-04",
-        "date_precision": "day",
-        "end_date": "",
-        "kind": "joint_patrol",
-        "status": "carried_out",
-        "actors": "blue:patrolling|red:patrolling",
-        "places": "town_a",
-        "route_id": "",
-        "patrol_number": "",
-        "number_scheme": "",
-        "vehicles": "",
-        "distance_km": "",
-        "description": "SYNTHETIC event written by the snapshot tests",
-        "milestone": "",
-        "sources": SYN,
-    }
-    return {**row, **kw}
-
-
-@pytest.fixture
-def store(tmp_path) -> Store:
-    return Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    fields = {"description": "SYNTHETIC event written by the snapshot tests", **kw}
+    return store_event(eid, **fields)
 
 
 def _shown(base, store: Store):

@@ -10,17 +10,17 @@ import signal
 import subprocess
 import sys
 import textwrap
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
 
 from data.importers import ImportContext, ImportOptions, ImportRefused, apply_import
 from data.importers import preview_import as preview
 from data.records import combine
 from data.store import CHUNK, Change, ConflictError, Store, StoreError, store_url
+from tests.fixtures import store_event
+from tests.postgres import new_database
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures_import"
@@ -46,47 +46,26 @@ OPTIONS = ImportOptions(
 
 
 def _event(eid: str = "syn-ev-1", **kw: str) -> dict[str, str]:
-    row = {
-        "event_id": eid,
-        "theatre_id": "syn_a",
+    fields = {
         "date": "2024-03-04",
-        "date_precision": "day",
-        "end_date": "",
-        "kind": "joint_patrol",
-        "status": "carried_out",
-        "actors": "blue:patrolling|red:patrolling",
-        "places": "town_a",
-        "route_id": "",
-        "patrol_number": "",
-        "number_scheme": "",
-        "vehicles": "",
-        "distance_km": "",
         "description": "SYNTHETIC event written by the store tests",
-        "milestone": "",
         "sources": "synthetic-store-test:2",
     }
-    return {**row, **kw}
+    return store_event(eid, **{**fields, **kw})
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path) -> str:
+def url(request, sqlite_store_url) -> str:
     """A new, empty store: a SQLite file, or a new database on the session's PostgreSQL."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.sqlite'}"
-    server = request.getfixturevalue("postgres_url")
-    name = f"pw_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + "/" + name
+        return sqlite_store_url
+    return new_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
-def store(url) -> Store:
-    s = Store.open(url)
-    yield s
-    s.engine.dispose()
+def store_location(url) -> str:
+    """The shared ``store`` fixture (tests/conftest.py) opens each of these stores."""
+    return url
 
 
 def _ctx(mini, store: Store) -> ImportContext:
@@ -406,17 +385,17 @@ def test_the_form_writes_dates_at_their_precision_and_checks_like_an_import(mini
 # --------------------------------------------------------------------------- store down
 
 
-def test_a_store_that_cannot_be_reached_says_so_refuses_saves_and_recovers():
+def test_a_store_that_cannot_be_reached_says_so_refuses_saves_and_recovers(postgres_server):
     """PostgreSQL going down under a running app: reads of the revision and saves raise
     StoreUnavailable (never a raw driver error), the cached layer shows the shipped data
     alone, and the same engine works again once the server is back."""
     from data import cache
     from data.store import UNREACHABLE_SAVE, StoreUnavailable
-    from tests.postgres import start_server
 
-    server = start_server()
+    server = postgres_server  # the session's: a database of our own, resumed whatever happens
+    url = new_database(server.url)
     try:
-        store = Store.open(server.url)
+        store = Store.open(url)
         store.insert("sources", SOURCE, who="alice")
         assert store.revision() == 1 and store.reachable()
         server.pause()
@@ -429,15 +408,16 @@ def test_a_store_that_cannot_be_reached_says_so_refuses_saves_and_recovers():
         assert str(err.value).startswith(UNREACHABLE_SAVE)
         with pytest.raises(StoreUnavailable):
             store.undo_revision(1, who="alice")
-        assert cache.store_revision(server.url) == 0  # the pages show the shipped data
+        assert cache.store_revision(url) == 0  # the pages show the shipped data
         server.resume()
         assert store.reachable() and store.revision() == 1  # nothing lost, nothing half-written
         assert store.insert("sources", other, who="alice") == 2
-        assert cache.store_revision(server.url) == 2
+        assert cache.store_revision(url) == 2
         store.engine.dispose()
-        cache.load_store(server.url).engine.dispose()
+        cache.load_store(url).engine.dispose()
     finally:
-        server.stop()
+        if server.paused:
+            server.resume()
 
 
 # --------------------------------------------------------------------------- undo by id

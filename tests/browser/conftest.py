@@ -1,18 +1,35 @@
 """Browser harness: the real app in Debian's headless Chromium, with no internet.
 
-Fixtures
-  streamlit_app  (session) start a Streamlit script on a free localhost port -> its URL
+Fixtures (names and signatures are stable: browser tests are written against them)
+  streamlit_app  (session) ``streamlit_app(script) -> URL``: start a Streamlit script (path
+                 relative to the repo root, or absolute) on a free localhost port, once per
+                 session; later calls with the same script and environment get the same
+                 server
   app_url        (session) the dashboard (app.py, or $PATROLWATCH_TEST_APP) -> its URL
-  app_with_env   (module) start app.py with extra environment variables -> its URL
+  app_with_env   (module) ``app_with_env(env) -> URL``: the dashboard with extra environment
+                 variables (another data set, store, secrets file). One server per
+                 configuration (the env given plus the PATROLWATCH_* and STREAMLIT_*
+                 variables in force) for the whole session: two modules asking for the same
+                 configuration share a server, so a test must not count on a server no other
+                 module has used (give it a store of its own: a new folder in the env)
+  browser        (session) one Chromium for the session, launched with the app's own
+                 flags (components.export_files.CHROMIUM_ARGS)
   page_log       what the page did: console errors, failed and blocked requests
-  page           a Playwright page, 1600x1000, whose every request to a host other than
-                 localhost is aborted (and recorded in page_log.blocked)
+  page           a Playwright page, 1600x1000, in a new browser context (its own cookies),
+                 whose every request to a host other than localhost is aborted (and
+                 recorded in page_log.blocked)
 Helpers
+  _start(script, tmp, extra_env=None) -> _Server   start one server of one's own (stop it
+                 with ``.stop()``), for a test that needs a server just started; prefer the
+                 fixtures above, which share servers
   wait_for_streamlit(page)   wait until the app has finished running
   screenshot(page, name)     save artifacts/screenshots/<name>.png
 
 Mark browser tests with ``@pytest.mark.browser``. Chromium is Debian's (/usr/bin/chromium,
 ``make chromium``); nothing here downloads a browser: never run ``playwright install``.
+Wait on a condition (``locator.wait_for``, ``page.wait_for_function``), not a fixed time.
+The suite may run in parallel workers (pytest-xdist): servers take a free port each and
+their logs are named by port, temporary folders come from ``tmp_path``/``tempfile``.
 """
 
 from __future__ import annotations
@@ -33,22 +50,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from components.export_files import CHROMIUM_ARGS  # the one list of Chromium's flags
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 LOGS = ARTIFACTS / "logs"
 
 CHROMIUM = os.environ.get("PATROLWATCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 STARTUP_TIMEOUT_S = 60.0
 VIEWPORT = {"width": 1600, "height": 1000}
@@ -160,47 +169,75 @@ def _start(script: Path, tmp: Path, extra_env: dict[str, str] | None = None) -> 
     )
 
 
+#: environment variables that change what a server shows: part of its configuration
+_CONFIG_PREFIXES = ("PATROLWATCH_", "STREAMLIT_", "AUTHLIB_")
+
+
+def _configuration(script: Path, extra_env: dict[str, str] | None) -> tuple:
+    """What makes two servers the same: the script and the environment it runs with (the
+    harness's own variables and the extra ones; the rest of the environment is the same for
+    every server of the session)."""
+    env = {k: v for k, v in os.environ.items() if k.startswith(_CONFIG_PREFIXES)}
+    env.update(extra_env or {})
+    return (str(script), tuple(sorted(env.items())))
+
+
+class _ServerPool:
+    """The session's servers, one per configuration, stopped when the session ends."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.servers: dict[tuple, _Server] = {}
+
+    def url(self, script: Path, extra_env: dict[str, str] | None = None) -> str:
+        key = _configuration(script, extra_env)
+        server = self.servers.get(key)
+        if server is None or server.proc.poll() is not None:
+            server = self.servers[key] = _start(script, self.tmp, extra_env)
+        return server.url
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+        self.servers.clear()
+
+
 @pytest.fixture(scope="session")
-def streamlit_app() -> Iterator[Callable[[str | Path], str]]:
+def _server_pool() -> Iterator[_ServerPool]:
+    tmp = Path(tempfile.mkdtemp(prefix="patrolwatch-apps-"))
+    pool = _ServerPool(tmp)
+    try:
+        yield pool
+    finally:
+        pool.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def streamlit_app(_server_pool: _ServerPool) -> Callable[[str | Path], str]:
     """Start a Streamlit script (path relative to the repo root, or absolute) and return
     its base URL; each script is started once per session and stopped at the end."""
-    servers: dict[Path, _Server] = {}
-    tmp = Path(tempfile.mkdtemp(prefix="patrolwatch-apps-"))
 
     def start(script: str | Path) -> str:
         path = Path(script)
         path = (path if path.is_absolute() else ROOT / path).resolve()
         if not path.is_file():
             raise FileNotFoundError(path)
-        if path not in servers:
-            servers[path] = _start(path, tmp)
-        return servers[path].url
+        return _server_pool.url(path)
 
-    try:
-        yield start
-    finally:
-        for server in servers.values():
-            server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    return start
 
 
 @pytest.fixture(scope="module")
-def app_with_env() -> Iterator[Callable[[dict[str, str]], str]]:
-    """Start the dashboard with extra environment variables (another data set or store);
-    each call starts a server of its own, stopped when the test module ends."""
-    servers: list[_Server] = []
-    tmp = Path(tempfile.mkdtemp(prefix="patrolwatch-env-apps-"))
+def app_with_env(_server_pool: _ServerPool) -> Callable[[dict[str, str]], str]:
+    """Start the dashboard with extra environment variables (another data set or store)
+    and return its base URL. One server per configuration for the whole session: a module
+    asking for a configuration already running gets that server."""
 
     def start(env: dict[str, str]) -> str:
-        servers.append(_start(ROOT / "app.py", tmp, env))
-        return servers[-1].url
+        return _server_pool.url(ROOT / "app.py", env)
 
-    try:
-        yield start
-    finally:
-        for server in servers:
-            server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+    return start
 
 
 @pytest.fixture(scope="session")

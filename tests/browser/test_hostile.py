@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot, wait_for_streamlit
-from tests.hostile.site import build_hostile_site
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +14,8 @@ PAGES = ["", "map_explorer", "frequency", "sources", "data", "reports"]
 
 
 @pytest.fixture(scope="module")
-def hostile_url(app_with_env, tmp_path_factory):
-    site = build_hostile_site(tmp_path_factory.mktemp("hostile-browser"))
-    return app_with_env({**site.env(), "PATROLWATCH_TODAY": "2026-11-24"})
+def hostile_url(app_with_env, hostile_site):
+    return app_with_env({**hostile_site.env(), "PATROLWATCH_TODAY": "2026-11-24"})
 
 
 def test_no_page_runs_anything_from_the_hostile_records(page, page_log, hostile_url):

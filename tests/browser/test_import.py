@@ -5,11 +5,9 @@ own, so the other browser tests never see these records."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import ROOT, _start, screenshot, wait_for_streamlit
+from tests.browser.conftest import ROOT, screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +21,11 @@ BAR_TOTAL = """() => {
 }"""
 
 
-@pytest.fixture
-def app_with_own_store(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("PATROLWATCH_STORE", str(tmp_path / "store"))
-    server = _start(ROOT / "app.py", tmp_path)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+@pytest.fixture(scope="module")
+def app_with_own_store(app_with_env, tmp_path_factory) -> str:
+    """The app on a store of its own, one server for the module (the refused hostile file
+    writes nothing, and the import test compares the overview before and after)."""
+    return app_with_env({"PATROLWATCH_STORE": str(tmp_path_factory.mktemp("import-store"))})
 
 
 def _overview(page, url: str) -> tuple[int, int, float]:

@@ -1,7 +1,7 @@
 """A team deployment, as its people use it, in headless Chromium with no internet: a real
 OpenID Connect provider on loopback (oidc-provider-mock), two app servers on one PostgreSQL
-store (Debian's server, started in a temporary folder), sign-in through Streamlit's own
-``st.login``, and roles from ``[roles]`` in the secrets.
+store (a database of its own on the session's server, tests/conftest.py), sign-in through
+Streamlit's own ``st.login``, and roles from ``[roles]`` in the secrets.
 
 - a reader sees no write control, and a write attempted with their signed-in session is
   refused by the store;
@@ -17,10 +17,8 @@ SYNTHETIC identities, records and files only."""
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import tempfile
-import time
-import urllib.error
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,19 +26,15 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import (
-    LOGS,
     ROOT,
-    STARTUP_TIMEOUT_S,
     VIEWPORT,
-    _free_port,
-    _get,
-    _launcher,
     _Server,
-    _streamlit_command,
+    _start,
     is_local,
     screenshot,
     wait_for_streamlit,
 )
+from tests.postgres import new_database
 
 pytestmark = pytest.mark.browser
 
@@ -90,59 +84,14 @@ class Team:
             store.engine.dispose()
 
 
-def _start_app(script: Path, tmp: Path, secrets: Path, env: dict[str, str]) -> _Server:
-    """Start one app server (as the harness does) with the team's secrets and store."""
-    port = _free_port()
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = LOGS / f"streamlit-team-{script.stem}-{port}.log"
-    full_env = {**os.environ, **env}
-    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    full_env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
-    cmd = [
-        *_streamlit_command(),
-        "run",
-        str(_launcher(script, tmp)),
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-        "--secrets.files",
-        str(secrets),
-    ]
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )  # fmt: skip
-    server = _Server(script, port, proc, log)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited before answering:\n{server.output()}")
-        try:
-            if _get(f"{server.url}/_stcore/health").strip() == "ok":
-                return server
-        except (OSError, urllib.error.URLError):
-            pass
-        time.sleep(0.25)
-    server.stop()
-    raise RuntimeError(f"streamlit did not answer:\n{server.output()}")
-
-
 @pytest.fixture(scope="module")
-def team() -> Iterator[Team]:
+def team(postgres_server) -> Iterator[Team]:
     from oidc_provider_mock import User, run_server_in_thread
-
-    from tests.postgres import start_server
 
     # plain http on loopback, for the provider (in this process) and the app's client
     os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
     tmp = Path(tempfile.mkdtemp(prefix="patrolwatch-team-"))
-    postgres = start_server()
+    store_url = new_database(postgres_server.url, "pw_team")
     servers: list[_Server] = []
     users = [User(sub=sub, claims=claims) for sub, claims in PEOPLE.items()]
     try:
@@ -150,20 +99,28 @@ def team() -> Iterator[Team]:
             issuer = f"http://localhost:{provider.server_port}"
             secrets = tmp / "secrets.toml"
             secrets.write_text(SECRETS.format(issuer=issuer), encoding="utf-8")
+            # Streamlit reads its --secrets.files option from this variable (a list, split
+            # at white space: the temporary folder's path has none)
+            assert not any(c.isspace() for c in str(secrets)), secrets
             env = {
-                "PATROLWATCH_DATABASE_URL": postgres.url,
+                "PATROLWATCH_DATABASE_URL": store_url,
                 "AUTHLIB_INSECURE_TRANSPORT": "1",
                 "PATROLWATCH_STORE": str(tmp / "unused-sqlite"),
+                "STREAMLIT_SECRETS_FILES": str(secrets),
             }
+            # servers of their own (the harness's _start): two on one store must be two
             for script in (ROOT / "app.py", ROOT / "app.py", WRITE_APP):
-                servers.append(_start_app(script, tmp, secrets, env))
+                servers.append(_start(script, tmp, env))
             yield Team(
-                issuer, postgres.url, servers[0].url, servers[1].url, servers[2].url, postgres
-            )
+                issuer, store_url, servers[0].url, servers[1].url, servers[2].url,
+                postgres_server,
+            )  # fmt: skip
     finally:
         for server in servers:
             server.stop()
-        postgres.stop()
+        if postgres_server.paused:
+            postgres_server.resume()
+        shutil.rmtree(tmp, ignore_errors=True)
         os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
 
 

@@ -31,13 +31,6 @@ def mini(tmp_path_factory):
     return load_dataset_files(write_mini_dataset(tmp_path_factory.mktemp("hostile") / "mini"))
 
 
-@pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    yield s
-    s.engine.dispose()
-
-
 def _context(mini, store: Store) -> ImportContext:
     snap = store.snapshot()
     return ImportContext(mini, snap, combine(mini, snap.texts())[0])

@@ -18,7 +18,6 @@ from streamlit.testing.v1 import AppTest
 
 from data.filters import EventFilter
 from tests.hostile.corpus import SCRIPT, TEMPLATES
-from tests.hostile.site import build_hostile_site
 from tests.test_template_safety import js_decoded, shown
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -36,8 +35,8 @@ LIVE = ("<script>alert(1)", "<img src=x onerror")
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    return build_hostile_site(tmp_path_factory.mktemp("hostile-site"))
+def site(hostile_site):
+    return hostile_site  # built once per session (tests/conftest.py), read only here
 
 
 @pytest.fixture(scope="module")
