@@ -128,9 +128,7 @@ def test_every_number_on_the_embedded_brief_is_cited(embedded):
             assert k.source_ids, k.text
             assert re.search(r"\[\d[\d, –]*\]\.$", figure_sentence(k, numbers)), k.text
     # the days since the last patrol say what day they count to
-    assert any(
-        re.search(r"\d days before the window's end, \d", k.text) for k in figures
-    )
+    assert any(re.search(r"\d days before the window's end, \d", k.text) for k in figures)
 
 
 def test_cite_marks_and_unlisted_sources():
