@@ -2,29 +2,81 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def join_ordered(keys: pd.Series, values: pd.Series, sep: str) -> pd.Series:
-    """Join ``values`` per key, in the order given, indexed by key.
+def _text_array(values: pd.Series) -> pa.Array:
+    """``values`` as a pyarrow text array (missing values null), without a round trip
+    through Python objects when they are already Arrow-backed text."""
+    arr = pa.array(values.astype("str"), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
 
-    No Python call per group: the values are pivoted to one column per position and the
-    columns concatenated, so 100,000 keys cost a few vectorised passes.
+
+def _to_str(arr: pa.Array | pa.ChunkedArray, index: pd.Index | None = None) -> pd.Series:
+    """A pyarrow text array as a pandas ``str`` Series (nulls missing)."""
+    return pd.Series(pd.array(arr.cast(pa.large_string()), dtype="str"), index=index)
+
+
+def join_ordered(keys: pd.Series, values: pd.Series, sep: str) -> pd.Series:
+    """Join ``values`` per key, in the order given, indexed by key (sorted).
+
+    No Python call per group: the values are grouped by key with a stable sort and each
+    group's list joined by pyarrow, so a million keys cost a few vectorised passes.
+    Missing values are left out; a key with none is not in the result.
     """
     if keys.empty:
         return pd.Series(dtype="str")
     frame = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()})
     frame = frame.dropna(subset=["value"])
-    frame["value"] = frame["value"].astype("str")
-    frame["pos"] = frame.groupby("key", sort=False).cumcount()
-    wide = frame.pivot(index="key", columns="pos", values="value")
-    out = wide[0]
-    for col in wide.columns[1:]:
-        out = out.where(wide[col].isna(), out + sep + wide[col].fillna(""))
-    out.index.name = None
+    if frame.empty:
+        return pd.Series(dtype="str")
+    codes, uniques = pd.factorize(frame["key"], sort=True)
+    order = np.argsort(codes, kind="stable")
+    offsets = np.zeros(len(uniques) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes, minlength=len(uniques)), out=offsets[1:])
+    text = _text_array(frame["value"]).take(pa.array(order))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), text)
+    joined = pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
+    out = _to_str(joined, index=pd.Index(uniques))
+    out.name = 0  # as the pivot this replaced named it (its first column)
+    return out
+
+
+def split_lists(cells: pd.Series, sep: str) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """``cells.str.split(sep).explode()`` by pyarrow: for each piece, the position of its
+    cell in ``cells``, its position within the cell (from 0) and the piece itself. An
+    empty cell gives one empty piece, a missing cell one missing piece, as pandas does."""
+    arr = _text_array(cells)
+    lists = pc.split_pattern(arr, sep)
+    if arr.null_count:
+        lists = pc.if_else(pc.is_null(arr), pa.scalar([None], type=lists.type), lists)
+    parents = np.asarray(pc.list_parent_indices(lists), dtype=np.int64)
+    pieces = pc.list_flatten(lists)
+    starts = np.asarray(lists.offsets, dtype=np.int64)[:-1]
+    seq = np.arange(len(parents), dtype=np.int64) - (starts[parents] - starts[0])
+    return parents, seq, _to_str(pieces)
+
+
+def split_once(cells: pd.Series, sep: str) -> pd.DataFrame:
+    """``cells.str.split(sep, n=1, expand=True)`` by pyarrow: column 0 the text before the
+    first ``sep`` (the whole cell if it has none), column 1 the rest (missing if none; no
+    column 1 at all when no cell has ``sep``, as pandas gives)."""
+    arr = _text_array(cells)
+    found = pc.extract_regex(arr, r"(?s)^(?P<head>.*?)" + re.escape(sep) + r"(?P<tail>.*)$")
+    matched = pc.is_valid(found)
+    head = pc.if_else(matched, pc.struct_field(found, "head"), arr)
+    out = pd.DataFrame({0: _to_str(head, index=cells.index)})
+    if pc.any(matched).as_py():
+        out[1] = _to_str(pc.struct_field(found, "tail"), index=cells.index).where(
+            np.asarray(matched, dtype=bool)
+        )
     return out
 
 

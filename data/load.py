@@ -16,7 +16,7 @@ import pandas as pd
 
 from data import checks, schema, vocab
 from data.dates import date_window, precision_of
-from data.frames import join_ordered
+from data.frames import join_ordered, member, split_lists, split_once
 from data.geo import compass_word, offset_points, path_length_km
 from data.model import DataSet
 from data.schema import DataSetError, Problem
@@ -110,16 +110,27 @@ def _split_list(frame: pd.DataFrame, column: str, id_column: str) -> pd.DataFram
                 "value": pd.Series([], dtype="str"),
             }
         )
-    parts = filled.str.split("|").explode()
-    out = pd.DataFrame({"row": parts.index, "value": parts.to_numpy()})
-    out[id_column] = frame.loc[out["row"], id_column].to_numpy()
-    out["seq"] = out.groupby("row").cumcount()
-    return out.reset_index(drop=True)
+    if not frame.index.is_unique:  # a row label would not name one row: as pandas did
+        parts = filled.str.split("|").explode()
+        out = pd.DataFrame({"row": parts.index, "value": parts.to_numpy()})
+        out[id_column] = frame.loc[out["row"], id_column].to_numpy()
+        out["seq"] = out.groupby("row").cumcount()
+        return out.reset_index(drop=True)
+    parents, seq, pieces = split_lists(filled, "|")
+    at = np.flatnonzero((cells != "").to_numpy())[parents]
+    return pd.DataFrame(
+        {
+            "row": frame.index.to_numpy()[at],
+            "value": pieces,
+            id_column: frame[id_column].take(at).reset_index(drop=True),
+            "seq": seq,
+        }
+    )
 
 
 def _citations(frame: pd.DataFrame, record_type: str, id_column: str) -> pd.DataFrame:
     parts = _split_list(frame, "sources", id_column)
-    pair = parts["value"].str.split(":", n=1, expand=True)
+    pair = split_once(parts["value"], ":")
     return pd.DataFrame(
         {
             "row": parts["row"].to_numpy(),
@@ -147,7 +158,7 @@ def _unknown(
     known: pd.Series | set[str],
     what: str,
 ) -> list[Problem]:
-    bad = ~values.isin(list(known) if isinstance(known, set) else known)
+    bad = ~member(values, known)
     return [
         Problem(file, int(r) + 2, field, f"{what} {v!r} is not defined")
         for r, v in zip(rows[bad], values[bad], strict=True)
@@ -275,7 +286,7 @@ def _build(
         ],
         ignore_index=True,
     )
-    bad = ~citations["source_id"].isin(sources["source_id"])
+    bad = ~member(citations["source_id"], sources["source_id"])
     problems.extend(
         Problem(f, int(r) + 2, "sources", f"source {s!r} is not in sources.csv")
         for f, r, s in zip(
@@ -432,7 +443,7 @@ def _build_places(
         problems.extend(
             checks.crossings_onto_border(out, idx, anchor_lat, anchor_lon, names, geography)
         )
-    still = derived & out["lat"].isna() & out["anchor_id"].isin(known_ids)
+    still = derived & out["lat"].isna() & member(out["anchor_id"], known_ids)
     problems.extend(
         Problem(file, int(r) + 2, "anchor_id", "anchor place has no position to derive from")
         for r in out.index[still]
@@ -537,7 +548,7 @@ def _build_events(
     out["distance_km"] = pd.to_numeric(out["distance_km"].replace("", np.nan))
 
     ea = _split_list(out, "actors", "event_id")
-    pair = ea["value"].str.split(":", n=1, expand=True)
+    pair = split_once(ea["value"], ":")
     event_actors = pd.DataFrame(
         {
             "row": ea["row"],
@@ -593,7 +604,7 @@ def _build_events(
 
     known = event_actors.dropna(subset=["root_name"])
     acting = known[known["role"].isin(ACTING_ROLES)]
-    fallback = known[~known["event_id"].isin(acting["event_id"])]
+    fallback = known[~member(known["event_id"], acting["event_id"])]
     labelled = (
         pd.concat([acting, fallback])
         .drop_duplicates(["event_id", "root_name"])
@@ -649,7 +660,7 @@ def _build_period_counts(
 
 def _build_conflicts(text: pd.DataFrame) -> pd.DataFrame:
     out = text.copy()
-    parts = out["subject"].str.split(":", n=1, expand=True)
+    parts = split_once(out["subject"], ":")
     out["subject_type"] = parts[0]
     out["subject_id"] = parts[1]
     return out
