@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.extensions import ExtensionDtype, take
 
 
 def _text_array(values: pd.Series) -> pa.Array:
@@ -67,17 +68,31 @@ def split_lists(cells: pd.Series, sep: str) -> tuple[np.ndarray, np.ndarray, pd.
 def split_once(cells: pd.Series, sep: str) -> pd.DataFrame:
     """``cells.str.split(sep, n=1, expand=True)`` by pyarrow: column 0 the text before the
     first ``sep`` (the whole cell if it has none), column 1 the rest (missing if none; no
-    column 1 at all when no cell has ``sep``, as pandas gives)."""
+    column 1 at all when no cell has ``sep``, as pandas gives; no cells give both columns,
+    empty, where pandas gives none)."""
     arr = _text_array(cells)
     found = pc.extract_regex(arr, r"(?s)^(?P<head>.*?)" + re.escape(sep) + r"(?P<tail>.*)$")
     matched = pc.is_valid(found)
     head = pc.if_else(matched, pc.struct_field(found, "head"), arr)
     out = pd.DataFrame({0: _to_str(head, index=cells.index)})
-    if pc.any(matched).as_py():
+    if len(arr) == 0 or pc.any(matched).as_py():
         out[1] = _to_str(pc.struct_field(found, "tail"), index=cells.index).where(
             np.asarray(matched, dtype=bool)
         )
     return out
+
+
+def lookup(keys: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``keys.map(mapping)`` for text keys and a ``mapping`` indexed by unique text,
+    found by pyarrow: pandas hashes each key as a Python string. Keys not in the index
+    give a missing value (an integer mapping turns float, as with ``map``)."""
+    if keys.empty or not mapping.index.is_unique:  # pandas' own answer (and dtype)
+        return keys.map(mapping)
+    at = pc.index_in(_text_array(keys), value_set=_text_array(mapping.index.to_series()))
+    indexer = np.asarray(pc.fill_null(at, -1), dtype=np.intp)
+    values = mapping.array if isinstance(mapping.dtype, ExtensionDtype) else mapping.to_numpy()
+    taken = take(values, indexer, allow_fill=True)
+    return pd.Series(taken, index=keys.index, name=keys.name)
 
 
 def member(values: pd.Series, of: pd.Series | pd.Index | list[str] | set[str]) -> pd.Series:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from data import checks, schema, vocab
 from data.dates import date_window, precision_of
-from data.frames import join_ordered, member, split_lists, split_once
+from data.frames import join_ordered, lookup, member, split_lists, split_once
 from data.geo import compass_word, offset_points, path_length_km
 from data.model import DataSet
 from data.schema import DataSetError, Problem
@@ -331,11 +331,11 @@ def grade_events(events: pd.DataFrame, citations: pd.DataFrame, sources: pd.Data
     )
     best = ranked.groupby("record_id")["reliability_rank"].min()
     n_sources = ranked.groupby("record_id")["source_id"].nunique()
-    events["best_reliability_rank"] = events["event_id"].map(best).fillna(6).astype(int)
+    events["best_reliability_rank"] = lookup(events["event_id"], best).fillna(6).astype(int)
     events["best_reliability"] = events["best_reliability_rank"].map(
         dict(enumerate(vocab.RELIABILITY, start=1))
     )
-    events["n_sources"] = events["event_id"].map(n_sources).fillna(0).astype(int)
+    events["n_sources"] = lookup(events["event_id"], n_sources).fillna(0).astype(int)
 
 
 def _build_sources(text: pd.DataFrame) -> pd.DataFrame:
@@ -596,8 +596,7 @@ def _build_events(
     out["placed"] = out["lat"].notna()
     named = event_places.join(pos["name"], on="place_id").dropna(subset=["name"])
     out["place_names"] = (
-        out["event_id"]
-        .map(join_ordered(named["event_id"], named["name"], " → "))
+        lookup(out["event_id"], join_ordered(named["event_id"], named["name"], " → "))
         .astype("str")
         .fillna("")
     )
@@ -611,18 +610,18 @@ def _build_events(
         .sort_values(["event_id", "root_name"])
     )
     labels = join_ordered(labelled["event_id"], labelled["root_name"], " + ")
-    out["actor_label"] = out["event_id"].map(labels).astype("str").fillna("No actor named")
+    out["actor_label"] = lookup(out["event_id"], labels).astype("str").fillna("No actor named")
     actor_names = actors.set_index("actor_id")["name"]
     ordered = event_actors.sort_values(["event_id", "actor_id"])
     everyone = join_ordered(
         ordered["event_id"],
-        ordered["actor_id"].map(actor_names).fillna(ordered["actor_id"])
+        lookup(ordered["actor_id"], actor_names).fillna(ordered["actor_id"])
         + " ("
         + ordered["role"]
         + ")",
         ", ",
     )
-    out["actors_text"] = out["event_id"].map(everyone).astype("str").fillna("")
+    out["actors_text"] = lookup(out["event_id"], everyone).astype("str").fillna("")
     out = out.drop(columns=["sources"])
     return out.reset_index(drop=True), event_actors.reset_index(drop=True), event_places
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.frames import join_ordered, member, split_lists, split_once
+from data.frames import join_ordered, lookup, member, split_lists, split_once
 
 CELLS = [
     ["a|b|c", "", "x", "||", "é|ü|中文", "a", "b|a"],
@@ -89,3 +89,23 @@ def test_join_ordered_matches_pivot(keys: list[object], values: list[str | None]
 def test_join_ordered_empty() -> None:
     assert join_ordered(pd.Series([], dtype="str"), pd.Series([], dtype="str"), ",").empty
     assert np.all(join_ordered(pd.Series(["a"]), pd.Series([None], dtype="str"), ",").empty)
+
+
+def test_split_once_of_nothing_has_both_columns() -> None:
+    out = split_once(pd.Series([], dtype="str"), ":")
+    assert list(out.columns) == [0, 1]
+    assert out.empty
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [
+        pd.Series(["x", "", "中文"], index=["a", "é", "b"], dtype="str"),
+        pd.Series([1, 2, 3], index=["a", "b", "c"]),
+        pd.Series([1.5, None], index=["a", ""]),
+    ],
+)
+def test_lookup_matches_map(mapping: pd.Series) -> None:
+    for keys in (["a", "b", "zz", "", None, "é"], ["a", "b"], []):
+        k = pd.Series(keys, dtype="str", index=range(7, 7 + len(keys)), name="key")
+        pd.testing.assert_series_equal(lookup(k, mapping), k.map(mapping))
