@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -34,15 +32,32 @@ def join_ordered(keys: pd.Series, values: pd.Series, sep: str) -> pd.Series:
     """
     if keys.empty:
         return pd.Series(dtype="str")
-    frame = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()})
-    frame = frame.dropna(subset=["value"])
-    if frame.empty:
-        return pd.Series(dtype="str")
-    codes, uniques = pd.factorize(frame["key"], sort=True)
-    order = np.argsort(codes, kind="stable")
-    offsets = np.zeros(len(uniques) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(codes, minlength=len(uniques)), out=offsets[1:])
-    text = _text_array(frame["value"]).take(pa.array(order))
+    keep = values.notna().to_numpy()
+    if keys.dtype == "str":  # sort and group the keys by pyarrow (stable: order kept)
+        keep = keep & keys.notna().to_numpy()  # (a missing key names no group)
+        if not keep.all():
+            keys, values = keys[keep], values[keep]
+        if keys.empty:
+            return pd.Series(dtype="str")
+        key_text = _text_array(keys)
+        order = pc.sort_indices(key_text)
+        ranked = key_text.take(order)
+        n = len(ranked)
+        change = np.asarray(pc.not_equal(ranked.slice(1), ranked.slice(0, n - 1)), dtype=bool)
+        starts = np.flatnonzero(np.concatenate([[True], change]))
+        offsets = np.append(starts, n).astype(np.int64)
+        uniques = pd.Index(_to_str(ranked.take(pa.array(starts))))
+    else:
+        frame = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()})
+        frame = frame.dropna(subset=["value"])
+        if frame.empty:
+            return pd.Series(dtype="str")
+        codes, uniques = pd.factorize(frame["key"], sort=True)
+        order = pa.array(np.argsort(codes, kind="stable"))
+        offsets = np.zeros(len(uniques) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(codes, minlength=len(uniques)), out=offsets[1:])
+        values = frame["value"]
+    text = _text_array(values).take(order)
     lists = pa.LargeListArray.from_arrays(pa.array(offsets), text)
     joined = pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
     out = _to_str(joined, index=pd.Index(uniques))
@@ -71,14 +86,15 @@ def split_once(cells: pd.Series, sep: str) -> pd.DataFrame:
     column 1 at all when no cell has ``sep``, as pandas gives; no cells give both columns,
     empty, where pandas gives none)."""
     arr = _text_array(cells)
-    found = pc.extract_regex(arr, r"(?s)^(?P<head>.*?)" + re.escape(sep) + r"(?P<tail>.*)$")
-    matched = pc.is_valid(found)
-    head = pc.if_else(matched, pc.struct_field(found, "head"), arr)
+    lists = pc.split_pattern(arr, sep, max_splits=1)
+    flat = pc.list_flatten(lists)
+    valid = np.asarray(pc.is_valid(lists), dtype=bool)
+    first = np.asarray(lists.offsets, dtype=np.int64)[:-1] - lists.offsets[0].as_py()
+    two = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64) == 2
+    head = flat.take(pa.array(first, mask=~valid))
     out = pd.DataFrame({0: _to_str(head, index=cells.index)})
-    if len(arr) == 0 or pc.any(matched).as_py():
-        out[1] = _to_str(pc.struct_field(found, "tail"), index=cells.index).where(
-            np.asarray(matched, dtype=bool)
-        )
+    if len(arr) == 0 or two.any():
+        out[1] = _to_str(flat.take(pa.array(first + 1, mask=~two)), index=cells.index)
     return out
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from data import checks, schema, vocab
 from data.dates import date_window, precision_of
-from data.frames import join_ordered, lookup, member, split_lists, split_once
+from data.frames import arrow_order, join_ordered, lookup, member, split_lists, split_once
 from data.geo import compass_word, offset_points, path_length_km
 from data.model import DataSet
 from data.schema import DataSetError, Problem
@@ -581,7 +581,9 @@ def _build_events(
     located = event_places.join(pos, on="place_id")
     located = located[located["placed"].fillna(False).astype(bool)]
     first = (
-        located.sort_values(["event_id", "seq"]).drop_duplicates("event_id").set_index("event_id")
+        located.iloc[arrow_order(located, ["event_id", "seq"])]
+        .drop_duplicates("event_id")
+        .set_index("event_id")
     )
     out = out.join(
         first[["place_id", "lat", "lon", "precision_m", "name"]].rename(
@@ -604,15 +606,12 @@ def _build_events(
     known = event_actors.dropna(subset=["root_name"])
     acting = known[known["role"].isin(ACTING_ROLES)]
     fallback = known[~member(known["event_id"], acting["event_id"])]
-    labelled = (
-        pd.concat([acting, fallback])
-        .drop_duplicates(["event_id", "root_name"])
-        .sort_values(["event_id", "root_name"])
-    )
+    labelled = pd.concat([acting, fallback]).drop_duplicates(["event_id", "root_name"])
+    labelled = labelled.iloc[arrow_order(labelled, ["event_id", "root_name"])]
     labels = join_ordered(labelled["event_id"], labelled["root_name"], " + ")
     out["actor_label"] = lookup(out["event_id"], labels).astype("str").fillna("No actor named")
     actor_names = actors.set_index("actor_id")["name"]
-    ordered = event_actors.sort_values(["event_id", "actor_id"])
+    ordered = event_actors.iloc[arrow_order(event_actors, ["event_id", "actor_id"])]
     everyone = join_ordered(
         ordered["event_id"],
         lookup(ordered["actor_id"], actor_names).fillna(ordered["actor_id"])

@@ -109,3 +109,9 @@ def test_lookup_matches_map(mapping: pd.Series) -> None:
     for keys in (["a", "b", "zz", "", None, "é"], ["a", "b"], []):
         k = pd.Series(keys, dtype="str", index=range(7, 7 + len(keys)), name="key")
         pd.testing.assert_series_equal(lookup(k, mapping), k.map(mapping))
+
+
+def test_join_ordered_leaves_out_missing_keys() -> None:
+    keys = pd.Series(["a", None, "a", "b"], dtype="str")
+    joined = join_ordered(keys, pd.Series(["1", "2", "3", "4"], dtype="str"), ",")
+    assert joined.to_dict() == {"a": "1,3", "b": "4"}
