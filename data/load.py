@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data import checks, schema, vocab
 from data.dates import date_window, precision_of
@@ -326,16 +328,37 @@ def grade_events(events: pd.DataFrame, citations: pd.DataFrame, sources: pd.Data
     """Add each event's best source grade and number of sources, in place, to a frame being
     built: ``best_reliability_rank``, ``best_reliability``, ``n_sources``."""
     # the best grade among an event's sources, for "minimum reliability" filtering
-    ranked = citations[citations["record_type"] == "event"].merge(
-        sources[["source_id", "reliability_rank"]], on="source_id"
-    )
-    best = ranked.groupby("record_id")["reliability_rank"].min()
-    n_sources = ranked.groupby("record_id")["source_id"].nunique()
-    events["best_reliability_rank"] = lookup(events["event_id"], best).fillna(6).astype(int)
+    cited = citations[citations["record_type"] == "event"]
+    ranks = sources.drop_duplicates("source_id").set_index("source_id")["reliability_rank"]
+    if events.empty or cited.empty or not events["event_id"].is_unique:  # as pandas did
+        ranked = cited.merge(sources[["source_id", "reliability_rank"]], on="source_id")
+        best = ranked.groupby("record_id")["reliability_rank"].min()
+        n_sources = ranked.groupby("record_id")["source_id"].nunique()
+        best_rank = lookup(events["event_id"], best).fillna(6).astype(int)
+        n = lookup(events["event_id"], n_sources).fillna(0).astype(int)
+    else:  # by position: each citation's event and source found once by pyarrow
+        event_at = np.asarray(
+            pc.fill_null(pc.index_in(_arrow(cited["record_id"]), _arrow(events["event_id"])), -1)
+        )
+        source_at = np.asarray(
+            pc.fill_null(pc.index_in(_arrow(cited["source_id"]), _arrow(ranks.index)), -1)
+        )
+        ok = (event_at >= 0) & (source_at >= 0)
+        event_at, source_at = event_at[ok], source_at[ok]
+        best_rank = np.full(len(events), 6, dtype=np.int64)
+        np.minimum.at(best_rank, event_at, ranks.to_numpy(dtype=np.int64)[source_at])
+        pairs = np.unique(event_at.astype(np.int64) * len(ranks) + source_at)
+        n = np.bincount(pairs // len(ranks), minlength=len(events)).astype(np.int64)
+    events["best_reliability_rank"] = pd.Series(np.asarray(best_rank), index=events.index)
     events["best_reliability"] = events["best_reliability_rank"].map(
         dict(enumerate(vocab.RELIABILITY, start=1))
     )
-    events["n_sources"] = lookup(events["event_id"], n_sources).fillna(0).astype(int)
+    events["n_sources"] = pd.Series(np.asarray(n), index=events.index)
+
+
+def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+    """Text values as a pyarrow array (missing values null)."""
+    return pa.array(pd.Series(values).astype("str"), from_pandas=True)
 
 
 def _build_sources(text: pd.DataFrame) -> pd.DataFrame:
