@@ -7,7 +7,9 @@ a spreadsheet shows it: header row 1) and the field.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from data import checks, schema, vocab
 from data.dates import date_window, precision_of
@@ -61,6 +64,10 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     if not text.strip():
         problems.append(Problem(path.name, None, None, "file is empty"))
         return None
+    frame = _read_csv_arrow(raw)
+    if frame is not None:
+        frame.columns = [c.strip() for c in frame.columns]
+        return frame.apply(lambda col: col.str.strip())
     from io import StringIO
 
     try:
@@ -70,6 +77,34 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     frame.columns = [c.strip() for c in frame.columns]
     return frame.apply(lambda col: col.str.strip())
+
+
+def _read_csv_arrow(raw: bytes) -> pd.DataFrame | None:
+    """The CSV ``raw`` (UTF-8, no BOM) read by pyarrow, every cell text and '' for empty,
+    as pandas reads it below, several times faster. None when pyarrow cannot read it or
+    its header repeats a name (pandas renames those): pandas then reads it, and says
+    what is wrong in its own words."""
+    header = next(csv.reader(io.StringIO(raw.decode("utf-8"))), None)
+    if not header or len(set(header)) != len(header):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(raw),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.large_string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.column_names != header:
+        return None
+    return pd.DataFrame(
+        {name: pd.array(table.column(name), dtype="str") for name in header},
+        index=pd.RangeIndex(table.num_rows),
+    )
 
 
 def _read_routes(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
