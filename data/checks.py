@@ -27,6 +27,7 @@ import shapely.ops
 from shapely.geometry import LineString, Point, box, shape
 from shapely.geometry.base import BaseGeometry
 
+from data.frames import member
 from data.geo import WGS84, bearing_gap, compass_word, point_on_line_at_distance
 from data.schema import Problem
 
@@ -394,7 +395,8 @@ def check_grades(
     cites = citations.merge(
         sources[["source_id", "publisher", "reliability"]], on="source_id", how="inner"
     )
-    cites["origin"] = cites["publisher"].map(originator)
+    origins = {p: originator(p) for p in cites["publisher"].unique()}
+    cites["origin"] = cites["publisher"].map(origins)
 
     def label(row: pd.Series) -> str:
         if row["record_type"] == "conflict":
@@ -486,16 +488,22 @@ def check_grades(
 
     # disputed-stays-out
     best_claim = cites[cites["record_type"] == "conflict"].groupby("record_id")["credibility"].min()
+    # (event, actor) and (event, place) pairs the events list, for the ids claims dispute
+    claimed = conflicts.loc[member(conflicts["subject_type"], ["actor", "place"]), "subject_id"]
     listed = {
-        "actor": set(zip(event_actors["event_id"], event_actors["actor_id"], strict=True)),
-        "place": set(zip(event_places["event_id"], event_places["place_id"], strict=True)),
+        kind: set(zip(frame.loc[hit, "event_id"], frame.loc[hit, column], strict=True))
+        for kind, frame, column in (
+            ("actor", event_actors, "actor_id"),
+            ("place", event_places, "place_id"),
+        )
+        for hit in [member(frame[column], claimed)]
     }
     for _, group in conflicts.groupby("conflict_id", sort=False):
         on_events = group[group["subject_type"] == "event"]
         if on_events.empty:
             continue
         event_grade = min(best_claim.get(i, 6) for i in on_events.index)
-        for r, claim in group[group["subject_type"].isin(["actor", "place"])].iterrows():
+        for r, claim in group[member(group["subject_type"], ["actor", "place"])].iterrows():
             kind, ident = claim["subject_type"], claim["subject_id"]
             for event_id in on_events["subject_id"]:
                 if (event_id, ident) in listed[kind]:

@@ -7,16 +7,21 @@ a spreadsheet shows it: header row 1) and the field.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from data import checks, schema, vocab
 from data.dates import date_window, precision_of
-from data.frames import join_ordered
+from data.frames import arrow_order, join_ordered, lookup, member, split_lists, split_once
 from data.geo import compass_word, offset_points, path_length_km
 from data.model import DataSet
 from data.schema import DataSetError, Problem
@@ -59,6 +64,10 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     if not text.strip():
         problems.append(Problem(path.name, None, None, "file is empty"))
         return None
+    frame = _read_csv_arrow(raw)
+    if frame is not None:
+        frame.columns = [c.strip() for c in frame.columns]
+        return frame.apply(lambda col: col.str.strip())
     from io import StringIO
 
     try:
@@ -68,6 +77,34 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
     frame.columns = [c.strip() for c in frame.columns]
     return frame.apply(lambda col: col.str.strip())
+
+
+def _read_csv_arrow(raw: bytes) -> pd.DataFrame | None:
+    """The CSV ``raw`` (UTF-8, no BOM) read by pyarrow, every cell text and '' for empty,
+    as pandas reads it below, several times faster. None when pyarrow cannot read it or
+    its header repeats a name (pandas renames those): pandas then reads it, and says
+    what is wrong in its own words."""
+    header = next(csv.reader(io.StringIO(raw.decode("utf-8"))), None)
+    if not header or len(set(header)) != len(header):
+        return None
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(raw),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.large_string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.column_names != header:
+        return None
+    return pd.DataFrame(
+        {name: pd.array(table.column(name), dtype="str") for name in header},
+        index=pd.RangeIndex(table.num_rows),
+    )
 
 
 def _read_routes(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
@@ -110,16 +147,27 @@ def _split_list(frame: pd.DataFrame, column: str, id_column: str) -> pd.DataFram
                 "value": pd.Series([], dtype="str"),
             }
         )
-    parts = filled.str.split("|").explode()
-    out = pd.DataFrame({"row": parts.index, "value": parts.to_numpy()})
-    out[id_column] = frame.loc[out["row"], id_column].to_numpy()
-    out["seq"] = out.groupby("row").cumcount()
-    return out.reset_index(drop=True)
+    if not frame.index.is_unique:  # a row label would not name one row: as pandas did
+        parts = filled.str.split("|").explode()
+        out = pd.DataFrame({"row": parts.index, "value": parts.to_numpy()})
+        out[id_column] = frame.loc[out["row"], id_column].to_numpy()
+        out["seq"] = out.groupby("row").cumcount()
+        return out.reset_index(drop=True)
+    parents, seq, pieces = split_lists(filled, "|")
+    at = np.flatnonzero((cells != "").to_numpy())[parents]
+    return pd.DataFrame(
+        {
+            "row": frame.index.to_numpy()[at],
+            "value": pieces,
+            id_column: frame[id_column].take(at).reset_index(drop=True),
+            "seq": seq,
+        }
+    )
 
 
 def _citations(frame: pd.DataFrame, record_type: str, id_column: str) -> pd.DataFrame:
     parts = _split_list(frame, "sources", id_column)
-    pair = parts["value"].str.split(":", n=1, expand=True)
+    pair = split_once(parts["value"], ":")
     return pd.DataFrame(
         {
             "row": parts["row"].to_numpy(),
@@ -147,7 +195,7 @@ def _unknown(
     known: pd.Series | set[str],
     what: str,
 ) -> list[Problem]:
-    bad = ~values.isin(list(known) if isinstance(known, set) else known)
+    bad = ~member(values, known)
     return [
         Problem(file, int(r) + 2, field, f"{what} {v!r} is not defined")
         for r, v in zip(rows[bad], values[bad], strict=True)
@@ -275,7 +323,7 @@ def _build(
         ],
         ignore_index=True,
     )
-    bad = ~citations["source_id"].isin(sources["source_id"])
+    bad = ~member(citations["source_id"], sources["source_id"])
     problems.extend(
         Problem(f, int(r) + 2, "sources", f"source {s!r} is not in sources.csv")
         for f, r, s in zip(
@@ -315,16 +363,37 @@ def grade_events(events: pd.DataFrame, citations: pd.DataFrame, sources: pd.Data
     """Add each event's best source grade and number of sources, in place, to a frame being
     built: ``best_reliability_rank``, ``best_reliability``, ``n_sources``."""
     # the best grade among an event's sources, for "minimum reliability" filtering
-    ranked = citations[citations["record_type"] == "event"].merge(
-        sources[["source_id", "reliability_rank"]], on="source_id"
-    )
-    best = ranked.groupby("record_id")["reliability_rank"].min()
-    n_sources = ranked.groupby("record_id")["source_id"].nunique()
-    events["best_reliability_rank"] = events["event_id"].map(best).fillna(6).astype(int)
+    cited = citations[citations["record_type"] == "event"]
+    ranks = sources.drop_duplicates("source_id").set_index("source_id")["reliability_rank"]
+    if events.empty or cited.empty or not events["event_id"].is_unique:  # as pandas did
+        ranked = cited.merge(sources[["source_id", "reliability_rank"]], on="source_id")
+        best = ranked.groupby("record_id")["reliability_rank"].min()
+        n_sources = ranked.groupby("record_id")["source_id"].nunique()
+        best_rank = lookup(events["event_id"], best).fillna(6).astype(int)
+        n = lookup(events["event_id"], n_sources).fillna(0).astype(int)
+    else:  # by position: each citation's event and source found once by pyarrow
+        event_at = np.asarray(
+            pc.fill_null(pc.index_in(_arrow(cited["record_id"]), _arrow(events["event_id"])), -1)
+        )
+        source_at = np.asarray(
+            pc.fill_null(pc.index_in(_arrow(cited["source_id"]), _arrow(ranks.index)), -1)
+        )
+        ok = (event_at >= 0) & (source_at >= 0)
+        event_at, source_at = event_at[ok], source_at[ok]
+        best_rank = np.full(len(events), 6, dtype=np.int64)
+        np.minimum.at(best_rank, event_at, ranks.to_numpy(dtype=np.int64)[source_at])
+        pairs = np.unique(event_at.astype(np.int64) * len(ranks) + source_at)
+        n = np.bincount(pairs // len(ranks), minlength=len(events)).astype(np.int64)
+    events["best_reliability_rank"] = pd.Series(np.asarray(best_rank), index=events.index)
     events["best_reliability"] = events["best_reliability_rank"].map(
         dict(enumerate(vocab.RELIABILITY, start=1))
     )
-    events["n_sources"] = events["event_id"].map(n_sources).fillna(0).astype(int)
+    events["n_sources"] = pd.Series(np.asarray(n), index=events.index)
+
+
+def _arrow(values: pd.Series | pd.Index) -> pa.Array:
+    """Text values as a pyarrow array (missing values null)."""
+    return pa.array(pd.Series(values).astype("str"), from_pandas=True)
 
 
 def _build_sources(text: pd.DataFrame) -> pd.DataFrame:
@@ -432,7 +501,7 @@ def _build_places(
         problems.extend(
             checks.crossings_onto_border(out, idx, anchor_lat, anchor_lon, names, geography)
         )
-    still = derived & out["lat"].isna() & out["anchor_id"].isin(known_ids)
+    still = derived & out["lat"].isna() & member(out["anchor_id"], known_ids)
     problems.extend(
         Problem(file, int(r) + 2, "anchor_id", "anchor place has no position to derive from")
         for r in out.index[still]
@@ -537,7 +606,7 @@ def _build_events(
     out["distance_km"] = pd.to_numeric(out["distance_km"].replace("", np.nan))
 
     ea = _split_list(out, "actors", "event_id")
-    pair = ea["value"].str.split(":", n=1, expand=True)
+    pair = split_once(ea["value"], ":")
     event_actors = pd.DataFrame(
         {
             "row": ea["row"],
@@ -570,7 +639,9 @@ def _build_events(
     located = event_places.join(pos, on="place_id")
     located = located[located["placed"].fillna(False).astype(bool)]
     first = (
-        located.sort_values(["event_id", "seq"]).drop_duplicates("event_id").set_index("event_id")
+        located.iloc[arrow_order(located, ["event_id", "seq"])]
+        .drop_duplicates("event_id")
+        .set_index("event_id")
     )
     out = out.join(
         first[["place_id", "lat", "lon", "precision_m", "name"]].rename(
@@ -585,33 +656,29 @@ def _build_events(
     out["placed"] = out["lat"].notna()
     named = event_places.join(pos["name"], on="place_id").dropna(subset=["name"])
     out["place_names"] = (
-        out["event_id"]
-        .map(join_ordered(named["event_id"], named["name"], " → "))
+        lookup(out["event_id"], join_ordered(named["event_id"], named["name"], " → "))
         .astype("str")
         .fillna("")
     )
 
     known = event_actors.dropna(subset=["root_name"])
     acting = known[known["role"].isin(ACTING_ROLES)]
-    fallback = known[~known["event_id"].isin(acting["event_id"])]
-    labelled = (
-        pd.concat([acting, fallback])
-        .drop_duplicates(["event_id", "root_name"])
-        .sort_values(["event_id", "root_name"])
-    )
+    fallback = known[~member(known["event_id"], acting["event_id"])]
+    labelled = pd.concat([acting, fallback]).drop_duplicates(["event_id", "root_name"])
+    labelled = labelled.iloc[arrow_order(labelled, ["event_id", "root_name"])]
     labels = join_ordered(labelled["event_id"], labelled["root_name"], " + ")
-    out["actor_label"] = out["event_id"].map(labels).astype("str").fillna("No actor named")
+    out["actor_label"] = lookup(out["event_id"], labels).astype("str").fillna("No actor named")
     actor_names = actors.set_index("actor_id")["name"]
-    ordered = event_actors.sort_values(["event_id", "actor_id"])
+    ordered = event_actors.iloc[arrow_order(event_actors, ["event_id", "actor_id"])]
     everyone = join_ordered(
         ordered["event_id"],
-        ordered["actor_id"].map(actor_names).fillna(ordered["actor_id"])
+        lookup(ordered["actor_id"], actor_names).fillna(ordered["actor_id"])
         + " ("
         + ordered["role"]
         + ")",
         ", ",
     )
-    out["actors_text"] = out["event_id"].map(everyone).astype("str").fillna("")
+    out["actors_text"] = lookup(out["event_id"], everyone).astype("str").fillna("")
     out = out.drop(columns=["sources"])
     return out.reset_index(drop=True), event_actors.reset_index(drop=True), event_places
 
@@ -649,7 +716,7 @@ def _build_period_counts(
 
 def _build_conflicts(text: pd.DataFrame) -> pd.DataFrame:
     out = text.copy()
-    parts = out["subject"].str.split(":", n=1, expand=True)
+    parts = split_once(out["subject"], ":")
     out["subject_type"] = parts[0]
     out["subject_id"] = parts[1]
     return out

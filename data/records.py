@@ -27,7 +27,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from data import schema
-from data.frames import join_ordered
+from data.frames import join_ordered, member
 from data.geo import path_length_km
 from data.load import (
     _build_actors,
@@ -195,7 +195,7 @@ def event_texts(ds: DataSet, events: pd.DataFrame | None = None) -> pd.DataFrame
     out["vehicles"] = ev["vehicles"].astype("Int64").astype("str").replace("<NA>", "")
     out["distance_km"] = ev["distance_km"].map(lambda v: "" if pd.isna(v) else f"{v:.12g}")
     cites = ds.citations[
-        (ds.citations["record_type"] == "event") & ds.citations["record_id"].isin(ev["event_id"])
+        (ds.citations["record_type"] == "event") & member(ds.citations["record_id"], ev["event_id"])
     ]
     joined = join_ordered(
         cites["record_id"], cites["source_id"] + ":" + cites["credibility"].astype("str"), "|"
@@ -392,11 +392,11 @@ def _combine_once(
     if len(rev):
         corrected = set(rev["event_id"]) & set(base.events["event_id"])
         if corrected:
-            events = events[~events["event_id"].isin(corrected)]
-            event_actors = event_actors[~event_actors["event_id"].isin(corrected)]
-            event_places = event_places[~event_places["event_id"].isin(corrected)]
+            events = events[~member(events["event_id"], corrected)]
+            event_actors = event_actors[~member(event_actors["event_id"], corrected)]
+            event_places = event_places[~member(event_places["event_id"], corrected)]
             citations = citations[
-                ~((citations["record_type"] == "event") & citations["record_id"].isin(corrected))
+                ~((citations["record_type"] == "event") & member(citations["record_id"], corrected))
             ]
         found = []
         new_events, new_ea, new_ep = _build_events(
