@@ -393,11 +393,23 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
             .groupby("key", sort=False)
             .head(per_marker)
         )
-        ids = newest.groupby("key", sort=False)["event_id"].agg(tuple)
-        out["event_ids"] = out["key"].map(ids)
+        out["event_ids"] = out["key"].map(_ids_per_key(newest["key"], newest["event_id"]))
     out.attrs["binned"] = binned
     out.attrs["grid_deg"] = deg if binned else None
     return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _ids_per_key(keys: pd.Series, ids: pd.Series) -> pd.Series:
+    """A tuple of ``ids`` per key, in the order given, indexed by key: what
+    ``groupby(keys)[ids].agg(tuple)`` gives, split from one stable sort rather than built by
+    a Python call per group."""
+    codes, uniques = pd.factorize(keys.to_numpy(), sort=False)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
+    chunks = np.split(ids.to_numpy(dtype=object)[order], bounds)
+    firsts = sorted_codes[np.r_[0, bounds]] if len(sorted_codes) else sorted_codes
+    return pd.Series([tuple(c) for c in chunks] if len(order) else [], index=uniques[firsts])
 
 
 def _active_overlap(
