@@ -82,7 +82,17 @@ def render_cite(
 ) -> None:
     """The "Cite this view" expander (and, for a snapshot link, the changes since)."""
     render_snapshot_changes(ds, f, key=key)
-    with st.expander("Cite this view", icon=":material/format_quote:"):
+    # the records hash reads every shown event: it is made only while the reader has the
+    # expander open (a closed one reruns nothing and costs nothing)
+    box = st.expander(
+        "Cite this view",
+        icon=":material/format_quote:",
+        key=f"{key}_open",
+        on_change="rerun",
+    )
+    with box:
+        if not box.open:
+            return
         link = snapshot_link(
             str(st.context.url or "/"),
             _params(),

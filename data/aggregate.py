@@ -161,8 +161,11 @@ def headline(events: pd.DataFrame, f: EventFilter, today: date) -> Headline:
     later than today)."""
     from data.dates import format_at_precision
 
-    counted = patrols(events)
-    disputed = len(patrols(events, include_disputed=True)) - len(counted)
+    # the rule of ``patrols``, on masks: no copy of every column of the selection
+    is_patrol = events["kind"].isin(vocab.PATROL_KINDS)
+    counts = is_patrol & events["status"].isin(["carried_out", "announced"])
+    disputed = int((is_patrol & events["status"].isin(["disputed"])).sum())
+    counted = events.loc[counts, ["start", "date_precision"]]
     last = counted.loc[counted["start"].idxmax()] if len(counted) else None
     window_start = (
         pd.Timestamp(f.start) if f.start else (events["start"].min() if len(events) else None)
@@ -238,7 +241,9 @@ def milestones(ds: DataSet, events: pd.DataFrame | None = None) -> pd.DataFrame:
     """Events marked on timelines: those with a milestone label, and agreements,
     suspensions and resumptions. From ``events`` if given (a filtered set), else all."""
     ev = ds.events if events is None else events
-    marked = ev[(ev["milestone"] != "") | ev["kind"].isin(vocab.MILESTONE_KINDS)].copy()
+    columns = ["event_id", "start", "end", "kind", "milestone", "description", "theatre_id"]
+    keep = (ev["milestone"] != "") | ev["kind"].isin(vocab.MILESTONE_KINDS)
+    marked = ev.loc[keep, columns]  # a new frame of these columns only
     marked["label"] = marked["milestone"].where(
         marked["milestone"] != "", marked["kind"].map(vocab.EVENT_KINDS)
     )

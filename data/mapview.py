@@ -349,9 +349,12 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
         key = "cell:" + cell + ":" + np.where(approx, "a", "e")
     else:
         key = placed["location_id"]
+    # grouped by integer codes of the keys (in order of first appearance, as
+    # ``groupby(sort=False)`` orders groups): hashing the text keys once, not per aggregate
+    codes, uniques = pd.factorize(np.asarray(key.to_numpy(), dtype=object), sort=False)
     frame = pd.DataFrame(
         {
-            "key": key.to_numpy(),
+            "key": codes,
             "lat": placed["lat"].to_numpy(),
             "lon": placed["lon"].to_numpy(),
             "precision_m": placed["location_precision_m"].to_numpy(),
@@ -384,20 +387,39 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
     out["label"] = dominant
     if binned:
         out["name"] = out["places"].astype(str) + " places"
-    out = out.reset_index()[MARKER_COLUMNS]
+    out = out.reset_index()
+    out["key"] = uniques[out["key"].to_numpy()]
+    out = out[MARKER_COLUMNS]
     if latest > 0:
         per_marker = max(2, min(latest, POPUP_BUDGET // max(len(out), 1)))
-        newest = (
-            frame.assign(event_id=placed["event_id"].to_numpy())
-            .sort_values("start", ascending=False, kind="stable")
-            .groupby("key", sort=False)
-            .head(per_marker)
+        # newest first (a stable sort of the starts alone), then each marker's first rows
+        order = (
+            pd.Series(frame["start"].to_numpy())
+            .sort_values(ascending=False, kind="stable")
+            .index.to_numpy()
         )
-        ids = newest.groupby("key", sort=False)["event_id"].agg(tuple)
-        out["event_ids"] = out["key"].map(ids)
+        in_order = codes[order]
+        rank = pd.Series(in_order).groupby(in_order, sort=False).cumcount().to_numpy()
+        kept = order[rank < per_marker]
+        event_ids = placed["event_id"].to_numpy(dtype=object)[kept]
+        ids = _ids_per_key(pd.Series(codes[kept]), pd.Series(event_ids, dtype=object))
+        out["event_ids"] = out["key"].map(ids.set_axis(uniques[ids.index.to_numpy(int)]))
     out.attrs["binned"] = binned
     out.attrs["grid_deg"] = deg if binned else None
     return out.sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _ids_per_key(keys: pd.Series, ids: pd.Series) -> pd.Series:
+    """A tuple of ``ids`` per key, in the order given, indexed by key: what
+    ``groupby(keys)[ids].agg(tuple)`` gives, split from one stable sort rather than built by
+    a Python call per group."""
+    codes, uniques = pd.factorize(keys.to_numpy(), sort=False)
+    order = np.argsort(codes, kind="stable")
+    sorted_codes = codes[order]
+    bounds = np.flatnonzero(np.diff(sorted_codes)) + 1
+    chunks = np.split(ids.to_numpy(dtype=object)[order], bounds)
+    firsts = sorted_codes[np.r_[0, bounds]] if len(sorted_codes) else sorted_codes
+    return pd.Series([tuple(c) for c in chunks] if len(order) else [], index=uniques[firsts])
 
 
 def _active_overlap(

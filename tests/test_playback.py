@@ -152,6 +152,10 @@ def test_explorer_page_with_playback_and_cite(monkeypatch) -> None:
     at.switch_page("pages/map_explorer.py").run()
     at.toggle(key="mx_play").set_value(True).run()
     assert not at.exception, [e.message for e in at.exception]
+    assert not any("snap=" in c.value for c in at.code)  # made only once opened
+    at.session_state["mx_cite_open"] = True  # the reader opens "Cite this view"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
     codes = [c.value for c in at.code]
     assert any("snap=" in c and "dsv=" in c for c in codes)
     assert any(c.startswith("PatrolWatch. ") and "Accessed 24 November 2026." in c for c in codes)

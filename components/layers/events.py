@@ -12,10 +12,10 @@ import folium
 import pandas as pd
 
 from components.colours import group_style
-from components.html import clip_series, esc, esc_series, source_items
+from components.html import clip_series, esc, source_items
 from components.leaflet import MAX_RADIUS, PointLayer, StyleTable, marker_radius, tip_html
 from data.eventtext import event_texts
-from data.frames import join_ordered
+from data.frames import join_ordered, member
 from data.mapview import MapView
 from data.model import DataSet
 from data.sourcing import citations_for
@@ -25,6 +25,13 @@ LAYER_NAME = "Events"
 
 def _date(ts: object) -> str:
     return pd.Timestamp(ts).strftime("%-d %b %Y") if pd.notna(ts) else ""
+
+
+def _esc_list(text: pd.Series) -> list[str]:
+    """``esc_series(text)`` as a list: the same escaping (``esc``), one ``str.translate`` per
+    text, which for the few thousand texts of the popups is cheaper than a pass of pandas
+    per entity."""
+    return [esc(t) for t in text.fillna("").astype("str").tolist()]
 
 
 def event_blocks(ds: DataSet, events: pd.DataFrame) -> pd.Series:
@@ -38,23 +45,26 @@ def event_blocks(ds: DataSet, events: pd.DataFrame) -> pd.Series:
     what = (text["kind"] + (" · " + text["number"]).where(text["number"] != "", "")) + (
         " · " + text["status"]
     )
-    return (
-        "<div class='ev'><b>"
-        + esc_series(text["date"])
-        + "</b><br>"
-        + esc_series(what)
-        + "<br><span class='meta'>Actors: "
-        + esc_series(text["actors"])
-        + "</span><br>"
-        + esc_series(clip_series(text["description"], 320))
-        + "<ul class='pw-sources'>"
-        + sources.reindex(text.index, fill_value="").astype("str")
-        + "</ul>"
-        + "</div>"
+    columns = zip(
+        _esc_list(text["date"]),
+        _esc_list(what),
+        _esc_list(text["actors"]),
+        _esc_list(clip_series(text["description"], 320)),
+        sources.reindex(text.index, fill_value="").astype("str").tolist(),
+        strict=True,
+    )
+    return pd.Series(
+        [
+            f"<div class='ev'><b>{date}</b><br>{kind}<br><span class='meta'>Actors: {actors}"
+            f"</span><br>{description}<ul class='pw-sources'>{items}</ul></div>"
+            for date, kind, actors, description, items in columns
+        ],
+        index=text.index,
+        dtype="str",
     )
 
 
-def _marker_popup(mk: Any, blocks: pd.Series) -> str:
+def _marker_popup(mk: Any, blocks: dict[str, str]) -> str:
     ids = getattr(mk, "event_ids", ()) or ()
     n = int(mk.n)
     precision = mk.precision_m
@@ -93,10 +103,10 @@ def event_layer(
     halo_rows: list[list] = []
     markers = view.markers
     top = int(markers["n"].max()) if len(markers) else 1
-    blocks = pd.Series(dtype="str")
+    blocks: dict[str, str] = {}
     if events is not None and "event_ids" in markers:
         listed = {e for ids in markers["event_ids"] for e in ids}
-        blocks = event_blocks(ds, events[events["event_id"].isin(listed)])
+        blocks = event_blocks(ds, events[member(events["event_id"], listed)]).to_dict()
     for mk in markers.itertuples(index=False):
         fill, second = group_style(str(mk.label), colours)
         approx = bool(mk.approx)
