@@ -293,6 +293,10 @@ def change_dates(
     """Type ``dates`` into the sidebar date filter and leave the field; (seconds from
     leaving the field to fully drawn, websocket bytes)."""
     sidebar = page.locator('[data-testid="stSidebar"]')
+    expand = page.locator('[data-testid="stExpandSidebarButton"]')
+    if expand.count():  # the explorer folds the filters away, map first
+        expand.first.click()
+        page.wait_for_timeout(400)
     for which, value in zip(("start", "end"), dates, strict=True):
         sidebar.locator(f'[aria-label="year, Date range {which} date"]').click()
         page.keyboard.type(value.replace("-", ""), delay=15)
