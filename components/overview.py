@@ -49,7 +49,8 @@ def headline_cards(h: Headline) -> list[tuple[str, str, str]]:
         (
             "Patrols a month",
             h.rate_text,
-            f"Patrols counted over the {decimal(h.months)} months of the window (from its "
+            f"Patrols counted over the {decimal(h.months).removesuffix('.0')} months of the "
+            "window (from its "
             "start to its end, or to today); a rarer rate is given as one in so many months. "
             "Not shown for windows under a month.",
         ),

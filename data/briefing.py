@@ -183,10 +183,14 @@ def key_figures(
     figures = [first]
 
     if n and h.months >= 1:
+        rate = monthly_rate(n, h.months, noun)
+        months = decimal(h.months).removesuffix(".0")
         figures.append(
             KeyFigure(
-                f"That is {monthly_rate(n, h.months, noun)} over the {decimal(h.months)} "
-                "months of the window",
+                # "1 patrol in 12 months" already says its months: the window's length apart
+                f"That is {rate}; the window is {months} months long"
+                if " in " in rate
+                else f"That is {rate} over the {months} months of the window",
                 ids,
             )
         )

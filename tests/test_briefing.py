@@ -63,7 +63,7 @@ def test_key_figures_on_the_synthetic_set(mini):
     texts = [f.text for f in figures]
     assert texts[0].startswith("In 2020, the data set holds 4 patrols recorded one by one (")
     assert "1 of them dated only to a week, month or coarser" in texts[0]
-    assert texts[1] == "That is 0.33 patrols a month over the 12.0 months of the window"
+    assert texts[1] == "That is 0.33 patrols a month over the 12 months of the window"
     days = (date(2020, 12, 31) - date(2020, 5, 5)).days  # to the window's end, not today
     assert texts[2] == (
         f"The latest patrol held is dated 5 May 2020, {days:,} days before the window's end, "
