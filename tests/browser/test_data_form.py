@@ -32,16 +32,17 @@ def _pick(page, label: str, typed: str) -> None:
         has=page.get_by_text(label, exact=True)
     )
     option = page.get_by_role("option").first
-    for _ in range(3):
+    for attempt in range(3):
         wait_for_streamlit(page)
         box.locator("input").first.click()
         box.locator("input").first.fill(typed)
         try:
             option.wait_for(timeout=10_000)
+            option.click(timeout=10_000)
             break
-        except PlaywrightTimeout:  # a rerun redrew the box: type again
-            continue
-    option.click()
+        except PlaywrightTimeout:  # a rerun redrew the box (or the list): type again
+            if attempt == 2:
+                raise
     if box.get_attribute("data-testid") == "stMultiSelect":
         page.keyboard.press("Escape")  # a multiselect stays open for the next choice
     wait_for_streamlit(page)

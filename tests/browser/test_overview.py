@@ -87,6 +87,16 @@ def test_overview_narrow_dates_and_share(page, page_log, app_url):
     shared.goto(page.url, wait_until="domcontentloaded")
     shared.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60_000)
     wait_for_streamlit(shared)
+    # the figures are drawn once the chart has said what is selected: wait for all of them
+    for _ in range(60):
+        try:
+            seen = _metrics(shared)
+        except ValueError:  # labels and values caught between two draws
+            seen = {}
+        if len(seen) >= len(after):
+            break
+        shared.wait_for_timeout(500)
+    wait_for_streamlit(shared)
     seen = _metrics(shared)
     assert seen.get("Patrols counted") == after["Patrols counted"], (seen, shared.url)
     shared.close()
