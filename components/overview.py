@@ -7,12 +7,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.patrol_map import MapSummary
+from components.patrol_map import MapSummary, map_summary, render_overview_map
+from components.place_search import render_place_search
 from data import vocab
 from data.aggregate import Headline
 from data.dates import format_at_precision
 from data.model import DataSet
 from data.numbers import count, decimal
+from data.settings import tile_settings
 from data.sourcing import citations_for, citations_text
 
 
@@ -163,3 +165,16 @@ def map_caption(summary: MapSummary, *, full: bool = True) -> str:
 def render_map_caption(summary: MapSummary, *, full: bool = True) -> None:
     """The caption under the overview's map."""
     st.caption(map_caption(summary, full=full))
+
+
+def render_where(
+    ds: DataSet, events: pd.DataFrame, view: object, *, key: str, height: int, full: bool = True
+) -> None:
+    """A page's "Where": the place search, the display-only map of ``view`` (a
+    ``data.mapview.MapView`` of ``events``) opened on the chosen place, and its caption."""
+    st.subheader("Where")
+    focus = render_place_search(ds, events, key=key)
+    render_overview_map(
+        ds, events, view, height=height, tiles=tile_settings(), legend_open=False, focus=focus
+    )
+    render_map_caption(map_summary(view), full=full)

@@ -32,13 +32,10 @@ from components.frequency import (
     view_timeline,
 )
 from components.html import md_escape
-from components.overview import event_table, render_headline, render_map_caption
-from components.patrol_map import map_summary, render_overview_map
-from components.place_search import render_place_search
+from components.overview import event_table, render_headline, render_where
 from components.tables import render_table
 from components.timeline import render_selection_status, render_timeline_selection
 from data.cache import current_conflicts, current_zone_layer, derived, per_selection, table_of
-from data.settings import tile_settings
 from data.timewindow import rule_line, strip_area, strip_line
 from data.views import comparison_view, frequency_view, selection_view
 
@@ -101,18 +98,7 @@ with figures:
 with frequency:
     left, right = st.columns([1, 1.3], gap="medium")
     with left:
-        st.subheader("Where")
-        focus = render_place_search(ds, picked.events, key="freq_place")
-        render_overview_map(
-            ds,
-            picked.events,
-            picked.map,
-            height=520,
-            tiles=tile_settings(),
-            legend_open=False,
-            focus=focus,
-        )
-        render_map_caption(map_summary(picked.map), full=False)
+        render_where(ds, picked.events, picked.map, key="freq_place", height=520, full=False)
     with right:
         st.subheader(f"Events ({len(picked.events):,})")
         render_table(

@@ -13,12 +13,10 @@ from components.overview import (
     event_table,
     headline_cards,
     render_headline,
-    render_map_caption,
+    render_where,
     reported_line,
     reported_table,
 )
-from components.patrol_map import map_summary, render_overview_map
-from components.place_search import render_place_search
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import (
@@ -27,7 +25,6 @@ from components.timeline import (
     timeline_figure,
 )
 from data.cache import derived, overview_view_of, table_of
-from data.settings import tile_settings
 from data.timewindow import rule_line
 from data.views import selection_view
 
@@ -80,18 +77,7 @@ with figures:
     render_selection_status(picked.line(), warning or picked.note, page="overview")
     render_headline(headline_cards(picked.head))
 with left:
-    st.subheader("Where")
-    focus = render_place_search(ds, picked.events, key="overview_place")
-    render_overview_map(
-        ds,
-        picked.events,
-        picked.map,
-        height=600,
-        tiles=tile_settings(),
-        legend_open=False,
-        focus=focus,
-    )
-    render_map_caption(map_summary(picked.map))
+    render_where(ds, picked.events, picked.map, key="overview_place", height=600)
 
 st.subheader("Reported by sources for overlapping periods")
 st.caption(
