@@ -22,7 +22,7 @@ import pandas as pd
 from folium.template import Template
 
 from components.html import esc
-from components.labels import Label, Marker, label_priority, place_labels
+from components.labels import UNIT, Label, Marker, Stage, label_priority, place_labels
 from components.leaflet import RawMacroElement, RawText
 from data.settings import (
     OSM_ATTRIBUTION,
@@ -127,8 +127,12 @@ _CSS = f"""
     color: #2f2f2f;
     text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff;
   }}
-  .pw-side-right, .pw-side-left {{ top: 0; transform: translateY(-50%); }}
-  .pw-side-above, .pw-side-below {{ left: 0; transform: translateX(-50%); }}
+  .pw-side-right, .pw-side-left {{ transform: translateY(-50%); }}
+  .pw-side-above, .pw-side-below {{ transform: translateX(-50%); }}
+  .pw-leader {{
+    position: absolute; width: 1px; height: 1px; overflow: visible; pointer-events: none;
+  }}
+  .pw-leader line {{ stroke-linecap: round; fill: none; }}
   .pw-names-hidden .pw-town-name {{ display: none !important; }}
   .pw-country-name {{
     transform: translate(-50%, -50%);
@@ -189,13 +193,17 @@ def _geojson(data: dict, name: str) -> folium.GeoJson:
 
 
 class LabelLayer(RawMacroElement):
-    """Names drawn on the map, taking no clicks: rows ``[lat, lon, text, class, side,
+    """Names drawn on the map, taking no clicks: rows ``[lat, lon, text, class, stages,
     min_zoom, offset, dot]`` added to the parent group as Leaflet markers in the labels'
     pane by one script with the rows as JSON. The text is escaped with ``esc`` (so the page
     holds no markup from the data, even inside JSON), decoded by an inert ``DOMParser``
-    document and inserted as text (``textContent``), never as HTML. The name is written on
-    ``side`` of its point (right, left, above, below; ``offset`` px away) and shown only at
-    zoom ≥ ``min_zoom`` (null: never), as :func:`components.labels.place_labels` computed;
+    document and inserted as text (``textContent``), never as HTML. A name shows only at
+    zoom ≥ ``min_zoom`` (null: never); ``stages`` (``[from_zoom, position, ax, ay, line]``,
+    as :func:`town_label_rows` makes them from :func:`components.labels.place_labels`) say
+    where it is written at each zoom: its box's point nearest the label's point at (ax, ay)
+    px from it, on ``position`` (a side, a diagonal, or ``centre``), and ``line`` (x0, y0,
+    x1, y1 px from the point, or null) a leader line joining a displaced name to its point,
+    drawn as SVG inside the name's own element (so whatever hides the name hides its line).
     ``dot`` draws a town's dot at the point."""
 
     _template = Template(
@@ -205,10 +213,54 @@ class LabelLayer(RawMacroElement):
                 // names arrive HTML-escaped (components.html.esc); an inert parsed
                 // document turns the entities back into text, set as text, never as HTML
                 var parser = new DOMParser();
+                var SVG = "http://www.w3.org/2000/svg";
                 function text(s) {
                     return parser.parseFromString(s, "text/html").documentElement.textContent;
                 }
-                var names = [];
+                function px(v) { return v + "px"; }
+                // the leader: a white halo under a thin dark line, from the edge of what is
+                // drawn at the point to the name's nearest corner or edge
+                function leader(name) {
+                    var svg = document.createElementNS(SVG, "svg");
+                    svg.setAttribute("class", "pw-leader");
+                    var parts = [["#fff", "3"], ["#4a4a4a", "1.1"]].map(function (p) {
+                        var l = document.createElementNS(SVG, "line");
+                        l.setAttribute("stroke", p[0]);
+                        l.setAttribute("stroke-width", p[1]);
+                        svg.appendChild(l);
+                        return l;
+                    });
+                    name.appendChild(svg);
+                    return {svg: svg, parts: parts};
+                }
+                // writes the name as one stage says: its anchor (ax, ay) px from the point,
+                // the box hung from it on the side facing away from the point
+                function place(item, st) {
+                    var el = item.name, s = el.style, ax = st[2], ay = st[3];
+                    el.className = item.cls + " pw-side-" + st[1];
+                    s.left = ax > 0 ? px(ax) : ax === 0 ? "0px" : "";
+                    s.right = ax < 0 ? px(-ax) : "";
+                    s.top = ay > 0 ? px(ay) : ay === 0 ? "0px" : "";
+                    s.bottom = ay < 0 ? px(-ay) : "";
+                    var line = st[4];
+                    if (!line) {
+                        if (item.leader) { item.leader.svg.style.display = "none"; }
+                        return;
+                    }
+                    if (!item.leader) { item.leader = leader(el); }
+                    var g = item.leader.svg.style;
+                    g.display = "";
+                    // the SVG's origin at the anchor, whichever corner or edge that is
+                    g.left = ax > 0 ? "0" : ax < 0 ? "100%" : "50%";
+                    g.top = ay > 0 ? "0" : ay < 0 ? "100%" : "50%";
+                    item.leader.parts.forEach(function (l) {
+                        l.setAttribute("x1", line[0] - ax);
+                        l.setAttribute("y1", line[1] - ay);
+                        l.setAttribute("x2", line[2] - ax);
+                        l.setAttribute("y2", line[3] - ay);
+                    });
+                }
+                var items = [];
                 for (var i = 0; i < rows.length; i++) {
                     var r = rows[i];
                     var root = document.createElement("div");
@@ -218,15 +270,12 @@ class LabelLayer(RawMacroElement):
                         root.appendChild(dot);
                     }
                     var name = document.createElement("span");
-                    name.className = r[3] + " pw-side-" + r[4];
                     name.textContent = text(r[2]);
-                    var gap = (r[6] + 2) + "px";
-                    if (r[4] === "right") { name.style.left = gap; }
-                    else if (r[4] === "left") { name.style.right = gap; }
-                    else if (r[4] === "above") { name.style.bottom = gap; }
-                    else if (r[4] === "below") { name.style.top = gap; }
                     root.appendChild(name);
-                    names.push([name, r[5]]);
+                    var item = {name: name, cls: r[3], stages: r[4], min: r[5],
+                                leader: null, at: -1};
+                    place(item, r[4].length ? r[4][0] : [0, "right", 0, 0, null]);
+                    items.push(item);
                     L.marker([r[0], r[1]], {
                         icon: L.divIcon({html: root, iconSize: [0, 0], iconAnchor: [0, 0],
                                          className: "pw-label"}),
@@ -235,9 +284,17 @@ class LabelLayer(RawMacroElement):
                 }
                 function update() {
                     var z = map.getZoom() + 1e-6;
-                    for (var j = 0; j < names.length; j++) {
-                        var min = names[j][1];
-                        names[j][0].style.display = (min !== null && z >= min) ? "" : "none";
+                    for (var j = 0; j < items.length; j++) {
+                        var it = items[j];
+                        var on = it.min !== null && z >= it.min;
+                        it.name.style.display = on ? "" : "none";
+                        if (!on) { continue; }
+                        var k = 0;
+                        while (k + 1 < it.stages.length && it.stages[k + 1][0] <= z) { k++; }
+                        if (k !== it.at && it.stages.length) {
+                            place(it, it.stages[k]);
+                            it.at = k;
+                        }
                     }
                 }
                 map.on("zoomend", update);
@@ -292,12 +349,24 @@ def town_label_rows(
             round(lab.lon, 5),
             esc(lab.text),
             "pw-town-name",
-            p.side,
+            [_stage_row(st) for st in p.stages],
             p.min_zoom,
             p.offset,
             1,
         ]
         for lab, p in zip(items, placed, strict=True)
+    ]
+
+
+def _stage_row(st: Stage) -> list:
+    """A stage as :class:`LabelLayer` reads it: [from_zoom, position, ax, ay, line]."""
+    ux, uy = UNIT[st.position]
+    return [
+        st.from_zoom,
+        st.position,
+        round(ux * st.distance, 2),
+        round(uy * st.distance, 2),
+        list(st.line) if st.line is not None else None,
     ]
 
 
@@ -337,7 +406,8 @@ def add_vector_basemap(
     rows: list[list] = []
     if country_names:
         for text, lat, lon in _COUNTRY_LABELS:
-            rows.append([lat, lon, esc(text), "pw-country-name", "centre", 0, 0, 0])
+            centre = [[0, "centre", 0, 0, None]]
+            rows.append([lat, lon, esc(text), "pw-country-name", centre, 0, 0, 0])
     if labels is not None and len(labels):
         rows.extend(town_label_rows(labels, markers))
     if rows:

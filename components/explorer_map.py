@@ -200,7 +200,7 @@ def build_explorer_map(
         ds.places,
         tiles,
         vector=basemap,
-        activity=pd.Series(view_activity(view), dtype=float),
+        activity=pd.Series(view_activity(view, ds.route_waypoints), dtype=float),
         markers=view_obstacles(view),  # names may sit on the pale visit circles
     )
 

@@ -1,16 +1,33 @@
-"""Where a map's names go, computed on the server: for each label, the side of its point it
-is written on (right, left, above, below) and the smallest zoom at which it shows without
-its box overlapping the box of any label of higher priority, or a marker.
+"""Where a map's names go, computed on the server: for each label, the smallest zoom from
+which it shows and, at each zoom from there on, where it is written: on a side of its point
+(right, left, above, below), else on a diagonal (above-right, above-left, below-right,
+below-left), else displaced along one of those eight directions and joined to its point by
+a thin leader line, so that at no zoom does a name or a leader meet another name, another
+leader or a marker.
 
 Boxes are measured in Web-Mercator pixels (256-pixel tiles, as Leaflet draws) at each zoom
 of the map. A label's width is the width of its text in DejaVu Sans Bold at the map's font
 size, measured with Pillow's ``ImageFont`` (the font the map's CSS names first for labels);
 where that font cannot be read, a per-character width table of the same font stands in
-(:func:`text_width`). Higher-priority labels are placed first (by kind: city, crossing,
-base, town, …, then activity); each later label takes the side that lets it show soonest,
-checked at every zoom from its own upward, so at every zoom the boxes of the labels shown
-never intersect each other or a marker. A label that cannot show at any zoom of the map is
-never shown.
+(:func:`text_width`).
+
+The rule, as a cartographic label engine has it:
+
+- **Priority.** Labels are placed one after the other, the highest :func:`label_priority`
+  first: the places most active in the view (events, visits and route runs there) first,
+  then by kind (city, crossing, base, town, …), then by text and position. A lesser name
+  yields: it takes only the room the names placed before it leave.
+- **Candidates.** At each zoom a label takes the first free one of :data:`POSITIONS` (the
+  four sides, then the four diagonals, in the conventional order of preference: right,
+  left, above, below; above-right, above-left, below-right, below-left), each just clear of
+  what is drawn at its point; only if none of them is free, the first free displaced
+  position (:data:`LEADER_STEPS` further out, shortest first, along the same eight
+  directions) whose box *and* leader line meet nothing. So diagonals and leaders appear only
+  where the sides fail, and the names a view is about win the room there is.
+- **Zooms.** A label shows from the zoom after the last one (of the zooms checked) at which
+  no candidate is free, and at every zoom above it; the client needs its min zoom and the
+  zooms at which its position changes (:attr:`Placement.stages`). A label that fits at no
+  zoom of the map is never shown.
 
 Pure and deterministic: no streamlit, no randomness; ties broken by text and position.
 """
@@ -18,21 +35,27 @@ Pure and deterministic: no streamlit, no randomness; ties broken by text and pos
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 __all__ = [
+    "DIAGONALS",
     "KIND_PRIORITY",
+    "LEADER_STEPS",
+    "POSITIONS",
     "SIDES",
     "Label",
     "Marker",
     "Placement",
+    "Stage",
+    "UNIT",
     "label_box",
     "label_priority",
+    "leader_line",
     "place_labels",
     "text_width",
     "world_px",
@@ -40,8 +63,29 @@ __all__ = [
 
 #: the sides a label may take, in order of preference
 SIDES = ("right", "left", "above", "below")
+#: the diagonals, tried only where no side is free, in order of preference
+DIAGONALS = ("above-right", "above-left", "below-right", "below-left")
+#: every direction a label may be written in from its point, in order of preference
+POSITIONS = SIDES + DIAGONALS
+#: how much further out (px) a displaced label may sit, joined by a leader line, tried
+#: shortest first where none of the eight positions next to the point is free
+LEADER_STEPS = (12.0, 24.0, 40.0, 60.0)
 
-#: how much a kind of place matters for its name to show first (higher first)
+_R = math.sqrt(0.5)
+#: the unit vector of each position, in px (x east, y south)
+UNIT = {
+    "right": (1.0, 0.0),
+    "left": (-1.0, 0.0),
+    "above": (0.0, -1.0),
+    "below": (0.0, 1.0),
+    "above-right": (_R, -_R),
+    "above-left": (-_R, -_R),
+    "below-right": (_R, _R),
+    "below-left": (-_R, _R),
+}
+
+#: how much a kind of place matters for its name to show first (higher first), among
+#: places equally active in the view
 KIND_PRIORITY = {
     "city": 60,
     "border_crossing": 50,
@@ -53,6 +97,8 @@ KIND_PRIORITY = {
     "village": 20,
     "country": 100,
 }
+#: one unit of activity outweighs any difference of kind (every kind is below this)
+ACTIVITY_WEIGHT = 1000.0
 
 FONT_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -121,10 +167,29 @@ class Marker:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """Where a label is written from zoom ``from_zoom`` on (until its next stage):
+    ``position`` (one of :data:`POSITIONS`), its box's corner or edge nearest the point
+    ``distance`` px from the point along that direction, and whether a ``leader`` line
+    joins it to its point (drawn from the edge of what is at the point to that corner).
+    ``box`` (x0, y0, x1, y1) and ``line`` (x0, y0, x1, y1, or None) are in px relative to
+    the point, y down."""
+
+    from_zoom: float
+    position: str
+    distance: float
+    leader: bool
+    box: tuple[float, float, float, float]
+    line: tuple[float, float, float, float] | None
+
+
+@dataclass(frozen=True)
 class Placement:
-    """Where a label goes: ``side`` of its point, shown from ``min_zoom`` on (None: at no
-    zoom of the map), its box's size in px and its distance from the point (``offset``:
-    the label's own, or the radius of the largest marker at its point if more)."""
+    """Where a label goes: shown from ``min_zoom`` on (None: at no zoom of the map), written
+    at each zoom as its ``stages`` say (the last stage whose ``from_zoom`` is at most the
+    zoom); ``side`` is its position at ``min_zoom``; its box's size in px and its distance
+    from the point (``offset``: the label's own, or the radius of the largest marker at its
+    point if more)."""
 
     key: str
     text: str
@@ -133,12 +198,23 @@ class Placement:
     width: float
     height: float
     offset: float
+    stages: tuple[Stage, ...] = field(default=())
+
+    def stage_at(self, zoom: float) -> Stage | None:
+        """The stage the label is written in at ``zoom`` (None: not shown there)."""
+        if self.min_zoom is None or zoom + 1e-9 < self.min_zoom:
+            return None
+        out = None
+        for st in self.stages:
+            if st.from_zoom <= zoom + 1e-9:
+                out = st
+        return out
 
 
 def label_priority(kind: str, activity: float = 0.0) -> float:
-    """A label's priority: its kind first (``KIND_PRIORITY``), then its activity (events
-    or visits), which orders labels of one kind without ever lifting one above a kind."""
-    return KIND_PRIORITY.get(kind, 10) + min(math.log10(1.0 + max(activity, 0.0)), 7.0) / 8.0
+    """A label's priority: its activity in the view first (events, visits and route runs
+    at the place), then its kind (``KIND_PRIORITY``), which orders places equally active."""
+    return ACTIVITY_WEIGHT * min(max(float(activity), 0.0), 1e12) + KIND_PRIORITY.get(kind, 10)
 
 
 def world_px(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
@@ -151,35 +227,176 @@ def world_px(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarr
     return x, y
 
 
-def label_box(side: str, width: float, height: float, offset: float) -> tuple[float, ...]:
-    """The label's box relative to its point, in px: (x0, y0, x1, y1) with y down; it
-    clears the point's own symbol by ``offset`` plus a 2-px gap."""
-    g = offset + 2.0
-    if side == "right":
-        return (g, -height / 2, g + width, height / 2)
-    if side == "left":
-        return (-g - width, -height / 2, -g, height / 2)
-    if side == "above":
-        return (-width / 2, -g - height, width / 2, -g)
-    return (-width / 2, g, width / 2, g + height)
+def label_box(
+    side: str, width: float, height: float, offset: float, leader: float = 0.0
+) -> tuple[float, float, float, float]:
+    """The label's box relative to its point, in px: (x0, y0, x1, y1) with y down. Its
+    edge (a side) or corner (a diagonal) nearest the point lies ``offset`` + 2 px (the
+    point's own symbol and a gap) + ``leader`` px from the point along ``side``."""
+    d = offset + 2.0 + leader
+    ux, uy = UNIT[side]
+    ax, ay = ux * d, uy * d  # the anchor: the box's point nearest the label's point
+    x0 = ax if ux > 0 else ax - width if ux < 0 else -width / 2
+    y0 = ay if uy > 0 else ay - height if uy < 0 else -height / 2
+    return (x0, y0, x0 + width, y0 + height)
 
 
-def _overlaps(
-    ax: np.ndarray,
-    ay: np.ndarray,
-    a: tuple[float, ...],
-    bx: np.ndarray,
-    by: np.ndarray,
-    b: np.ndarray,
-) -> np.ndarray:
-    """(n_b, n_zoom) True where box ``a`` at (ax, ay) meets box ``b[k]`` at (bx[k], by[k]);
-    positions already in pixels at each zoom (ax: (n_zoom,), bx: (n_b, n_zoom))."""
+def leader_line(
+    side: str, offset: float, leader: float
+) -> tuple[float, float, float, float] | None:
+    """The leader line of a label displaced ``leader`` px along ``side`` (None if not
+    displaced): from the edge of what is drawn at the point to the box's nearest point."""
+    if leader <= 0:
+        return None
+    ux, uy = UNIT[side]
+    d = offset + 2.0 + leader
+    return (ux * offset, uy * offset, ux * d, uy * d)
+
+
+# --------------------------------------------------------------------------- geometry
+# Every test below is vectorised: a candidate axis (n_c), an obstacle axis (n_o) and a zoom
+# axis (n_z); NaN coordinates (an obstacle not drawn at a zoom) never meet anything.
+
+
+def _box_box(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Boxes ``a`` (..., 4) and ``b`` (..., 4), broadcast: True where they overlap."""
     return (
-        (ax + a[0] < bx + b[:, 2:3])
-        & (bx + b[:, 0:1] < ax + a[2])
-        & (ay + a[1] < by + b[:, 3:4])
-        & (by + b[:, 1:2] < ay + a[3])
+        (a[..., 0] < b[..., 2])
+        & (b[..., 0] < a[..., 2])
+        & (a[..., 1] < b[..., 3])
+        & (b[..., 1] < a[..., 3])
     )
+
+
+def _seg_box(s: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Segments ``s`` (..., 4: x0, y0, x1, y1) and boxes ``b`` (..., 4), broadcast: True
+    where the segment passes through the box's inside (Liang–Barsky clipping)."""
+    px, py = s[..., 0], s[..., 1]
+    dx, dy = s[..., 2] - px, s[..., 3] - py
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = np.zeros(np.broadcast_shapes(s.shape[:-1], b.shape[:-1]))
+        hi = np.ones_like(lo)
+        for p, d, b0, b1 in ((px, dx, b[..., 0], b[..., 2]), (py, dy, b[..., 1], b[..., 3])):
+            # along an axis the segment does not move on, it is inside the slab or never
+            flat = np.abs(d) < 1e-12
+            inside = (b0 < p) & (p < b1)
+            t0, t1 = (b0 - p) / d, (b1 - p) / d
+            lo = np.fmax(lo, np.where(flat, np.where(inside, -np.inf, np.inf), np.minimum(t0, t1)))
+            hi = np.fmin(hi, np.where(flat, np.where(inside, np.inf, -np.inf), np.maximum(t0, t1)))
+        return (lo < hi - 1e-9) & np.isfinite(b[..., 0]) & np.isfinite(px)
+
+
+def _cross(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray) -> np.ndarray:
+    return ax * by - ay * bx
+
+
+def _seg_seg(s: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Segments ``s`` and ``t`` (..., 4), broadcast: True where they cross (touching at an
+    end, or running parallel, does not count)."""
+    rx, ry = s[..., 2] - s[..., 0], s[..., 3] - s[..., 1]
+    qx, qy = t[..., 2] - t[..., 0], t[..., 3] - t[..., 1]
+    wx, wy = t[..., 0] - s[..., 0], t[..., 1] - s[..., 1]
+    den = _cross(rx, ry, qx, qy)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u = _cross(wx, wy, qx, qy) / den
+        v = _cross(wx, wy, rx, ry) / den
+    return (np.abs(den) > 1e-12) & (u > 1e-9) & (u < 1 - 1e-9) & (v > 1e-9) & (v < 1 - 1e-9)
+
+
+def _bbox(s: np.ndarray, grow: float = 1e-6) -> np.ndarray:
+    """The bounding box of segments ``s`` (..., 4), grown a hair (a prefilter)."""
+    return np.stack(
+        [
+            np.minimum(s[..., 0], s[..., 2]) - grow,
+            np.minimum(s[..., 1], s[..., 3]) - grow,
+            np.maximum(s[..., 0], s[..., 2]) + grow,
+            np.maximum(s[..., 1], s[..., 3]) + grow,
+        ],
+        axis=-1,
+    )
+
+
+def _sparse(
+    test: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    a: np.ndarray,
+    b: np.ndarray,
+    a_box: np.ndarray,
+    b_box: np.ndarray,
+) -> np.ndarray:
+    """``test(a, b)`` broadcast, computed only where the boxes ``a_box`` and ``b_box``
+    (which hold ``a`` and ``b``) overlap; False elsewhere."""
+    shape = np.broadcast_shapes(a.shape[:-1], b.shape[:-1])
+    out = np.zeros(shape, dtype=bool)
+    idx = np.nonzero(np.broadcast_to(_box_box(a_box, b_box), shape))
+    if len(idx[0]):
+        aa = np.broadcast_to(a, (*shape, 4))[idx]
+        bb = np.broadcast_to(b, (*shape, 4))[idx]
+        out[idx] = test(aa, bb)
+    return out
+
+
+def _blocked(
+    boxes: np.ndarray,
+    lines: np.ndarray,
+    markers: np.ndarray,
+    markers_for_lines: np.ndarray,
+    placed: np.ndarray,
+    placed_lines: np.ndarray,
+) -> np.ndarray:
+    """(n_c, n_z) True where candidate ``boxes`` / ``lines`` (n_c, 4; lines NaN where the
+    candidate has none) meet a marker or a placed label's box or leader ((n, n_z, 4) each,
+    all relative to the label's point)."""
+    b = boxes[:, None, None, :]
+    out = _box_box(b, markers[None]).any(axis=1) | _box_box(b, placed[None]).any(axis=1)
+    pl = placed_lines[None]
+    out |= _sparse(_seg_box, pl, b, _bbox(pl), b).any(axis=1)
+    if not np.isnan(lines).all():
+        ln = lines[:, None, None, :]
+        lb = _bbox(ln)
+        out |= _sparse(_seg_box, ln, markers_for_lines[None], lb, markers_for_lines[None]).any(1)
+        out |= _sparse(_seg_box, ln, placed[None], lb, placed[None]).any(axis=1)
+        out |= _sparse(_seg_seg, ln, pl, lb, _bbox(pl)).any(axis=1)
+    return out
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    names: tuple[str, ...]
+    leaders: np.ndarray  # (n_c,) px beyond the gap
+    boxes: np.ndarray  # (n_c, 4) padded, for the tests
+    drawn: np.ndarray  # (n_c, 4) as drawn
+    lines: np.ndarray  # (n_c, 4), NaN where no leader
+
+
+def _candidates(width: float, height: float, offset: float, padding: float) -> _Candidates:
+    steps = [(pos, 0.0) for pos in POSITIONS] + [
+        (pos, step) for step in LEADER_STEPS for pos in POSITIONS
+    ]
+    drawn = np.array([label_box(pos, width, height, offset, lead) for pos, lead in steps])
+    pad = np.array([-padding, -padding, padding, padding])
+    nan = (math.nan,) * 4
+    lines = np.array([leader_line(pos, offset, lead) or nan for pos, lead in steps])
+    return _Candidates(
+        names=tuple(pos for pos, _ in steps),
+        leaders=np.array([lead for _, lead in steps]),
+        boxes=drawn + pad,
+        drawn=drawn,
+        lines=lines,
+    )
+
+
+#: candidates are tested in tiers: the sides, the diagonals, then the displaced ones one
+#: step after the other; a tier's class (0 sides, 1 diagonals, 2 displaced) is what a
+#: label keeps from one zoom to the next while free
+def _tiers() -> list[tuple[slice, int]]:
+    n = len(POSITIONS)
+    out = [(slice(0, len(SIDES)), 0), (slice(len(SIDES), n), 1)]
+    return out + [(slice(n * (k + 1), n * (k + 2)), 2) for k in range(len(LEADER_STEPS))]
+
+
+#: zooms are checked from the most detailed down, this many at a time, and no further once
+#: a label fits nowhere at one of them (it is not shown below that zoom anyway)
+_CHUNK = 8
 
 
 def place_labels(
@@ -190,16 +407,20 @@ def place_labels(
     markers: Sequence[Marker] = (),
     padding: float = 2.0,
     measure: bool = True,
+    leaders: bool = True,
 ) -> list[Placement]:
-    """A placement for each label (in the order given): its side and its smallest zoom
-    (among ``zooms``) from which, at every zoom of ``zooms``, its box (text width by
-    :func:`text_width`, height 1.3 × ``font_size``, grown by ``padding``) meets no box of a
+    """A placement for each label (in the order given): its smallest zoom (among ``zooms``)
+    from which, at every zoom of ``zooms``, one of its candidate positions (module doc;
+    without the displaced ones unless ``leaders``) is free, and the most preferred free one
+    at each such zoom. A box (text width by :func:`text_width`, height 1.3 × ``font_size``,
+    grown by ``padding``) or leader line is free where it meets no box or leader of a
     higher-priority label shown there, no marker and no other label's dot (a circle of that
-    label's ``offset``); markers at its own point it clears (its offset grows to the
-    largest of their radii)."""
+    label's ``offset``, taken as its square); markers at its own point it clears (its offset
+    grows to the largest of their radii)."""
     zs = np.array(sorted(set(zooms)), dtype=float)
     if not len(labels):
         return []
+    nz = len(zs)
     scale = 2.0**zs  # (nz,)
     height = font_size * 1.3
     order = sorted(
@@ -210,53 +431,127 @@ def place_labels(
     markers = [*markers, *(Marker(lab.lon, lab.lat, lab.offset) for lab in labels)]
     mx, my = world_px([m.lon for m in markers], [m.lat for m in markers])
     mr = np.array([m.radius for m in markers], dtype=float)
-    m_boxes = np.column_stack([-mr, -mr, mr, mr]) if len(markers) else np.zeros((0, 4))
-    m_px = mx[:, None] * scale[None, :], my[:, None] * scale[None, :]
+    m_box = np.column_stack([-mr, -mr, mr, mr])
+    tiers = _tiers() if leaders else _tiers()[:2]
+    n_cand = tiers[-1][0].stop
+    # each class's candidates: sides, diagonals, displaced ones
+    spans = {
+        c: (min(t.start for t, k in tiers if k == c), max(t.stop for t, k in tiers if k == c))
+        for _, c in tiers
+    }
 
-    placed_px: list[tuple[float, float]] = []
-    placed_boxes: list[tuple[float, ...]] = []
-    placed_from: list[float] = []  # index into zs from which each placed label shows
+    # what is placed so far: its point (zoom-0 px) and, per zoom, its box and leader in px
+    # relative to that point (NaN where it is not shown)
+    n = len(labels)
+    p_x = np.zeros(n)
+    p_y = np.zeros(n)
+    p_box = np.full((n, nz, 4), np.nan)
+    p_line = np.full((n, nz, 4), np.nan)
+    p_reach = np.zeros(n)  # how far (px) its box or leader reaches from its point
+    n_placed = 0
     out: dict[int, Placement] = {}
     for i in order:
         lab = labels[i]
         w = text_width(lab.text, font_size, measure=measure)
-        x0, y0 = world_px(lab.lon, lab.lat)
-        ax, ay = float(x0) * scale, float(y0) * scale
+        x0, y0 = (float(v) for v in world_px(lab.lon, lab.lat))
         own = (np.abs(mx - x0) < 1e-9) & (np.abs(my - y0) < 1e-9)
         offset = max([lab.offset, *mr[own].tolist()])
-        best: tuple[int, str, tuple[float, ...]] | None = None
-        for side in SIDES:
-            box = label_box(side, w, height, offset)
-            box = (box[0] - padding, box[1] - padding, box[2] + padding, box[3] + padding)
-            blocked = np.zeros(len(zs), dtype=bool)
-            if (~own).any():
-                hit = _overlaps(ax, ay, box, m_px[0][~own], m_px[1][~own], m_boxes[~own])
-                blocked |= hit.any(axis=0)
-            if placed_px:
-                px = np.array(placed_px)
-                bx = px[:, 0:1] * scale[None, :]
-                by = px[:, 1:2] * scale[None, :]
-                hit = _overlaps(ax, ay, box, bx, by, np.array(placed_boxes))
-                shown = np.array(placed_from)[:, None] <= np.arange(len(zs))[None, :]
-                blocked |= (hit & shown).any(axis=0)
-            last = np.nonzero(blocked)[0]
-            first = int(last[-1]) + 1 if len(last) else 0
-            if best is None or first < best[0]:
-                best = (first, side, box)
-        assert best is not None
-        first, side, box = best
-        if first < len(zs):
-            placed_px.append((float(x0), float(y0)))
-            placed_boxes.append(box)
-            placed_from.append(first)
+        cand = _candidates(w, height, offset, padding)
+        reach = float(np.abs(cand.boxes[:n_cand]).max())
+        other = ~own
+        o_x, o_y, o_r, o_box = mx[other] - x0, my[other] - y0, mr[other], m_box[other]
+        q_x, q_y = p_x[:n_placed] - x0, p_y[:n_placed] - y0
+        q_reach = p_reach[:n_placed]
+
+        # per zoom, which candidates are free; ``cls``: the best class with a free one
+        free = np.zeros((n_cand, nz), dtype=bool)
+        cls = np.full(nz, -1)
+        first = 0
+        for hi in range(nz, 0, -_CHUNK):
+            zk = np.arange(max(0, hi - _CHUNK), hi)
+            s_lo = scale[zk[0]]  # the chunk's widest view: what is near there is near
+            near = (np.abs(o_x) * s_lo < reach + o_r) & (np.abs(o_y) * s_lo < reach + o_r)
+            sx = o_x[near, None] * scale[zk]
+            sy = o_y[near, None] * scale[zk]
+            ob = np.stack([sx, sy, sx, sy], axis=-1) + o_box[near][:, None, :]
+            # a leader may start from under a marker that covers the point at that zoom (a
+            # base's ring over its town): it leads the name out of the crowd
+            covers = (ob[..., 0] < 0) & (0 < ob[..., 2]) & (ob[..., 1] < 0) & (0 < ob[..., 3])
+            ob_line = np.where(covers[..., None], np.nan, ob)
+            pnear = (np.abs(q_x) * s_lo < reach + q_reach) & (np.abs(q_y) * s_lo < reach + q_reach)
+            tx = q_x[pnear, None] * scale[zk]
+            ty = q_y[pnear, None] * scale[zk]
+            shift = np.stack([tx, ty, tx, ty], axis=-1)
+            pb = shift + p_box[:n_placed][pnear][:, zk]
+            pl = shift + p_line[:n_placed][pnear][:, zk]
+            # tier by tier, each tested only at the zooms the tiers before left unsolved
+            for tier, c in tiers:
+                todo = np.nonzero(cls[zk] < 0)[0]
+                if not len(todo):
+                    break
+                ok = ~_blocked(
+                    cand.boxes[tier],
+                    cand.lines[tier],
+                    ob[:, todo],
+                    ob_line[:, todo],
+                    pb[:, todo],
+                    pl[:, todo],
+                )
+                free[tier.start : tier.stop, zk[todo]] = ok
+                cls[zk[todo[ok.any(axis=0)]]] = c
+            stuck = zk[cls[zk] < 0]
+            if len(stuck):
+                first = int(stuck[-1]) + 1
+                break
+
+        # from the min zoom up, the first free candidate of the best tier free there; the
+        # one of the zoom below kept while it is free and of that tier (no needless jumps)
+        chosen = np.zeros(nz, dtype=int)
+        prev = -1
+        for k in range(first, nz):
+            lo, hi = spans[int(cls[k])]
+            if not (lo <= prev < hi and free[prev, k]):
+                prev = lo + int(free[lo:hi, k].argmax())
+            chosen[k] = prev
+        stages: list[Stage] = []
+        if first < nz:
+            for k in range(first, nz):
+                c = int(chosen[k])
+                if (
+                    stages
+                    and stages[-1].position == cand.names[c]
+                    and math.isclose(stages[-1].distance, offset + 2.0 + float(cand.leaders[c]))
+                ):
+                    continue
+                line = cand.lines[c]
+                stages.append(
+                    Stage(
+                        from_zoom=float(zs[k]),
+                        position=cand.names[c],
+                        distance=round(offset + 2.0 + float(cand.leaders[c]), 2),
+                        leader=bool(cand.leaders[c] > 0),
+                        box=tuple(round(float(v), 2) for v in cand.drawn[c]),  # type: ignore[arg-type]
+                        line=None
+                        if np.isnan(line).any()
+                        else tuple(round(float(v), 2) for v in line),  # type: ignore[arg-type]
+                    )
+                )
+            shown = np.arange(nz) >= first
+            idx = np.where(shown, chosen, 0)
+            p_x[n_placed], p_y[n_placed] = x0, y0
+            p_box[n_placed] = np.where(shown[:, None], cand.boxes[idx], np.nan)
+            p_line[n_placed] = np.where(shown[:, None], cand.lines[idx], np.nan)
+            p_reach[n_placed] = float(np.abs(cand.boxes[np.unique(idx[shown])]).max())
+            n_placed += 1
         out[i] = Placement(
             key=lab.key or lab.text,
             text=lab.text,
-            side=side,
-            min_zoom=float(zs[first]) if first < len(zs) else None,
+            side=stages[0].position if stages else SIDES[0],
+            min_zoom=float(zs[first]) if first < nz else None,
             width=round(w, 1),
             height=round(height, 1),
             offset=round(offset, 2),
+            stages=tuple(stages),
         )
     return [out[i] for i in range(len(labels))]
 
@@ -299,14 +594,33 @@ def view_obstacles(view: object, *, visits: bool = False) -> list[Marker]:
     return out
 
 
-def view_activity(view: object) -> dict[str, float]:
-    """Per place id, how active the place is on the map of ``view``: its events plus its
-    visits (what orders labels of one kind)."""
+def view_activity(view: object, waypoints: object | None = None) -> dict[str, float]:
+    """Per place id, how active the place is on the map of ``view``: its events, its visits
+    and the runs of the view's routes that start at it, are based at it or (given the data
+    set's ``route_waypoints``: route_id, place_id) pass through it; what puts the names a
+    view is about first (:func:`label_priority`)."""
     out: dict[str, float] = {}
+
+    def add(key: object, n: float) -> None:
+        if key is not None and key == key and str(key) and n:
+            out[str(key)] = out.get(str(key), 0.0) + float(n)
+
     m = view.markers  # type: ignore[attr-defined]
     for key, n in zip(m["key"], m["n"], strict=True):
-        out[str(key)] = out.get(str(key), 0.0) + float(n)
+        add(key, n)
     v = view.visits  # type: ignore[attr-defined]
     for key, n in zip(v["key"], v["visits"], strict=True):
-        out[str(key)] = out.get(str(key), 0.0) + float(n)
+        add(key, n)
+    r = view.routes  # type: ignore[attr-defined]
+    if len(r) and "runs" in r:
+        runs = dict(zip(r["route_id"], r["runs"], strict=True))
+        for route, n in runs.items():
+            row = r[r["route_id"] == route].iloc[0]
+            add(row.get("entry_id"), n)
+            for base in row.get("base_ids") or ():
+                add(base, n)
+        if waypoints is not None and len(waypoints):  # type: ignore[arg-type]
+            wp = waypoints.drop_duplicates(["route_id", "place_id"])  # type: ignore[attr-defined]
+            for route, place in zip(wp["route_id"], wp["place_id"], strict=True):
+                add(place, runs.get(route, 0))
     return out

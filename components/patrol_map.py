@@ -135,7 +135,7 @@ def build_overview_map(
         ds.places,
         tiles,
         vector=basemap,
-        activity=pd.Series(view_activity(view), dtype=float),
+        activity=pd.Series(view_activity(view, ds.route_waypoints), dtype=float),
         markers=view_obstacles(view),
     )
     routes = _drawn_routes(view)
