@@ -202,7 +202,8 @@ class LabelLayer(RawMacroElement):
     as :func:`town_label_rows` makes them from :func:`components.labels.place_labels`) say
     where it is written at each zoom: its box's point nearest the label's point at (ax, ay)
     px from it, on ``position`` (a side, a diagonal, or ``centre``), and ``line`` (x0, y0,
-    x1, y1 px from the point, or null) a leader line joining a displaced name to its point,
+    x1, y1 px from the point, or null) a leader line joining a displaced name to its point
+    (a stage whose position is ``hidden`` hides the name: no room is free there),
     drawn as SVG inside the name's own element (so whatever hides the name hides its line).
     ``dot`` draws a town's dot at the point."""
 
@@ -286,11 +287,13 @@ class LabelLayer(RawMacroElement):
                     var z = map.getZoom() + 1e-6;
                     for (var j = 0; j < items.length; j++) {
                         var it = items[j];
-                        var on = it.min !== null && z >= it.min;
-                        it.name.style.display = on ? "" : "none";
-                        if (!on) { continue; }
                         var k = 0;
                         while (k + 1 < it.stages.length && it.stages[k + 1][0] <= z) { k++; }
+                        // hidden below its min zoom and where its stage says so
+                        var on = it.min !== null && z >= it.min &&
+                                 (!it.stages.length || it.stages[k][1] !== "hidden");
+                        it.name.style.display = on ? "" : "none";
+                        if (!on) { continue; }
                         if (k !== it.at && it.stages.length) {
                             place(it, it.stages[k]);
                             it.at = k;
@@ -313,8 +316,9 @@ class LabelLayer(RawMacroElement):
         self.options = {"interactive": False}
 
 
-#: label placement: the zooms checked (quarter steps, as the maps snap), the font size
-LABEL_ZOOMS = tuple(z / 4 for z in range(4 * 5, 4 * MAX_ZOOM + 1))
+#: label placement: the zooms checked (quarter steps, as the maps snap; below
+#: NAMES_MIN_ZOOM no town name shows), the font size
+LABEL_ZOOMS = tuple(z / 4 for z in range(4 * NAMES_MIN_ZOOM, 4 * MAX_ZOOM + 1))
 LABEL_FONT_PX = 12.0
 #: the radius of a town's dot, which its name clears
 DOT_PX = 3.0
@@ -360,7 +364,7 @@ def town_label_rows(
 
 def _stage_row(st: Stage) -> list:
     """A stage as :class:`LabelLayer` reads it: [from_zoom, position, ax, ay, line]."""
-    ux, uy = UNIT[st.position]
+    ux, uy = UNIT.get(st.position, (0.0, 0.0))  # a hidden stage has no direction
     return [
         st.from_zoom,
         st.position,

@@ -44,6 +44,7 @@ import numpy as np
 
 __all__ = [
     "DIAGONALS",
+    "HIDDEN",
     "KIND_PRIORITY",
     "LEADER_STEPS",
     "POSITIONS",
@@ -67,6 +68,8 @@ SIDES = ("right", "left", "above", "below")
 DIAGONALS = ("above-right", "above-left", "below-right", "below-left")
 #: every direction a label may be written in from its point, in order of preference
 POSITIONS = SIDES + DIAGONALS
+#: the position of a stage in which the label is not shown (nothing is free there)
+HIDDEN = "hidden"
 #: how much further out (px) a displaced label may sit, joined by a leader line, tried
 #: shortest first where none of the eight positions next to the point is free
 LEADER_STEPS = (12.0, 24.0, 40.0, 60.0)
@@ -179,7 +182,7 @@ class Stage:
     position: str
     distance: float
     leader: bool
-    box: tuple[float, float, float, float]
+    box: tuple[float, float, float, float] | None
     line: tuple[float, float, float, float] | None
 
 
@@ -208,7 +211,7 @@ class Placement:
         for st in self.stages:
             if st.from_zoom <= zoom + 1e-9:
                 out = st
-        return out
+        return None if out is None or out.position == HIDDEN else out
 
 
 def label_priority(kind: str, activity: float = 0.0) -> float:
@@ -303,6 +306,29 @@ def _seg_seg(s: np.ndarray, t: np.ndarray) -> np.ndarray:
     return (np.abs(den) > 1e-12) & (u > 1e-9) & (u < 1 - 1e-9) & (v > 1e-9) & (v < 1 - 1e-9)
 
 
+def _box_circle(b: np.ndarray, sq: np.ndarray) -> np.ndarray:
+    """Boxes ``b`` and circles given by their bounding squares ``sq`` (..., 4), broadcast:
+    True where the box reaches inside the circle."""
+    cx, cy = (sq[..., 0] + sq[..., 2]) / 2, (sq[..., 1] + sq[..., 3]) / 2
+    r = (sq[..., 2] - sq[..., 0]) / 2
+    dx = np.maximum(np.maximum(b[..., 0] - cx, cx - b[..., 2]), 0.0)
+    dy = np.maximum(np.maximum(b[..., 1] - cy, cy - b[..., 3]), 0.0)
+    return dx * dx + dy * dy < r * r
+
+
+def _seg_circle(s: np.ndarray, sq: np.ndarray) -> np.ndarray:
+    """Segments ``s`` and circles given by their bounding squares ``sq`` (..., 4),
+    broadcast: True where the segment passes inside the circle."""
+    cx, cy = (sq[..., 0] + sq[..., 2]) / 2, (sq[..., 1] + sq[..., 3]) / 2
+    r = (sq[..., 2] - sq[..., 0]) / 2
+    px, py = s[..., 0], s[..., 1]
+    dx, dy = s[..., 2] - px, s[..., 3] - py
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.clip(((cx - px) * dx + (cy - py) * dy) / (dx * dx + dy * dy), 0.0, 1.0)
+    ex, ey = px + t * dx - cx, py + t * dy - cy
+    return ex * ex + ey * ey < r * r
+
+
 def _bbox(s: np.ndarray, grow: float = 1e-6) -> np.ndarray:
     """The bounding box of segments ``s`` (..., 4), grown a hair (a prefilter)."""
     return np.stack(
@@ -344,16 +370,18 @@ def _blocked(
     placed_lines: np.ndarray,
 ) -> np.ndarray:
     """(n_c, n_z) True where candidate ``boxes`` / ``lines`` (n_c, 4; lines NaN where the
-    candidate has none) meet a marker or a placed label's box or leader ((n, n_z, 4) each,
-    all relative to the label's point)."""
+    candidate has none) meet a marker (a circle, given by its bounding square) or a placed
+    label's box or leader ((n, n_z, 4) each, all relative to the label's point)."""
     b = boxes[:, None, None, :]
-    out = _box_box(b, markers[None]).any(axis=1) | _box_box(b, placed[None]).any(axis=1)
+    m = markers[None]
+    out = _sparse(_box_circle, b, m, b, m).any(axis=1) | _box_box(b, placed[None]).any(axis=1)
     pl = placed_lines[None]
     out |= _sparse(_seg_box, pl, b, _bbox(pl), b).any(axis=1)
     if not np.isnan(lines).all():
         ln = lines[:, None, None, :]
         lb = _bbox(ln)
-        out |= _sparse(_seg_box, ln, markers_for_lines[None], lb, markers_for_lines[None]).any(1)
+        ml = markers_for_lines[None]
+        out |= _sparse(_seg_circle, ln, ml, lb, ml).any(axis=1)
         out |= _sparse(_seg_box, ln, placed[None], lb, placed[None]).any(axis=1)
         out |= _sparse(_seg_seg, ln, pl, lb, _bbox(pl)).any(axis=1)
     return out
@@ -385,18 +413,20 @@ def _candidates(width: float, height: float, offset: float, padding: float) -> _
     )
 
 
-#: candidates are tested in tiers: the sides, the diagonals, then the displaced ones one
-#: step after the other; a tier's class (0 sides, 1 diagonals, 2 displaced) is what a
-#: label keeps from one zoom to the next while free
+#: candidates are tested in tiers: the sides, the diagonals, then the displaced ones; a
+#: tier's class (0 sides, 1 diagonals, 2 displaced) is what a label keeps from one zoom to
+#: the next while free
 def _tiers() -> list[tuple[slice, int]]:
     n = len(POSITIONS)
-    out = [(slice(0, len(SIDES)), 0), (slice(len(SIDES), n), 1)]
-    return out + [(slice(n * (k + 1), n * (k + 2)), 2) for k in range(len(LEADER_STEPS))]
+    return [
+        (slice(0, len(SIDES)), 0),
+        (slice(len(SIDES), n), 1),
+        (slice(n, n * (1 + len(LEADER_STEPS))), 2),
+    ]
 
 
-#: zooms are checked from the most detailed down, this many at a time, and no further once
-#: a label fits nowhere at one of them (it is not shown below that zoom anyway)
-_CHUNK = 8
+#: zooms are checked this many at a time (each chunk against what is near at its widest)
+_CHUNK = 16
 
 
 def place_labels(
@@ -414,8 +444,8 @@ def place_labels(
     without the displaced ones unless ``leaders``) is free, and the most preferred free one
     at each such zoom. A box (text width by :func:`text_width`, height 1.3 × ``font_size``,
     grown by ``padding``) or leader line is free where it meets no box or leader of a
-    higher-priority label shown there, no marker and no other label's dot (a circle of that
-    label's ``offset``, taken as its square); markers at its own point it clears (its offset
+    higher-priority label shown there, no marker (a circle) and no other label's dot (a
+    circle of that label's ``offset``); markers at its own point it clears (its offset
     grows to the largest of their radii)."""
     zs = np.array(sorted(set(zooms)), dtype=float)
     if not len(labels):
@@ -466,7 +496,6 @@ def place_labels(
         # per zoom, which candidates are free; ``cls``: the best class with a free one
         free = np.zeros((n_cand, nz), dtype=bool)
         cls = np.full(nz, -1)
-        first = 0
         for hi in range(nz, 0, -_CHUNK):
             zk = np.arange(max(0, hi - _CHUNK), hi)
             s_lo = scale[zk[0]]  # the chunk's widest view: what is near there is near
@@ -476,7 +505,7 @@ def place_labels(
             ob = np.stack([sx, sy, sx, sy], axis=-1) + o_box[near][:, None, :]
             # a leader may start from under a marker that covers the point at that zoom (a
             # base's ring over its town): it leads the name out of the crowd
-            covers = (ob[..., 0] < 0) & (0 < ob[..., 2]) & (ob[..., 1] < 0) & (0 < ob[..., 3])
+            covers = sx * sx + sy * sy < (o_r[near, None]) ** 2
             ob_line = np.where(covers[..., None], np.nan, ob)
             pnear = (np.abs(q_x) * s_lo < reach + q_reach) & (np.abs(q_y) * s_lo < reach + q_reach)
             tx = q_x[pnear, None] * scale[zk]
@@ -499,44 +528,41 @@ def place_labels(
                 )
                 free[tier.start : tier.stop, zk[todo]] = ok
                 cls[zk[todo[ok.any(axis=0)]]] = c
-            stuck = zk[cls[zk] < 0]
-            if len(stuck):
-                first = int(stuck[-1]) + 1
-                break
 
-        # from the min zoom up, the first free candidate of the best tier free there; the
-        # one of the zoom below kept while it is free and of that tier (no needless jumps)
+        # at each zoom where one is free, the first free candidate of the best tier free
+        # there; the one of the zoom below kept while it is free and of that tier (no
+        # needless jumps); hidden where none is
+        shown = cls >= 0
         chosen = np.zeros(nz, dtype=int)
         prev = -1
-        for k in range(first, nz):
+        for k in np.nonzero(shown)[0]:
             lo, hi = spans[int(cls[k])]
             if not (lo <= prev < hi and free[prev, k]):
                 prev = lo + int(free[lo:hi, k].argmax())
             chosen[k] = prev
         stages: list[Stage] = []
-        if first < nz:
-            for k in range(first, nz):
-                c = int(chosen[k])
-                if (
-                    stages
-                    and stages[-1].position == cand.names[c]
-                    and math.isclose(stages[-1].distance, offset + 2.0 + float(cand.leaders[c]))
-                ):
-                    continue
-                line = cand.lines[c]
-                stages.append(
-                    Stage(
-                        from_zoom=float(zs[k]),
-                        position=cand.names[c],
-                        distance=round(offset + 2.0 + float(cand.leaders[c]), 2),
-                        leader=bool(cand.leaders[c] > 0),
-                        box=tuple(round(float(v), 2) for v in cand.drawn[c]),  # type: ignore[arg-type]
-                        line=None
-                        if np.isnan(line).any()
-                        else tuple(round(float(v), 2) for v in line),  # type: ignore[arg-type]
-                    )
+        first = int(np.argmax(shown)) if shown.any() else nz
+        for k in range(first, nz):
+            c = int(chosen[k]) if shown[k] else -1
+            dist = round(offset + 2.0 + float(cand.leaders[c]), 2) if c >= 0 else 0.0
+            name = cand.names[c] if c >= 0 else HIDDEN
+            if stages and stages[-1].position == name and stages[-1].distance == dist:
+                continue
+            if c < 0:
+                stages.append(Stage(float(zs[k]), HIDDEN, 0.0, False, None, None))
+                continue
+            line = cand.lines[c]
+            stages.append(
+                Stage(
+                    from_zoom=float(zs[k]),
+                    position=name,
+                    distance=dist,
+                    leader=bool(cand.leaders[c] > 0),
+                    box=tuple(round(float(v), 2) for v in cand.drawn[c]),  # type: ignore[arg-type]
+                    line=None if np.isnan(line).any() else tuple(round(float(v), 2) for v in line),  # type: ignore[arg-type]
                 )
-            shown = np.arange(nz) >= first
+            )
+        if first < nz:
             idx = np.where(shown, chosen, 0)
             p_x[n_placed], p_y[n_placed] = x0, y0
             p_box[n_placed] = np.where(shown[:, None], cand.boxes[idx], np.nan)
