@@ -236,3 +236,44 @@ def test_the_offline_basemap_is_the_default_and_tiles_are_opt_in():
     assert tiles.layer_name.startswith("Online map tiles")
     add_basemap(m := folium.Map(tiles=None), places, TileSettings(OSM_TILES, None), vector=False)
     assert tile_layers(m)[0].show is True  # with no basemap, the tiles are the map
+
+
+def test_label_rows_carry_each_zoom_s_position_and_leader():
+    """Rows hand the client, per name, its min zoom and the stages of its position: a side
+    where one is free, else a diagonal, else a displaced name with its leader line; the
+    client draws the line as SVG inside the name's element and sets no markup from data."""
+    from components.basemap import LABEL_ZOOMS, town_label_rows
+    from components.labels import POSITIONS, Marker
+
+    # a busy town boxed in by markers all round it, a lesser one beside it
+    ring = [
+        Marker(40.65 + 0.05 * math.cos(a / 3), 37.07 + 0.04 * math.sin(a / 3), 10.0)
+        for a in range(1, 19, 3)
+    ]
+    towns = pd.DataFrame(
+        {
+            "name": ["al-Darbasiyah", "Şenyurt <b>"],
+            "lat": [37.07, 37.077],
+            "lon": [40.65, 40.644],
+            "kind": ["town", "town"],
+            "activity": [50.0, 0.0],
+        }
+    )
+    rows = town_label_rows(towns, ring)
+    (busy, lesser) = rows
+    assert lesser[2] == "Şenyurt &lt;b&gt;"
+    for row in rows:
+        assert row[5] is None or row[5] in LABEL_ZOOMS
+        for from_zoom, position, ax, ay, line in row[4]:
+            assert from_zoom in LABEL_ZOOMS and (position in POSITIONS or position == "hidden")
+            if line is not None:  # a leader ends at the name's anchor, (ax, ay)
+                assert line[2:] == pytest.approx([ax, ay], abs=0.02)
+    assert any(st[4] is not None for st in busy[4])  # led out of the crowd at some zoom
+    assert busy[4][-1][4] is None and busy[4][-1][1] in ("right", "left", "above", "below")
+    m = basemap_map(towns)
+    page = m.get_root().render()
+    assert 'createElementNS(SVG, "svg")' in page and "pw-leader" in page
+    assert "<b>" not in page
+    import inspect
+
+    assert "innerHTML" not in inspect.getsource(LabelLayer)  # text and SVG nodes only

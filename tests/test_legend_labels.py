@@ -1,21 +1,29 @@
 """The legend lists exactly the symbols a map draws, with a stated scale and counting rule;
-server-side label placement never lets two shown labels' boxes (or a label and a marker)
-intersect at any zoom."""
+server-side label placement never lets two shown names, a name and a leader line, or a
+name or leader and a marker meet at any zoom; the places a view is about are named first,
+on a side of their point where one is free, else on a diagonal, else led out of the crowd."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import date
+import math
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from components.labels import (
+    DIAGONALS,
+    HIDDEN,
+    POSITIONS,
+    SIDES,
     Label,
     Marker,
     label_box,
     label_priority,
+    leader_line,
     place_labels,
     text_width,
     world_px,
@@ -110,22 +118,58 @@ def test_visits_and_runs_follow_one_rule(mini):
 
 
 # --------------------------------------------------------------------------- labels
+# Checked with shapely, apart from the engine's own geometry: what each label draws at a
+# zoom (its box and leader, in px at that zoom) against the others and the markers.
 
 
-def _shown_boxes(labels, placements, zoom, font_size):
+def _drawn(labels, placements, zoom):
+    """(key, box polygon, leader line or None, point) of every label shown at ``zoom``."""
     out = []
     for lab, p in zip(labels, placements, strict=True):
-        if p.min_zoom is None or p.min_zoom > zoom:
+        st = p.stage_at(zoom)
+        if st is None:
             continue
         x, y = world_px(lab.lon, lab.lat)
-        s = 2.0**zoom
-        b = label_box(p.side, text_width(lab.text, font_size), font_size * 1.3, p.offset)
-        out.append((p.key, (x * s + b[0], y * s + b[1], x * s + b[2], y * s + b[3])))
+        cx, cy = float(x) * 2**zoom, float(y) * 2**zoom
+        box = shapely.box(cx + st.box[0], cy + st.box[1], cx + st.box[2], cy + st.box[3])
+        line = None
+        if st.line is not None:
+            x0, y0, x1, y1 = st.line
+            line = shapely.LineString([(cx + x0, cy + y0), (cx + x1, cy + y1)])
+        out.append((p.key, box, line, (cx, cy)))
     return out
 
 
-def _meet(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _marker_discs(markers, zoom):
+    """Each marker as the disc it draws (its centre, and the disc) at ``zoom``."""
+    out = []
+    for m in markers:
+        x, y = world_px(m.lon, m.lat)
+        cx, cy = float(x) * 2**zoom, float(y) * 2**zoom
+        out.append(((cx, cy), shapely.Point(cx, cy).buffer(m.radius, quad_segs=32)))
+    return out
+
+
+def _assert_clear(labels, placements, markers, zoom):
+    """At ``zoom``: no two names meet; no leader meets another name or crosses another
+    leader; no name meets a marker (or another label's dot); no leader runs through a
+    marker, but those at its own point or covering it there (it leads out of them)."""
+    drawn = _drawn(labels, placements, zoom)
+    dots = [Marker(lab.lon, lab.lat, lab.offset) for lab in labels]
+    discs = _marker_discs([*markers, *dots], zoom)
+    for (ka, a, la, _), (kb, b, lb, _) in itertools.combinations(drawn, 2):
+        assert not a.intersects(b), (zoom, ka, kb)
+        assert la is None or not la.intersects(b), (zoom, ka, "leader meets", kb)
+        assert lb is None or not lb.intersects(a), (zoom, kb, "leader meets", ka)
+        if la is not None and lb is not None:
+            assert not la.intersects(lb), (zoom, ka, kb, "leaders cross")
+    for key, box, line, (px, py) in drawn:
+        for (cx, cy), sq in discs:
+            if abs(cx - px) < 1e-6 and abs(cy - py) < 1e-6:
+                continue  # what is drawn at its own point: the name clears it by its offset
+            assert not box.intersects(sq), (zoom, key, (cx, cy))
+            if line is not None and not sq.contains(shapely.Point(px, py)):
+                assert not line.intersects(sq), (zoom, key, "leader through", (cx, cy))
 
 
 JAZIRA = [  # real towns along the border (rounded positions), a crowded row
@@ -140,62 +184,150 @@ JAZIRA = [  # real towns along the border (rounded positions), a crowded row
     ("Ceylanpınar", 40.04, 36.85, "town", 0),
     ("Al-Malikiyah", 42.14, 37.18, "town", 60),
 ]
+JAZIRA_MARKERS = [Marker(38.40, 36.89, 20.0), Marker(40.2, 36.9, 9.0), Marker(41.23, 37.05, 15.0)]
+
+
+def _jazira() -> list[Label]:
+    return [
+        Label(name, lon, lat, label_priority(kind, n), offset=3, key=name)
+        for name, lon, lat, kind, n in JAZIRA
+    ]
 
 
 @pytest.mark.parametrize(
     ("font_size", "zooms"),
     [
         (11.0, range(6, 14)),
-        (12.0, [z / 4 for z in range(24, 56)]),  # quarter steps, as the maps snap
+        (12.0, [z / 4 for z in range(20, 56)]),  # quarter steps, as the maps snap
         (14.0, range(6, 14)),
     ],
 )
-def test_label_boxes_never_intersect_at_any_zoom(font_size, zooms):
-    labels = [
-        Label(name, lon, lat, label_priority(kind, n), offset=3, key=name)
-        for name, lon, lat, kind, n in JAZIRA
-    ]
-    markers = [Marker(38.40, 36.89, 20.0), Marker(40.2, 36.9, 9.0), Marker(41.23, 37.05, 15.0)]
-    placed = place_labels(labels, font_size=font_size, zooms=zooms, markers=markers)
+def test_names_and_leaders_never_meet_at_any_zoom(font_size, zooms):
+    labels = _jazira()
+    placed = place_labels(labels, font_size=font_size, zooms=zooms, markers=JAZIRA_MARKERS)
     assert [p.key for p in placed] == [lab.key for lab in labels]
     assert all(p.min_zoom is None or p.min_zoom in zooms for p in placed)
     for z in zooms:
-        boxes = _shown_boxes(labels, placed, z, font_size)
-        for (ka, a), (kb, b) in itertools.combinations(boxes, 2):
-            assert not _meet(a, b), (z, ka, kb)
-        for m in markers:
-            x, y = world_px(m.lon, m.lat)
-            mb = (
-                x * 2**z - m.radius,
-                y * 2**z - m.radius,
-                x * 2**z + m.radius,
-                y * 2**z + m.radius,
-            )
-            for k, b in boxes:
-                assert not _meet(b, mb), (z, k)
-    # once shown, a label stays shown: the client needs only its min zoom
-    by_key = {p.key: p for p in placed}
-    assert by_key["Qamishli"].min_zoom is not None
-    # at the most detailed zoom every label shows
+        _assert_clear(labels, placed, JAZIRA_MARKERS, z)
+    # the client needs a label's min zoom and the zooms at which its position changes
+    for p in placed:
+        if p.min_zoom is None:
+            assert p.stages == ()
+            continue
+        assert p.stages[0].from_zoom == p.min_zoom and p.side == p.stages[0].position
+        assert p.stages[0].position != HIDDEN
+        assert [s.from_zoom for s in p.stages] == sorted({s.from_zoom for s in p.stages})
+        assert all(p.stage_at(z) is None for z in zooms if z < p.min_zoom)
+        for a, b in itertools.pairwise(p.stages):  # each stage says something new
+            assert (a.position, a.distance) != (b.position, b.distance)
+    # at the most detailed zoom every label shows, on a side of its point
     assert all(p.min_zoom is not None for p in placed)
+    assert all(p.stage_at(max(zooms)).position in SIDES for p in placed)
 
 
-def test_priority_by_kind_then_activity():
-    assert label_priority("city", 0) > label_priority("town", 10**6)
-    assert label_priority("town", 100) > label_priority("town", 1)
+def _crowd(n_ring: int = 6, *, busy: float = 50.0) -> tuple[list[Label], list[Marker]]:
+    """A busy town ringed by markers close enough to block its four sides and its four
+    diagonals, and lesser towns around it that want the same room."""
+    lon, lat = 40.65, 37.07
+    markers = [Marker(lon, lat, 8.0)]  # its own events
+    # base rings and crossings right round it, ~0.05° away (≈ 9 px at zoom 8: over it),
+    # off its eight directions (so that, zoomed in, there is room between them)
+    for k in range(n_ring):
+        a = 2 * math.pi * (k + 0.5) / n_ring
+        markers.append(Marker(lon + 0.05 * math.cos(a), lat + 0.04 * math.sin(a), 10.0))
+    labels = [
+        Label("al-Darbasiyah", lon, lat, label_priority("town", busy), offset=3, key="busy"),
+        Label("Şenyurt", lon - 0.006, lat + 0.007, label_priority("town", 0), offset=3),
+        Label("Tell Halaf", lon + 0.08, lat - 0.03, label_priority("town", 1), offset=3),
+        Label("Qaramanis", lon - 0.07, lat - 0.06, label_priority("city", 0), offset=3),
+    ]
+    return labels, markers
+
+
+@pytest.mark.parametrize("zoom", [7.0, 7.5, 7.75, 8.0])
+def test_the_busiest_place_of_a_crowded_cluster_is_named(zoom):
+    labels, markers = _crowd()
+    zooms = [z / 4 for z in range(20, 73)]
+    placed = place_labels(labels, zooms=zooms, markers=markers)
+    busy = placed[0]
+    st = busy.stage_at(zoom)
+    assert st is not None, zoom
+    # every side and every diagonal is blocked there, so it is led out of the crowd
+    assert st.leader and st.line is not None
+    _assert_clear(labels, placed, markers, zoom)
+    # without displaced positions it could not be named at that zoom
+    plain = place_labels(labels, zooms=zooms, markers=markers, leaders=False)[0]
+    assert plain.stage_at(zoom) is None
+    # the lesser names yield: the busy town takes the room as if they were not there
+    alone = place_labels(labels[:1], zooms=zooms, markers=markers)[0]
+    assert alone == busy
+
+
+def test_diagonals_and_leaders_only_where_the_sides_fail():
+    """Wherever a label is written on a diagonal, each of its four sides would have met
+    something drawn there (a marker, another label's dot, or the name or leader of a label
+    placed before it); wherever it is displaced, each diagonal would have too."""
+    labels, markers = _crowd()
+    labels += _jazira()
+    markers += JAZIRA_MARKERS
+    zooms = [z / 4 for z in range(24, 49)]
+    placed = place_labels(labels, zooms=zooms, markers=markers)
+    order = sorted(range(len(labels)), key=lambda i: -labels[i].priority)
+    used = {"diagonal": 0, "leader": 0}
+    for z in zooms:
+        drawn = {k: (b, ln) for k, b, ln, _ in _drawn(labels, placed, z)}
+        for rank, i in enumerate(order):
+            lab, p = labels[i], placed[i]
+            st = p.stage_at(z)
+            if st is None or st.position in SIDES and not st.leader:
+                continue
+            x, y = world_px(lab.lon, lab.lat)
+            cx, cy = float(x) * 2**z, float(y) * 2**z
+            before = [drawn[placed[j].key] for j in order[:rank] if placed[j].key in drawn]
+            dots = [Marker(m.lon, m.lat, m.offset) for m in labels if m is not lab]
+            obstacles = [
+                sq
+                for (mx_, my_), sq in _marker_discs([*markers, *dots], z)
+                if abs(mx_ - cx) > 1e-6 or abs(my_ - cy) > 1e-6
+            ]
+            tried = SIDES if not st.leader else SIDES + DIAGONALS
+            used["leader" if st.leader else "diagonal"] += 1
+            for pos in tried:
+                b = label_box(pos, p.width, p.height, p.offset)
+                grown = shapely.box(cx + b[0] - 2, cy + b[1] - 2, cx + b[2] + 2, cy + b[3] + 2)
+                hit = any(grown.intersects(o) for o in obstacles) or any(
+                    grown.intersects(bb.buffer(2, join_style="mitre"))
+                    or (ln is not None and grown.intersects(ln))
+                    for bb, ln in before
+                )
+                assert hit, (z, lab.key, st.position, "would fit at", pos)
+    assert used["diagonal"] and used["leader"]  # both are exercised
+
+
+def test_priority_by_activity_then_kind():
+    assert label_priority("town", 2) > label_priority("city", 1) > label_priority("town", 1)
+    assert label_priority("town", 1) > label_priority("city", 0) > label_priority("town", 0)
+    assert label_priority("town", 100) > label_priority("town", 99)
     a = Label("Aaaa", 40.0, 37.0, label_priority("town", 100))
-    b = Label("Bbbb", 40.01, 37.0, label_priority("town", 1))
+    b = Label("Bbbb", 40.01, 37.0, label_priority("city", 1))
     pb, pa = place_labels([b, a], zooms=range(6, 14))
     assert pa.min_zoom == 6  # the busier town first, on the side the other's dot leaves
     assert pa.side == "left" and pb.side == "right"  # the other takes the free side
     c = Label("Cccc", 40.0, 37.001, label_priority("town", 0))
-    pc = place_labels([a, b, c], zooms=range(6, 14))[2]
-    assert pc.min_zoom is None or pc.min_zoom > 6  # a third waits until there is room
+    pa3, pb3, pc = place_labels([a, b, c], zooms=range(6, 14))
+    assert (pa3, pb3) == (pa, pb)  # a third, lesser name takes only the room left
+    st = pc.stage_at(6)
+    assert st is None or st.position not in ("left", "right")
 
 
 def test_placement_is_deterministic_and_measured():
-    labels = [Label(n, lon, lat, label_priority(k, c)) for n, lon, lat, k, c in JAZIRA]
-    assert place_labels(labels) == place_labels(list(labels))
+    labels, markers = _crowd()
+    labels += _jazira()
+    first = place_labels(labels, markers=markers)
+    assert first == place_labels(list(labels), markers=markers)
+    # the order of the input does not matter: only priority, text and position do
+    again = place_labels(list(reversed(labels)), markers=markers)
+    assert {p.key: p for p in first} == {p.key: p for p in again}
     assert text_width("Darbasiyah", 12) > text_width("Amuda", 12) > 0
     # the width table is close to the measured font
     measured, table = text_width("Darbasiyah", 12), text_width("Darbasiyah", 12, measure=False)
@@ -203,10 +335,135 @@ def test_placement_is_deterministic_and_measured():
     assert np.isfinite(world_px(40.0, 37.0)[0])
 
 
+def test_label_boxes_of_each_position():
+    w, h, off = 40.0, 15.6, 3.0
+    assert label_box("right", w, h, off) == (5.0, -7.8, 45.0, 7.8)
+    assert label_box("left", w, h, off) == (-45.0, -7.8, -5.0, 7.8)
+    assert label_box("above", w, h, off) == pytest.approx((-20.0, -20.6, 20.0, -5.0))
+    x0, y0, x1, y1 = label_box("above-right", w, h, off)
+    assert math.hypot(x0, y1) == pytest.approx(5.0) and (x1 - x0, y1 - y0) == (w, pytest.approx(h))
+    assert leader_line("right", off, 0) is None
+    assert leader_line("below", off, 12.0) == (0.0, 3.0, 0.0, 17.0)
+    assert label_box("below", w, h, off, 12.0)[1] == 17.0  # the line ends at the box
+    assert POSITIONS == SIDES + DIAGONALS and len(set(POSITIONS)) == 8
+
+
+# --------------------------------------------------------------------------- real views
+
+TODAY = date(2026, 12, 1)
+AT = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+
+
+def _leaflet_fit_zoom(bounds, size, top_left, bottom_right, snap=0.25, current=7.0):
+    """The zoom Leaflet's ``fitBounds`` gives (``getBoundsZoom``, not inside, snapped)."""
+    (south, west), (north, east) = bounds
+    s = 2.0**current
+    xw, yn = world_px(west, north)
+    xe, ys = world_px(east, south)
+    bw, bh = (float(xe) - float(xw)) * s, (float(ys) - float(yn)) * s
+    sx = (size[0] - top_left[0] - bottom_right[0]) / bw
+    sy = (size[1] - top_left[1] - bottom_right[1]) / bh
+    zoom = current + math.log2(min(sx, sy))
+    zoom = round(zoom / (snap / 100)) * (snap / 100)
+    return math.floor(zoom / snap) * snap
+
+
+def _rows_at(rows, zoom):
+    """Per name, the stage its row says it is written in at ``zoom`` (None: hidden)."""
+    out = {}
+    for _lat, _lon, text, _cls, stages, min_zoom, _offset, _dot in rows:
+        if min_zoom is None or zoom + 1e-9 < min_zoom:
+            out[text] = None
+            continue
+        st = [s for s in stages if s[0] <= zoom + 1e-9][-1]
+        out[text] = None if st[1] == HIDDEN else st
+    return out
+
+
+@pytest.mark.parametrize("routes", [(), ("darbasiyah",)], ids=["2021", "darbasiyah-2021"])
+def test_the_places_a_2021_slide_is_about_are_named_at_its_zoom(routes):
+    """The issue's slide: the Overview filtered to 2021 (and to the Darbasiyah track),
+    exported 16:9. At the zoom the export's map takes (Leaflet's fit of the view's frame in
+    the slide's map box), al-Darbasiyah, Amuda, Qamishli and Kobani are named, clear of
+    every other name, leader and marker; so they are a quarter zoom either side."""
+    from components.basemap import LABELLED_KINDS, town_label_rows
+    from components.briefing import (
+        MAP_PADDING_BOTTOM_RIGHT,
+        MAP_PADDING_TOP_LEFT,
+        build_briefing,
+        slide_boxes,
+        standard_view,
+    )
+    from components.labels import view_activity, view_obstacles
+    from data.load import load_dataset_files
+    from data.views import overview_view
+
+    ds = load_dataset_files()
+    f = EventFilter(start=date(2021, 1, 1), end=date(2021, 12, 31), routes=routes)
+    view = overview_view(ds, f, TODAY).map
+    sv = standard_view(ds, f, TODAY)
+    b = build_briefing(ds, f, TODAY, view=sv, title="t", link=None, exported_at=AT)
+    box = slide_boxes(b, "16:9")["map"]
+    size = (int(box.w) - 2, int(box.h) - 2)  # inside its 1-px frame
+    zoom = _leaflet_fit_zoom(sv.focus, size, MAP_PADDING_TOP_LEFT, MAP_PADDING_BOTTOM_RIGHT)
+    assert 7.5 <= zoom <= 8.5, zoom  # the frame of the Jazira: all of it in the map
+
+    activity = pd.Series(view_activity(view, ds.route_waypoints), dtype=float)
+    assert activity["al_darbasiyah"] > 0 and activity["amuda"] > 0  # the track's runs
+    towns = ds.places[ds.places["placed"] & ds.places["kind"].isin(LABELLED_KINDS)]
+    towns = towns[["place_id", "name", "lat", "lon", "kind"]].assign(
+        activity=towns["place_id"].map(activity).fillna(0.0)
+    )
+    obstacles = view_obstacles(view)
+    rows = town_label_rows(towns, obstacles)
+    wanted = {"al-Darbasiyah", "Amuda", "Qamishli", "Kobani"}
+    for z in (zoom - 0.25, zoom, zoom + 0.25):
+        at = _rows_at(rows, z)
+        assert {name for name in wanted if at[name] is None} == set(), z
+    # and the placements behind the rows are clear of each other and of the markers
+    labels = [
+        Label(
+            r["name"],
+            float(r["lon"]),
+            float(r["lat"]),
+            label_priority(r["kind"], r["activity"]),
+            3.0,
+            str(k),
+        )
+        for k, r in enumerate(towns.to_dict("records"))
+    ]
+    from components.basemap import LABEL_ZOOMS
+
+    placed = place_labels(labels, zooms=LABEL_ZOOMS, markers=obstacles)
+    for z in (zoom - 0.25, zoom, zoom + 0.25):
+        _assert_clear(labels, placed, obstacles, z)
+
+
+def test_view_activity_counts_events_visits_and_route_runs(mini):
+    from components.labels import view_activity
+
+    view = build_map_view(mini, mini.events, window_end=END)
+    act = view_activity(view, mini.route_waypoints)
+    runs = dict(zip(view.routes["route_id"], view.routes["runs"], strict=True))
+    events = dict(zip(view.markers["key"], view.markers["n"], strict=True))
+    visits = dict(zip(view.visits["key"], view.visits["visits"], strict=True))
+    on_route = mini.route_waypoints.drop_duplicates(["route_id", "place_id"])
+    for place in set(act):
+        expected = events.get(place, 0) + visits.get(place, 0)
+        expected += sum(
+            runs.get(r, 0) for r in on_route.loc[on_route["place_id"] == place, "route_id"]
+        )
+        for r in view.routes.itertuples():
+            expected += runs[r.route_id] * ((r.entry_id == place) + (place in (r.base_ids or ())))
+        assert act[place] == pytest.approx(expected), place
+    assert view_activity(view) != act or not len(on_route)  # the waypoints add the runs
+
+
 def test_the_shipped_towns_never_overlap_on_the_explorer_map():
     """The embedded data's town names (Darbasiyah, Amuda, Qamishli, Ras al-Ain, Abu Rasin,
     Kobani, …) over the explorer's markers: at every zoom the map can take, no two names
-    shown meet, none meets a marker, and each clears the markers at its own town."""
+    shown meet, no leader meets a name or a marker, none meets a marker, and each clears
+    the markers at its own town — read back from the rows the map is given."""
     from components.basemap import LABEL_FONT_PX, LABEL_ZOOMS, LABELLED_KINDS, town_label_rows
     from components.labels import view_obstacles
     from data.load import load_dataset_files
@@ -217,22 +474,37 @@ def test_the_shipped_towns_never_overlap_on_the_explorer_map():
     towns = ds.places[ds.places["placed"] & ds.places["kind"].isin(LABELLED_KINDS)]
     rows = town_label_rows(towns[["name", "lat", "lon", "kind"]], obstacles)
     assert {"Qamishli", "Amuda", "Kobani", "Ras al-Ain", "Abu Rasin"} <= {r[2] for r in rows}
+    h = LABEL_FONT_PX * 1.3
     for z in LABEL_ZOOMS:
-        boxes = []
-        for lat, lon, _text, _cls, side, min_zoom, offset, _dot in rows:
-            if min_zoom is None or min_zoom > z:
+        drawn = []
+        for lat, lon, text, _cls, _stages, _min, offset, _dot in rows:
+            st = _rows_at([[lat, lon, text, _cls, _stages, _min, offset, _dot]], z)[text]
+            if st is None:
                 continue
+            _from, pos, ax, ay, line = st
+            lead = math.hypot(ax, ay) - offset - 2.0
+            lead = 0.0 if lead < 0.05 else lead  # the rows round to 0.01 px
+            assert (line is None) == (lead == 0.0), (z, text)
+            b = label_box(pos, text_width(text, LABEL_FONT_PX), h, offset, lead)
             x, y = world_px(lon, lat)
-            w = text_width(_text, LABEL_FONT_PX)
-            b = label_box(side, w, LABEL_FONT_PX * 1.3, offset)
-            boxes.append(
-                (_text, (x * 2**z + b[0], y * 2**z + b[1], x * 2**z + b[2], y * 2**z + b[3]))
+            cx, cy = float(x) * 2**z, float(y) * 2**z
+            box = shapely.box(cx + b[0], cy + b[1], cx + b[2], cy + b[3])
+            ln = (
+                shapely.LineString([(cx + line[0], cy + line[1]), (cx + line[2], cy + line[3])])
+                if line
+                else None
             )
-        for (ka, a), (kb, b) in itertools.combinations(boxes, 2):
-            assert not _meet(a, b), (z, ka, kb)
-        for m in obstacles:
-            x, y = world_px(m.lon, m.lat)
-            cx, cy, r = x * 2**z, y * 2**z, m.radius
-            for k, b in boxes:
-                assert not _meet(b, (cx - r, cy - r, cx + r, cy + r)), (z, k, m)
-    assert all(r[5] is not None for r in rows if r[2] in ("Qamishli", "Kobani", "Amuda"))
+            drawn.append((text, box, ln, (cx, cy)))
+        for (ka, a, la, _), (kb, bb, lb, _) in itertools.combinations(drawn, 2):
+            assert not a.intersects(bb), (z, ka, kb)
+            assert la is None or not la.intersects(bb), (z, ka, kb)
+            assert lb is None or not lb.intersects(a), (z, kb, ka)
+        for (mx_, my_), sq in _marker_discs(obstacles, z):
+            for text, box, ln, (px, py) in drawn:
+                if abs(mx_ - px) < 1e-6 and abs(my_ - py) < 1e-6:
+                    continue
+                assert not box.intersects(sq), (z, text)
+                if ln is not None and not sq.contains(shapely.Point(px, py)):
+                    assert not ln.intersects(sq), (z, text)
+    at = _rows_at(rows, LABEL_ZOOMS[-1])
+    assert all(at[name] is not None for name in ("Qamishli", "Kobani", "Amuda"))
