@@ -325,11 +325,16 @@ DOT_PX = 3.0
 
 
 def town_label_rows(
-    labels: pd.DataFrame, markers: Sequence[Marker] = (), *, font_size: float = LABEL_FONT_PX
+    labels: pd.DataFrame,
+    markers: Sequence[Marker] = (),
+    *,
+    font_size: float = LABEL_FONT_PX,
+    frame: Sequence[Sequence[float]] | None = None,
 ) -> list[list]:
     """Label rows for :class:`LabelLayer` from ``labels`` (``name``, ``lat``, ``lon`` and
     optionally ``kind`` and ``activity``), placed by :func:`components.labels.place_labels`
-    away from each other and from ``markers`` (what the map draws over the basemap)."""
+    away from each other and from ``markers`` (what the map draws over the basemap), inside
+    ``frame`` ([[south, west], [north, east]], what the map is framed on) where they can."""
     keep = [
         r
         for r in labels.to_dict("records")
@@ -346,7 +351,11 @@ def town_label_rows(
         )
         for i, r in enumerate(keep)
     ]
-    placed = place_labels(items, font_size=font_size, zooms=LABEL_ZOOMS, markers=markers)
+    box = None
+    if frame is not None:
+        (south, west), (north, east) = frame
+        box = (float(west), float(south), float(east), float(north))
+    placed = place_labels(items, font_size=font_size, zooms=LABEL_ZOOMS, markers=markers, frame=box)
     return [
         [
             round(lab.lat, 5),
@@ -380,11 +389,13 @@ def add_vector_basemap(
     *,
     country_names: bool = True,
     markers: Sequence[Marker] = (),
+    frame: Sequence[Sequence[float]] | None = None,
 ) -> None:
     """Add the offline basemap to ``m`` as the overlay "Basemap (offline)": land and sea,
     borders (dark, dashed), rivers (blue), country names and, from ``labels`` (columns
     ``name``, ``lat``, ``lon``, optionally ``kind`` and ``activity``), town names placed so
-    that none overlaps another or one of ``markers`` (:func:`town_label_rows`). Nothing in
+    that none overlaps another or one of ``markers``, inside ``frame`` where they can
+    (:func:`town_label_rows`). Nothing in
     it takes clicks or hovers, and everything drawn on the map later sits above it. Beyond
     the basemap's extent the map is a flat light grey, so without tiles it still reads as a
     map, not a broken page.
@@ -413,7 +424,7 @@ def add_vector_basemap(
             centre = [[0, "centre", 0, 0, None]]
             rows.append([lat, lon, esc(text), "pw-country-name", centre, 0, 0, 0])
     if labels is not None and len(labels):
-        rows.extend(town_label_rows(labels, markers))
+        rows.extend(town_label_rows(labels, markers, frame=frame))
     if rows:
         LabelLayer(rows).add_to(group)
     group.add_to(m)
@@ -432,17 +443,19 @@ def add_basemap(
     vector: bool = True,
     activity: pd.Series | None = None,
     markers: Sequence[Marker] = (),
+    frame: Sequence[Sequence[float]] | None = None,
 ) -> None:
     """The background of every map: the offline vector basemap (``vector``), the default
     layer, naming the placed cities and towns of ``places`` (their labels placed by kind and
-    ``activity`` per place id, clear of ``markers``), and online ``tiles`` (a
+    ``activity`` per place id, clear of ``markers``, inside ``frame`` — [[south, west],
+    [north, east]], what the map is framed on — where they can), and online ``tiles`` (a
     ``TileSettings``; None for none) as a layer to switch to, off at start."""
     if vector:
         towns = places[places["placed"] & places["kind"].isin(LABELLED_KINDS)]
         towns = towns[["place_id", "name", "lat", "lon", "kind"]].assign(
             activity=towns["place_id"].map(activity).fillna(0.0) if activity is not None else 0.0
         )
-        add_vector_basemap(m, towns, markers=markers)
+        add_vector_basemap(m, towns, markers=markers, frame=frame)
     if tiles is not None:
         add_tile_layer(
             m, getattr(tiles, "url", None), getattr(tiles, "attribution", None), show=not vector

@@ -70,6 +70,9 @@ DIAGONALS = ("above-right", "above-left", "below-right", "below-left")
 POSITIONS = SIDES + DIAGONALS
 #: the position of a stage in which the label is not shown (nothing is free there)
 HIDDEN = "hidden"
+#: how far (px) round the area a map is framed on it is sure to show (the exports keep 30 px
+#: of padding round it, the live maps fit it with some too)
+FRAME_MARGIN_PX = 24.0
 #: how much further out (px) a displaced label may sit, joined by a leader line, tried
 #: shortest first where none of the eight positions next to the point is free
 LEADER_STEPS = (12.0, 24.0, 40.0, 60.0)
@@ -438,6 +441,8 @@ def place_labels(
     padding: float = 2.0,
     measure: bool = True,
     leaders: bool = True,
+    frame: tuple[float, float, float, float] | None = None,
+    frame_margin: float = FRAME_MARGIN_PX,
 ) -> list[Placement]:
     """A placement for each label (in the order given): its smallest zoom (among ``zooms``)
     from which, at every zoom of ``zooms``, one of its candidate positions (module doc;
@@ -446,7 +451,11 @@ def place_labels(
     grown by ``padding``) or leader line is free where it meets no box or leader of a
     higher-priority label shown there, no marker (a circle) and no other label's dot (a
     circle of that label's ``offset``); markers at its own point it clears (its offset
-    grows to the largest of their radii)."""
+    grows to the largest of their radii). ``frame`` (west, south, east, north): the area a
+    map is sure to show (what it is framed on, and ``frame_margin`` px round it); at each
+    zoom a candidate whose box lies inside it is preferred, tier by tier, to one that runs
+    past its edge (where an export would cut it), taken only where nothing free lies
+    inside; for the names of places inside the frame only."""
     zs = np.array(sorted(set(zooms)), dtype=float)
     if not len(labels):
         return []
@@ -463,6 +472,11 @@ def place_labels(
     mr = np.array([m.radius for m in markers], dtype=float)
     m_box = np.column_stack([-mr, -mr, mr, mr])
     tiers = _tiers() if leaders else _tiers()[:2]
+    frame_px = None
+    if frame is not None:
+        fx, fy = world_px([frame[0], frame[2]], [frame[3], frame[1]])  # north-west, south-east
+        frame_px = np.array([fx[0], fy[0], fx[1], fy[1]], dtype=float)
+        margin = np.array([-frame_margin, -frame_margin, frame_margin, frame_margin])
     n_cand = tiers[-1][0].stop
     # each class's candidates: sides, diagonals, displaced ones
     spans = {
@@ -492,10 +506,17 @@ def place_labels(
         o_x, o_y, o_r, o_box = mx[other] - x0, my[other] - y0, mr[other], m_box[other]
         q_x, q_y = p_x[:n_placed] - x0, p_y[:n_placed] - y0
         q_reach = p_reach[:n_placed]
+        # the frame matters to the names of places inside it (the others are cut anyway)
+        framed = frame_px is not None and bool(
+            frame_px[0] <= x0 <= frame_px[2] and frame_px[1] <= y0 <= frame_px[3]
+        )
 
-        # per zoom, which candidates are free; ``cls``: the best class with a free one
+        # per zoom, which candidates are free (``free_any``) and free inside the frame
+        # (``free``); ``cls`` / ``cls_any``: the best class with such a one
         free = np.zeros((n_cand, nz), dtype=bool)
+        free_any = np.zeros((n_cand, nz), dtype=bool)
         cls = np.full(nz, -1)
+        cls_any = np.full(nz, -1)
         for hi in range(nz, 0, -_CHUNK):
             zk = np.arange(max(0, hi - _CHUNK), hi)
             s_lo = scale[zk[0]]  # the chunk's widest view: what is near there is near
@@ -513,6 +534,9 @@ def place_labels(
             shift = np.stack([tx, ty, tx, ty], axis=-1)
             pb = shift + p_box[:n_placed][pnear][:, zk]
             pl = shift + p_line[:n_placed][pnear][:, zk]
+            if framed:  # the frame relative to the point, at each zoom
+                fr = (frame_px[None, :] - np.array([x0, y0, x0, y0])[None, :]) * scale[zk, None]
+                fr = fr + margin[None, :]
             # tier by tier, each tested only at the zooms the tiers before left unsolved
             for tier, c in tiers:
                 todo = np.nonzero(cls[zk] < 0)[0]
@@ -526,19 +550,32 @@ def place_labels(
                     pb[:, todo],
                     pl[:, todo],
                 )
+                free_any[tier.start : tier.stop, zk[todo]] = ok
+                fresh = todo[ok.any(axis=0) & (cls_any[zk[todo]] < 0)]
+                cls_any[zk[fresh]] = c
+                if framed:
+                    d = cand.drawn[tier][:, None, :]
+                    f = fr[todo][None, :, :]
+                    ok = ok & (d[..., 0] >= f[..., 0]) & (d[..., 1] >= f[..., 1])
+                    ok &= (d[..., 2] <= f[..., 2]) & (d[..., 3] <= f[..., 3])
                 free[tier.start : tier.stop, zk[todo]] = ok
                 cls[zk[todo[ok.any(axis=0)]]] = c
 
         # at each zoom where one is free, the first free candidate of the best tier free
         # there; the one of the zoom below kept while it is free and of that tier (no
         # needless jumps); hidden where none is
+        # (where nothing free lies inside the frame, what is free outside it)
+        outside = (cls < 0) & (cls_any >= 0)
+        cls = np.where(outside, cls_any + len(spans), cls)
+        free = np.where(outside[None, :], free_any, free)
         shown = cls >= 0
         chosen = np.zeros(nz, dtype=int)
-        prev = -1
+        prev, prev_cls = -1, -1
         for k in np.nonzero(shown)[0]:
-            lo, hi = spans[int(cls[k])]
-            if not (lo <= prev < hi and free[prev, k]):
+            lo, hi = spans[int(cls[k]) % len(spans)]
+            if not (prev_cls == cls[k] and free[prev, k]):
                 prev = lo + int(free[lo:hi, k].argmax())
+            prev_cls = int(cls[k])
             chosen[k] = prev
         stages: list[Stage] = []
         first = int(np.argmax(shown)) if shown.any() else nz

@@ -137,6 +137,7 @@ def build_overview_map(
         vector=basemap,
         activity=pd.Series(view_activity(view, ds.route_waypoints), dtype=float),
         markers=view_obstacles(view),
+        frame=overview_bounds(view) if focus is None else None,  # names kept in the frame
     )
     routes = _drawn_routes(view)
     route_layer(

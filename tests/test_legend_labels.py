@@ -508,3 +508,31 @@ def test_the_shipped_towns_never_overlap_on_the_explorer_map():
                     assert not ln.intersects(sq), (z, text)
     at = _rows_at(rows, LABEL_ZOOMS[-1])
     assert all(at[name] is not None for name in ("Qamishli", "Kobani", "Amuda"))
+
+
+def test_names_of_framed_places_stay_inside_the_frame_where_they_can():
+    """A map framed on its data (an export) cuts what runs past the frame: a place at the
+    frame's top edge is written inside it, where anything is free inside."""
+    # a town on the frame's northern edge, its right side and above blocked by markers
+    town = Label("al-Darbasiyah", 40.65, 37.07, label_priority("town", 5), offset=3)
+    markers = [Marker(40.70, 37.07, 10.0), Marker(40.65, 37.10, 10.0)]
+    frame = (39.5, 36.6, 42.5, 37.075)  # west, south, east, north
+    zooms = [z / 4 for z in range(28, 41)]
+    free = place_labels([town], zooms=zooms, markers=markers)[0]
+    kept = place_labels([town], zooms=zooms, markers=markers, frame=frame, frame_margin=4.0)[0]
+    fx0, fy0 = world_px(frame[0], frame[3])
+    fx1, fy1 = world_px(frame[2], frame[1])
+    x, y = world_px(town.lon, town.lat)
+    moved = 0
+    for z in zooms:
+        st = kept.stage_at(z)
+        assert st is not None, z
+        s = 2.0**z
+        box = (x * s + st.box[0], y * s + st.box[1], x * s + st.box[2], y * s + st.box[3])
+        assert fx0 * s - 4 <= box[0] and box[2] <= fx1 * s + 4, z
+        assert fy0 * s - 4 <= box[1] and box[3] <= fy1 * s + 4, z
+        moved += free.stage_at(z) != st
+    assert moved  # without the frame it would have run past the top edge at some zoom
+    # a place outside the frame is placed as if there were none
+    away = Label("Raqqa", 39.0, 35.95, label_priority("city", 0), offset=3)
+    assert place_labels([away], zooms=zooms, frame=frame) == place_labels([away], zooms=zooms)
