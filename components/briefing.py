@@ -55,7 +55,7 @@ from data.briefing import (
     key_figures,
     source_notes,
 )
-from data.filters import EventFilter, Selection, filter_events, narrowed, span_words
+from data.filters import EventFilter, Selection, filter_events, narrowed
 from data.mapview import MapView
 from data.model import DataSet
 
@@ -252,8 +252,8 @@ def selected(selection: SelectionView | None) -> SelectionView | None:
 
 def selected_figure(fig: go.Figure, selection: Selection) -> go.Figure:
     """A copy of the page's chart as the page shows it with ``selection``: the whole
-    window, the selected span shaded, and the title saying what the shade is. ``fig`` is
-    not changed."""
+    window, the selected span shaded, and the title saying what the shade is (the span is
+    in the export's filter line). ``fig`` is not changed."""
     from components.timeline import mark_selection
 
     out = mark_selection(go.Figure(fig), selection)
@@ -261,8 +261,10 @@ def selected_figure(fig: go.Figure, selection: Selection) -> go.Figure:
         return out
     title = out.layout.title.text or ""
     first, sep, rest = title.partition("<br>")
-    shade = f"shaded: the selection, {esc(span_words(selection.start, selection.end))}"
-    out.layout.title.text = f"{first} ({shade}){sep}{rest}" if first else shade.capitalize()
+    # short: the span itself is in the export's filter line, first
+    out.layout.title.text = (
+        f"{first} · selection shaded{sep}{rest}" if first else "Selection shaded"
+    )
     return out
 
 
@@ -444,6 +446,8 @@ _MAP_CSS = f"""
   .pw-north {{ position: absolute; top: 8px; right: 8px; z-index: 1100; line-height: 0; }}
 </style>
 <script>
+  // the export frames the map itself (on what it draws): the page map's limits are off
+  window.__pwNoLimits = true;
   if (window.L) {{
     L.Map.mergeOptions({{zoomAnimation: false, fadeAnimation: false,
                          markerZoomAnimation: false, inertia: false}});

@@ -281,18 +281,21 @@ class StayInside(RawMacroElement):
     ``bounds`` inside it (what is drawn is never pushed out of view: then the smallest
     zoom is the one that shows it all, as :class:`FitBounds` frames it). Recomputed
     whenever the box is resized; the view cannot be panned past the area. Any part of the
-    box the basemap does not cover is ``colour``, the basemap's own colour for outside
-    its extent, not Leaflet's grey. Add it before :class:`FitBounds`."""
+    box the basemap does not cover is ``colour``, not Leaflet's grey: the land colour the
+    basemap has along its edges (its area is cut from land on the north, east and south),
+    so a box too tall for the area shows no band past the edge, only the borders and
+    rivers ending there. Add it before :class:`FitBounds`."""
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 (function() {
   var map = {{ this._parent.get_name() }};
+  map.getContainer().style.background = {{ this.colour|tojson }};
+  if (window.__pwNoLimits) { return; }  // an export frames the map itself
   var box = L.latLngBounds({{ this.extent|tojson }});
   var drawn = {{ this.bounds|tojson }};
   if (drawn) { box.extend(L.latLngBounds(drawn)); }
-  map.getContainer().style.background = {{ this.colour|tojson }};
   map.options.maxBoundsViscosity = 1.0;
   var keep = function() {
     map.invalidateSize();
@@ -323,7 +326,7 @@ class StayInside(RawMacroElement):
         extent: list[list[float]],
         bounds: list[list[float]] | None = None,
         *,
-        colour: str = "#e4e4df",
+        colour: str = "#f4f1e8",
     ) -> None:
         super().__init__()
         self._name = "StayInside"

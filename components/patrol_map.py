@@ -149,9 +149,9 @@ def build_overview_map(
     folium.LayerControl(collapsed=True).add_to(m)
     bounds = overview_bounds(view)
     if basemap:  # the view stays on the offline basemap: never an empty band past its edge
-        from components.basemap import OUTSIDE, basemap_extent
+        from components.basemap import LAND, basemap_extent
 
-        m.add_child(StayInside(basemap_extent(), bounds, colour=OUTSIDE))
+        m.add_child(StayInside(basemap_extent(), bounds, colour=LAND))
     focused = focus_layer(ds, focus)
     if focused is not None:
         m.add_child(focused)
