@@ -102,6 +102,14 @@ SEA = "#cfe0ec"
 RIVER = "#5b8fc7"
 BORDER = "#3b3b3b"
 
+
+def basemap_extent() -> list[list[float]]:
+    """The area the offline basemap covers, [[south, west], [north, east]] (the land
+    file's ``bbox``; every file is clipped to the same)."""
+    west, south, east, north = (float(v) for v in load_basemap()["land"]["bbox"])
+    return [[south, west], [north, east]]
+
+
 MAX_ZOOM = 18
 #: below this zoom level town names are hidden (their dots stay)
 NAMES_MIN_ZOOM = 7

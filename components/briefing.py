@@ -32,6 +32,7 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import folium
 import pandas as pd
@@ -54,9 +55,12 @@ from data.briefing import (
     key_figures,
     source_notes,
 )
-from data.filters import EventFilter, filter_events
+from data.filters import EventFilter, Selection, filter_events, narrowed
 from data.mapview import MapView
 from data.model import DataSet
+
+if TYPE_CHECKING:
+    from data.views import SelectionView
 
 #: the slide's size in CSS pixels; rendered at SLIDE_SCALE, so 1920 px wide
 ASPECTS: dict[str, tuple[int, int]] = {"16:9": (1280, 720), "4:3": (1280, 960)}
@@ -241,6 +245,39 @@ def legend_lines(
     )
 
 
+def selected(selection: SelectionView | None) -> SelectionView | None:
+    """``selection`` when something is selected on the page's timeline, else None."""
+    return selection if selection is not None and selection.active else None
+
+
+def selected_figure(fig: go.Figure, selection: Selection) -> go.Figure:
+    """A copy of the page's chart as the page shows it with ``selection``: the whole
+    window, the selected span shaded, and the title saying what the shade is (the span is
+    in the export's filter line). ``fig`` is not changed."""
+    from components.timeline import mark_selection
+
+    out = mark_selection(go.Figure(fig), selection)
+    if selection.start is None or selection.end is None:
+        return out
+    title = out.layout.title.text or ""
+    first, sep, rest = title.partition("<br>")
+    # short: the span itself is in the export's filter line, first
+    out.layout.title.text = (
+        f"{first} · selection shaded{sep}{rest}" if first else "Selection shaded"
+    )
+    return out
+
+
+def selection_summary(
+    ds: DataSet, f: EventFilter, today: date, selection: SelectionView | None
+) -> str:
+    """The export's filter line: the filters, or, with a selection on the page's timeline,
+    the selection first ('Selection: 3 Mar – 9 Jun 2021, 7 of 77 events · within …')."""
+    if selected(selection) is None:
+        return f.describe(ds, today)
+    return f"{selection.line()} · within {f.describe(ds, today)}"  # type: ignore[union-attr]
+
+
 def standard_view(
     ds: DataSet,
     f: EventFilter,
@@ -248,19 +285,23 @@ def standard_view(
     *,
     by: str = "actor",
     events: pd.DataFrame | None = None,
+    selection: SelectionView | None = None,
 ) -> ExportView:
     """The overview's map and monthly chart of the view, made for an export: no online
     tiles, framed on everything the map draws. Pages with a map or chart of their own pass
-    those instead."""
+    those instead. With a ``selection`` on the page's timeline (``data.views.
+    selection_view``) the map is the selection's and the chart, the whole window's, shades
+    the selected span, as the page shows them."""
     from components.colours import actor_colours
     from components.patrol_map import build_overview_map, map_summary
     from components.timeline import timeline_figure
     from data.views import overview_view
 
     view = overview_view(ds, f, today, by=by, events=events)
-    events = view.events
-    m = build_overview_map(ds, events, view.map, tiles=None, legend_open=True)
-    summary = map_summary(view.map)
+    picked = selected(selection)
+    shown, shown_map = (view.events, view.map) if picked is None else (picked.events, picked.map)
+    m = build_overview_map(ds, shown, shown_map, tiles=None, legend_open=True)
+    summary = map_summary(shown_map)
     bands = view.bands
     fig = timeline_figure(
         view.counts,
@@ -273,8 +314,11 @@ def standard_view(
         noun=view.noun,
         x_range=view.window,
     )
+    if picked is not None:
+        fig = selected_figure(fig, picked.selection)
     note = (
-        f"{summary.placed:,} of {_count(summary.events, 'event')} drawn at "
+        ("The selection: " if picked is not None else "")
+        + f"{summary.placed:,} of {_count(summary.events, 'event')} drawn at "
         f"{_count(summary.markers, 'place')}"
         + (
             f"; {summary.unplaced:,} without a known place are counted but not drawn"
@@ -288,8 +332,8 @@ def standard_view(
         figure=fig,
         map_note=note,
         period_count_ids=tuple(bands["count_id"]),
-        focus=drawn_bounds(view.map),
-        map_view=view.map,
+        focus=drawn_bounds(shown_map),
+        map_view=shown_map,
     )
 
 
@@ -308,12 +352,20 @@ def build_briefing(
     exported_at: datetime,
     banner: Banner | None = None,
     events: pd.DataFrame | None = None,
+    selection: SelectionView | None = None,
 ) -> Briefing:
     """Gather what the export of this view holds. ``today`` is the date the key figures
     count days to; ``exported_at`` is printed (pass a fixed time for identical exports);
-    ``link`` reopens the view (``data.briefing.public_link``; None prints no link)."""
-    events = filter_events(ds, f) if events is None else events
-    figures = key_figures(ds, events, f, today)
+    ``link`` reopens the view (``data.briefing.public_link``; None prints no link).
+    ``selection``: what is selected on the page's timeline (``data.views.selection_view``);
+    when something is, the key figures and the sources are the selection's, counted over
+    its span as the page's figures are, and the filter line says the selection first."""
+    picked = selected(selection)
+    if picked is not None:
+        events, within = picked.events, narrowed(f, picked.selection)
+    else:
+        events, within = (filter_events(ds, f) if events is None else events), f
+    figures = key_figures(ds, events, within, today)
     notes = source_notes(ds, events, figures, period_count_ids=view.period_count_ids)
     listed = notes  # every source behind the view, graded: the brief lists them all
     numbers = dict(zip(listed["source_id"], listed["number"], strict=True))
@@ -327,7 +379,7 @@ def build_briefing(
         focus = selection_bounds(ds, events)
     return Briefing(
         title=" ".join(title.split()) or "PatrolWatch export",
-        filter_summary=f.describe(ds, today),
+        filter_summary=selection_summary(ds, f, today, picked),
         dataset_label=ds.label,
         dataset_version=dataset_version(ds),
         exported_at=exported_at,
@@ -394,6 +446,8 @@ _MAP_CSS = f"""
   .pw-north {{ position: absolute; top: 8px; right: 8px; z-index: 1100; line-height: 0; }}
 </style>
 <script>
+  // the export frames the map itself (on what it draws): the page map's limits are off
+  window.__pwNoLimits = true;
   if (window.L) {{
     L.Map.mergeOptions({{zoomAnimation: false, fadeAnimation: false,
                          markerZoomAnimation: false, inertia: false}});

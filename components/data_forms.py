@@ -25,7 +25,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.html import md_escape
+from components.html import md_escape, names_text
 from components.sign_in import KEY_WHO, current_identity
 from data import vocab
 from data.auth import Identity, local_identity
@@ -141,7 +141,7 @@ def new_source_id(publisher: str, published: str, taken: set[str]) -> str:
 def place_labels(ds: DataSet) -> dict[str, str]:
     """Every place as 'Name — other spellings', so a place can be picked by typing any
     spelling of it (a name given twice gets its id in brackets)."""
-    alts = ds.places["alt_names"].str.replace("|", ", ", regex=False)
+    alts = ds.places["alt_names"].map(names_text)  # each isolated: RTL names keep their order
     label = ds.places["name"] + (" — " + alts).where(alts != "", "")
     twice = ds.places["name"].duplicated(keep=False)
     label = label.where(~twice, label + " (" + ds.places["place_id"] + ")")

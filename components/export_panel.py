@@ -25,7 +25,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.briefing import ASPECTS, Briefing, ExportView, build_briefing, standard_view
+from components.briefing import (
+    ASPECTS,
+    Briefing,
+    ExportView,
+    build_briefing,
+    selected,
+    standard_view,
+)
 from components.export_files import (
     draw_brief_pdf,
     draw_chart_png,
@@ -44,9 +51,10 @@ from data.briefing import (
     view_link,
 )
 from data.export import EXPORTS, csv_bytes, file_stem, to_csv, to_excel, to_geojson, to_kml
-from data.filters import EventFilter
+from data.filters import EventFilter, narrowed
 from data.model import DataSet
 from data.settings import public_url
+from data.views import SelectionView
 
 
 def _page_path() -> str:
@@ -91,12 +99,16 @@ def render_export_panel(
     by: str = "actor",
     events: pd.DataFrame | None = None,
     label: str = "Export for a briefing",
+    selection: SelectionView | None = None,
 ) -> None:
     """A popover with the export of the current view: an editable title, the slide's shape,
     one button per file (a PNG slide, a one-page PDF brief; each is drawn when clicked) and
     the link that reopens the view. ``key`` prefixes the panel's widget keys; ``by`` is how
-    the default chart stacks its bars."""
-    suggested = default_title(ds, f, today)
+    the default chart stacks its bars. ``selection``: what is selected on the page's
+    timeline (``data.views.selection_view``); the files show it as the page does (the
+    selection's map, key figures and sources, the span shaded on the chart) and say it."""
+    picked = selected(selection)
+    suggested = default_title(ds, f if picked is None else narrowed(f, picked.selection), today)
     with st.popover(label, icon=":material/slideshow:"):
         title = st.text_input(
             "Title",
@@ -124,12 +136,21 @@ def render_export_panel(
         link = printed_link(ds, today, public)
         if reason:
             st.warning(reason, icon=":material/error:")
+        if picked is not None:
+            st.caption(
+                md_escape(
+                    f"The files show the selection on the timeline ({picked.line()}): its "
+                    "map, key figures and sources, the span shaded on the chart."
+                )
+            )
         chosen = " ".join(str(title).split()) or suggested
         stem = file_stem(chosen, today)
 
         def briefing() -> Briefing:  # runs on the download's worker thread: no st calls
             shown = (
-                view() if view is not None else standard_view(ds, f, today, by=by, events=events)
+                view()
+                if view is not None
+                else standard_view(ds, f, today, by=by, events=events, selection=picked)
             )
             return build_briefing(
                 ds,
@@ -141,6 +162,7 @@ def render_export_panel(
                 exported_at=datetime.now(UTC),
                 banner=banner,
                 events=events,
+                selection=picked,
             )
 
         left, right = st.columns(2)

@@ -40,6 +40,8 @@ KEY_DISPUTED = "disputed"
 KEY_CERTAIN = "certain"
 #: what was changed in the dates of the link this session opened
 KEY_LINK_NOTES = "_pw_link_date_notes"
+#: the repaired range still to be written into the link (by the run after it opened)
+KEY_LINK_MEND = "_pw_link_date_mend"
 
 
 def date_bounds(ds: DataSet, today: date) -> tuple[date, date]:
@@ -117,11 +119,22 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
     if KEY_DATES not in st.session_state:  # a link just opened: read its dates first
         repaired, notes = check_link_dates(st.query_params.get_all(KEY_DATES), lo, hi, limit)
         if notes:
-            # the widget would reset a value it refuses to its default: the repaired range
-            # is its default for this session instead, and the page says what was changed
+            # the page says what was changed, and the date filter holds the repaired range;
+            # being bound to the URL, it writes that range into the link
             st.session_state[KEY_LINK_NOTES] = (tuple(notes), repaired)
-    kept = st.session_state.get(KEY_LINK_NOTES)
-    default = kept[1] if kept and kept[1] is not None else (lo, hi)
+            if repaired is not None:
+                st.session_state[KEY_DATES] = repaired
+                # and the link itself gets the repaired range: a bound widget writes a
+                # value set in code into the URL only in a run after its first, so the
+                # app runs once more (_mend_link_dates), then the link gives the view
+                # shown, not the warning
+                st.session_state[KEY_LINK_MEND] = "opened"
+    elif st.session_state.get(KEY_LINK_MEND) == "mend":
+        del st.session_state[KEY_LINK_MEND]
+        kept = st.session_state.get(KEY_LINK_NOTES)
+        if kept and kept[1] is not None:
+            st.session_state[KEY_DATES] = kept[1]
+    default = (lo, hi)
 
     with st.sidebar:
         st.header("Filters")
@@ -194,8 +207,22 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
                 "A best).",
             )
         st.caption("The filters live in the page address: copy the link to share this exact view.")
+        if st.session_state.get(KEY_LINK_MEND) == "opened":
+            _mend_link_dates()
     render_link_notes()
     return filter_from_state(st.session_state, ds, today)
+
+
+@st.fragment(run_every=0.2)
+def _mend_link_dates() -> None:
+    """Once the run that opened the link has finished, run the app again: that run
+    writes the repaired range into the link (see ``render_sidebar_filters``)."""
+    state = st.session_state.get(KEY_LINK_MEND)
+    if state == "opened":  # drawn by the run that opened the link: wait for its end
+        st.session_state[KEY_LINK_MEND] = "armed"
+    elif state == "armed":  # a run of its own, so the opening run has finished
+        st.session_state[KEY_LINK_MEND] = "mend"
+        st.rerun(scope="app")
 
 
 def link_notes(state: Mapping[str, object]) -> tuple[str, ...]:
@@ -206,7 +233,7 @@ def link_notes(state: Mapping[str, object]) -> tuple[str, ...]:
         return ()
     notes, used = kept  # type: ignore[misc]
     current = state.get(KEY_DATES)
-    if used is not None and tuple(current or ()) != tuple(used):
+    if used is not None and tuple(sorted(current or ())) != tuple(used):
         return ()
     return tuple(notes)
 

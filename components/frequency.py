@@ -21,6 +21,7 @@ from data import vocab
 from data.aggregate import since_words
 from data.analytics import Comparison
 from data.dates import format_at_precision
+from data.model import DataSet
 from data.numbers import count, plural, rate_value
 from data.views import FrequencyView, SelectionView
 
@@ -703,22 +704,59 @@ def view_title(view: FrequencyView) -> str:
     return f"{view.noun.capitalize()} per {view.period}"
 
 
+def selection_counts(ds: DataSet, view: FrequencyView, picked: SelectionView) -> pd.DataFrame:
+    """The timeline's bars counted over the selection alone (its counted events, within
+    its span), the data the timeline's CSV holds while something is selected;
+    ``view.counts`` when nothing is."""
+    if not picked.active or picked.counted is None:
+        return view.counts
+    from data.analytics import frequency_counts
+
+    return frequency_counts(
+        picked.counted,
+        ds,
+        view.period,
+        view.by,
+        start=picked.head.window_start,
+        end=picked.head.window_end,
+    )
+
+
 def render_timeline_exports(
-    view: FrequencyView, fig: go.Figure, ds_label: str, version: str
+    view: FrequencyView,
+    fig: go.Figure,
+    ds_label: str,
+    version: str,
+    *,
+    picked: SelectionView | None = None,
+    counts: pd.DataFrame | None = None,
 ) -> None:
-    """The timeline's data as CSV and the timeline as a slide."""
-    from components.briefing import slide_figure
+    """The timeline's data as CSV and the timeline as a slide. With a selection
+    (``picked`` active, ``counts`` its bars: :func:`selection_counts`) the CSV holds the
+    selection's counts and is named by its span, and the slide shades it and says it."""
+    from components.briefing import selected, selected_figure, slide_figure
     from components.export_panel import render_chart_exports
     from data.export import export_name
 
+    sel = selected(picked)
+    stem = f"{view.noun}-per-{view.period}"
+    summary = view.description
+    if sel is not None:
+        span = sel.selection
+        stem += (
+            f"-selection-{span.start:%Y-%m-%d}-{span.end:%Y-%m-%d}"
+            if span.start is not None and span.end is not None
+            else "-selection"
+        )
+        summary = f"{sel.line()} · within {view.description}"
     render_chart_exports(
         key="freq_timeline_export",
-        stem=export_name(f"{view.noun}-per-{view.period}", version),
-        table=counts_table(view.counts, view.period),
+        stem=export_name(stem, version),
+        table=counts_table(view.counts if sel is None or counts is None else counts, view.period),
         slide=lambda: slide_figure(
-            fig,
+            fig if sel is None else selected_figure(fig, sel.selection),
             title=view_title(view),
-            summary=view.description,
+            summary=summary,
             source_line=source_line(ds_label, view.coverage, view.noun),
         ),
     )

@@ -122,3 +122,39 @@ def plotly_text(text: object) -> str:
     """Text from the data made inert for plotly, which renders a subset of HTML in labels,
     titles and hover texts."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+#: Unicode's first-strong isolate and the pop that closes it: plain text's ``<bdi>``
+FSI, PDI = "\u2068", "\u2069"
+
+
+def _names(names: object, sep: str) -> list[str]:
+    if names is None or (isinstance(names, float) and pd.isna(names)):
+        return []
+    items = str(names).split(sep) if isinstance(names, str) else [str(n) for n in names]  # type: ignore[attr-defined]
+    return [n.strip() for n in items if n.strip()]
+
+
+def names_html(names: object, *, sep: str = "|", limit: int = 200) -> str:
+    """A list of names (``'a|b'`` or a sequence) as HTML, each escaped in its own
+    ``<bdi>``, so an Arabic or Syriac name between Latin ones keeps its place in the list
+    (without the isolation the bidi algorithm runs neighbouring right-to-left names and
+    their commas together and shows them in jumbled order). Names past ``limit``
+    characters are left out and counted ('… and 3 more')."""
+    shown: list[str] = []
+    used = 0
+    items = _names(names, sep)
+    for name in items:
+        if shown and used + len(name) > limit:
+            break
+        shown.append(f"<bdi>{esc(clip(name, limit))}</bdi>")
+        used += len(name) + 2
+    rest = len(items) - len(shown)
+    return ", ".join(shown) + (f" … and {rest} more" if rest else "")
+
+
+def names_text(names: object, *, sep: str = "|") -> str:
+    """A list of names as plain text, each between Unicode's isolates (FSI … PDI: the
+    ``<bdi>`` of text that is not HTML, such as Streamlit markdown or a picker's option),
+    joined by ', '. Not escaped: escape for where it goes."""
+    return ", ".join(f"{FSI}{n}{PDI}" for n in _names(names, sep))

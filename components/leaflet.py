@@ -273,6 +273,68 @@ class FitBounds(RawMacroElement):
         self.bounds = bounds
 
 
+class StayInside(RawMacroElement):
+    """Keep the map's view on ``extent`` (the offline basemap's area, south-west and
+    north-east, grown to hold ``bounds``, what the map draws, should that reach past it):
+    the smallest zoom is the one at which the view fits inside the area, so no empty band
+    shows past the basemap's edge, unless the box is too narrow or tall to show all of
+    ``bounds`` inside it (what is drawn is never pushed out of view: then the smallest
+    zoom is the one that shows it all, as :class:`FitBounds` frames it). Recomputed
+    whenever the box is resized; the view cannot be panned past the area. Any part of the
+    box the basemap does not cover is ``colour``, not Leaflet's grey: the land colour the
+    basemap has along its edges (its area is cut from land on the north, east and south),
+    so a box too tall for the area shows no band past the edge, only the borders and
+    rivers ending there. Add it before :class:`FitBounds`."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function() {
+  var map = {{ this._parent.get_name() }};
+  map.getContainer().style.background = {{ this.colour|tojson }};
+  if (window.__pwNoLimits) { return; }  // an export frames the map itself
+  var box = L.latLngBounds({{ this.extent|tojson }});
+  var drawn = {{ this.bounds|tojson }};
+  if (drawn) { box.extend(L.latLngBounds(drawn)); }
+  map.options.maxBoundsViscosity = 1.0;
+  var keep = function() {
+    map.invalidateSize();
+    var size = map.getSize();
+    if (!size.x || !size.y) { return; }
+    var inside = map.getBoundsZoom(box, true);
+    // FitBounds' padding of 24 px a side: the zoom at which all that is drawn shows
+    var all = drawn ? map.getBoundsZoom(L.latLngBounds(drawn), false, L.point(48, 48)) : inside;
+    map.setMinZoom(Math.min(inside, all));
+    map.setMaxBounds(box);
+  };
+  keep();
+  if (window.ResizeObserver) {
+    var last = null;
+    new ResizeObserver(function(entries) {
+      var r = entries[0].contentRect;
+      var key = Math.round(r.width) + "x" + Math.round(r.height);
+      if (r.width > 0 && r.height > 0 && key !== last) { last = key; keep(); }
+    }).observe(map.getContainer());
+  }
+})();
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        extent: list[list[float]],
+        bounds: list[list[float]] | None = None,
+        *,
+        colour: str = "#f4f1e8",
+    ) -> None:
+        super().__init__()
+        self._name = "StayInside"
+        self.extent = extent
+        self.bounds = bounds
+        self.colour = colour
+
+
 #: the maps' font stack: Debian's Noto faces (``make chromium`` installs fonts-noto-core)
 #: for Arabic and Syriac script, named through faces limited to those scripts so that Latin
 #: text (Kurdish and Turkish letters included) stays in DejaVu Sans or Noto Sans

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from components.html import md_escape, md_link
+from components.html import md_escape, md_link, names_text
 from data import vocab
 from data.eventtext import event_texts
 from data.mapview import approximate_places, events_for
@@ -154,7 +154,7 @@ def place_record(
         ("Position", _position(p, approx)),
     ]
     if p["alt_names"]:
-        facts.append(("Also written", p["alt_names"].replace("|", ", ")))
+        facts.append(("Also written", names_text(p["alt_names"])))
     if p["operator_id"]:
         names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
         facts.append(("Operated by", names.get(p["operator_id"], p["operator_id"])))

@@ -28,7 +28,7 @@ from components.layers.events import event_layer
 from components.layers.focus import focus_layer
 from components.layers.routes import route_layer
 from components.layers.sites import site_layer
-from components.leaflet import FitBounds, Legend, new_map
+from components.leaflet import FitBounds, Legend, StayInside, new_map
 from components.legend import legend_entries
 from components.legend import legend_html as legend_block
 from data.frames import join_ordered
@@ -149,6 +149,10 @@ def build_overview_map(
     m.add_child(Legend(legend_html(view, colours, legend_open)))
     folium.LayerControl(collapsed=True).add_to(m)
     bounds = overview_bounds(view)
+    if basemap:  # the view stays on the offline basemap: never an empty band past its edge
+        from components.basemap import LAND, basemap_extent
+
+        m.add_child(StayInside(basemap_extent(), bounds, colour=LAND))
     focused = focus_layer(ds, focus)
     if focused is not None:
         m.add_child(focused)

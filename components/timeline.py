@@ -482,12 +482,18 @@ def make_selectable(fig: go.Figure) -> go.Figure:
     return fig
 
 
+#: the name of the shape that shades the selected span
+SELECTION_SHAPE = "pw-selection"
+
+
 def mark_selection(fig: go.Figure, selection: Selection) -> go.Figure:
     """Shade the selected span on the chart (a selection restored from a link has no box
-    of its own)."""
+    of its own). Shading it again replaces the earlier shade."""
+    fig.layout.shapes = [s for s in fig.layout.shapes if s.name != SELECTION_SHAPE]
     if selection.start is None or selection.end is None:
         return fig
     fig.add_shape(
+        name=SELECTION_SHAPE,
         type="rect",
         xref="x",
         yref="paper",

@@ -4,7 +4,7 @@ statuses and minimum source reliability. Pure pandas, vectorised; no streamlit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -189,6 +189,14 @@ class Selection:
             n = len(self.event_ids)
             parts.append(f"{n:,} event{'s' if n != 1 else ''} picked")
         return " and ".join(parts) or "nothing"
+
+
+def narrowed(f: EventFilter, sel: Selection) -> EventFilter:
+    """``f`` with the selection's span as its dates (the window the page's figures count
+    over when a span is selected; ``f`` itself when the selection is no span)."""
+    if sel.start is None or sel.end is None:
+        return f
+    return replace(f, start=sel.start.date(), end=sel.end.date())
 
 
 def span_words(start: pd.Timestamp | date, end: pd.Timestamp | date) -> str:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from components.briefing import standard_view
+from components.briefing import selected_figure, standard_view
 from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
@@ -27,6 +27,7 @@ from components.frequency import (
     render_notes_editor,
     render_ordinals_section,
     render_timeline_exports,
+    selection_counts,
     timeline_caption,
     view_cards,
     view_timeline,
@@ -73,11 +74,22 @@ with frequency:
     fig = derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
     selection, warning = render_timeline_selection(fig, page="freq", period=view.period)
     st.caption(timeline_caption(view))
-    render_timeline_exports(view, fig, ds.label, ds.version)
+    timeline_exports = st.container()  # filled once the selection is known
     render_notes_editor()
 picked = derived(
     view, f"selection:{selection!r}", lambda: selection_view(ds, f, view, selection, today=now)
 )
+with timeline_exports:
+    render_timeline_exports(
+        view,
+        fig,
+        ds.label,
+        ds.version,
+        picked=picked,
+        counts=derived(
+            view, f"selection_counts:{selection!r}", lambda: selection_counts(ds, view, picked)
+        ),
+    )
 with figures:
     render_selection_status(picked.line(), warning or picked.note, page="freq")
     render_headline(view_cards(view, now, picked))
@@ -89,9 +101,10 @@ with figures:
         now,
         key="freq_export",
         events=events,
+        selection=picked,
         view=lambda: replace(
-            standard_view(ds, f, now, events=events),
-            figure=fig,
+            standard_view(ds, f, now, events=events, selection=picked),
+            figure=selected_figure(fig, picked.selection),
             period_count_ids=tuple(view.bands["count_id"]),
         ),
     )

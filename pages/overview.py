@@ -33,7 +33,7 @@ by = st.session_state.get("overview_by") or "actor"
 view = overview_view_of(ds, f, now, events, by=by)
 
 st.title("Patrols at a glance")
-render_export_panel(ds, f, now, key="overview_export", by=by, events=events)
+export = st.container()  # filled once the timeline says what is selected
 render_cite(ds, f, events, now, key="overview_cite")
 st.caption(md_escape(view.description))
 st.caption(md_escape(rule_line(ds, f, len(events))))
@@ -73,6 +73,8 @@ with right:
 picked = derived(
     view, f"selection:{selection!r}", lambda: selection_view(ds, f, view, selection, today=now)
 )
+with export:
+    render_export_panel(ds, f, now, key="overview_export", by=by, events=events, selection=picked)
 with figures:
     render_selection_status(picked.line(), warning or picked.note, page="overview")
     render_headline(headline_cards(picked.head))

@@ -8,7 +8,7 @@ from typing import Any
 import folium
 import pandas as pd
 
-from components.html import clip, esc
+from components.html import esc, names_html
 from components.leaflet import PointLayer, StyleTable, tip_html
 from data import vocab
 from data.mapview import MapView
@@ -59,7 +59,7 @@ def place_popup(r: Any, sources_html: str) -> str:
     if r.active_from or r.active_to:
         active = f"<br>Active: {esc(r.active_from or '?')} – {esc(r.active_to or 'open')}"
     derivation = f"<br><span class='meta'>{esc(r.derivation)}</span>" if r.derivation else ""
-    alt = f"<br><span class='meta'>Also: {esc(clip(r.alt_names.replace('|', ', '), 200))}</span>"
+    alt = f"<br><span class='meta'>Also: {names_html(r.alt_names)}</span>"
     return (
         f"<div class='pw-popup'><h4>{esc(r.name)}</h4>"
         f"{esc(vocab.PLACE_KINDS.get(r.kind, r.kind))}{active}<br>{where}{derivation}"
