@@ -1,8 +1,9 @@
 """How often: patrols per period, the gaps and what explains them, the change between two
 periods, reported counts against the patrols held one by one, and patrol numbers.
 
-In tabs: frequency (the timeline, the map and the events), reported against counted, gaps,
-the change between two periods, patrol numbers. Selecting bars or a span on the timeline
+In sections, one drawn at a time (a bar whose choice is in the link): frequency (the
+timeline, the map and the events), reported against counted, gaps, the change between two
+periods, patrol numbers. Selecting bars or a span on the timeline
 narrows this page's map, event table and figures, and the link keeps the selection.
 """
 
@@ -10,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.briefing import standard_view
 from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
+from components.filters import current_selection
 from components.frame import page_context
 from components.frequency import (
     TABS_SCOPE,
@@ -26,6 +29,7 @@ from components.frequency import (
     render_gaps_section,
     render_notes_editor,
     render_ordinals_section,
+    render_section_bar,
     render_timeline_exports,
     timeline_caption,
     view_cards,
@@ -35,7 +39,15 @@ from components.html import md_escape
 from components.overview import event_table, render_headline, render_where
 from components.tables import render_table
 from components.timeline import render_selection_status, render_timeline_selection
-from data.cache import current_conflicts, current_zone_layer, derived, per_selection, table_of
+from data.cache import (
+    current_conflicts,
+    current_events,
+    current_zone_layer,
+    derived,
+    per_selection,
+    table_of,
+)
+from data.filters import Selection
 from data.timewindow import rule_line, strip_area, strip_line
 from data.views import comparison_view, frequency_view, selection_view
 
@@ -44,7 +56,15 @@ st.title("How often")
 render_cite(ds, f, events, now, key="freq_cite")
 st.caption(md_escape(f.describe(ds, now)))
 st.caption(md_escape(rule_line(ds, f, len(events))))
-st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
+st.caption(
+    md_escape(
+        derived(
+            events,
+            f"strip_line:{f.theatres!r}",
+            lambda: strip_line(events, strip_area(current_zone_layer(), f.theatres)),
+        )
+    )
+)
 s = render_frequency_settings()
 notes = current_notes()
 view = per_selection(
@@ -63,18 +83,25 @@ view = per_selection(
         conflicts=current_conflicts(),
         notes=notes,
         events=events,
+        every_date=current_events(replace(f, start=None, end=None)),
     ),
 )
 figures = st.container()  # filled once the timeline says what is selected
-frequency, coverage, gaps, comparison, numbering = st.tabs(
-    ["Frequency", "Reported against counted", "Gaps", "Change between periods", "Patrol numbers"]
-)
-with frequency:
-    fig = derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
+section = render_section_bar()  # one section drawn (and worked out) at a time
+
+
+def timeline() -> go.Figure:  # the view's timeline figure, built once per view for every session
+    return derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
+
+
+if section == "frequency":
+    fig = timeline()
     selection, warning = render_timeline_selection(fig, page="freq", period=view.period)
     st.caption(timeline_caption(view))
     render_timeline_exports(view, fig, ds.label, ds.version)
     render_notes_editor()
+else:  # the timeline is not drawn: the selection is the link's
+    selection, warning = current_selection("freq", Selection())
 picked = derived(
     view, f"selection:{selection!r}", lambda: selection_view(ds, f, view, selection, today=now)
 )
@@ -91,11 +118,11 @@ with figures:
         events=events,
         view=lambda: replace(
             standard_view(ds, f, now, events=events),
-            figure=fig,
+            figure=timeline(),
             period_count_ids=tuple(view.bands["count_id"]),
         ),
     )
-with frequency:
+if section == "frequency":
     left, right = st.columns([1, 1.3], gap="medium")
     with left:
         render_where(ds, picked.events, picked.map, key="freq_place", height=520, full=False)
@@ -108,11 +135,11 @@ with frequency:
             wide=("Description",),
             height=520,
         )
-with gaps:
+elif section == "gaps":
     render_gaps_section(view, ds.events, ds.version, now)
-with coverage:
+elif section == "coverage":
     render_coverage_section(view, ds.label, ds.version)
-with comparison:
+elif section == "comparison":
     render_comparison_section(view, lambda a, b: comparison_view(ds, f, view, a, b))
-with numbering:
+else:
     render_ordinals_section(view)
