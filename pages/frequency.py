@@ -36,8 +36,8 @@ from components.frequency import (
     view_timeline,
 )
 from components.html import md_escape
-from components.overview import event_table, render_headline, render_where
-from components.tables import render_table
+from components.overview import render_headline, render_where
+from components.tables import event_rows, render_table
 from components.timeline import render_selection_status, render_timeline_selection
 from data.cache import (
     current_conflicts,
@@ -129,7 +129,7 @@ if section == "frequency":
     with right:
         st.subheader(f"Events ({len(picked.events):,})")
         render_table(
-            table_of("events", ds, picked.events, event_table),
+            table_of("event_rows", ds, picked.events, event_rows),
             key="freq_events",
             links=("Best source",),
             wide=("Description",),
