@@ -234,6 +234,19 @@ def comparison_defaults(
     return 0, len(options) - 1
 
 
+def held_events(
+    every_date: pd.DataFrame, kinds: tuple[str, ...] = (), *, include_disputed: bool = False
+) -> pd.DataFrame:
+    """What How often holds one by one against the counts sources report, whatever the date
+    filter: among ``every_date`` (the filter's events without its dates), the patrols that
+    count (disputed ones only with ``include_disputed``), or the events of ``kinds`` when
+    those are not patrols (``counted_for_timeline``)."""
+    _, _, noun = counted_for_timeline(every_date.iloc[:0], kinds)
+    if noun == "patrols":
+        return patrols(every_date, include_disputed=include_disputed)
+    return counted_for_timeline(every_date, kinds)[0]
+
+
 @dataclass(frozen=True)
 class FrequencyView:
     """Everything How often draws, for one filter and the page's own settings."""
@@ -321,12 +334,14 @@ def frequency_view(
     notes: Sequence[Mapping[str, object]] = (),
     events: pd.DataFrame | None = None,
     every_date: pd.DataFrame | None = None,
+    held: pd.DataFrame | None = None,
 ) -> FrequencyView:
     """Events per ``period`` stacked ``by``, gaps longer than ``threshold`` days and what
     explains them (per theatre or across the selection), the counts sources report against
     those held one by one, running totals, disputed patrols (counted only with
-    ``include_disputed``) and patrol-number checks. ``events``: the filtered events, and
-    ``every_date``: those of the filter without its dates, when the caller holds them.
+    ``include_disputed``) and patrol-number checks. ``events``: the filtered events,
+    ``every_date``: those of the filter without its dates, and ``held``: ``held_events`` of
+    those, when the caller holds them.
     What only one section needs (running totals, patrol numbers, the comparison's periods,
     the disputed claims) is worked out when first read."""
     events = filter_events(ds, f) if events is None else events
@@ -336,13 +351,10 @@ def frequency_view(
     patrols_only = noun == "patrols"
     if include_disputed and patrols_only:
         counted = patrols(events, include_disputed=True)
-    if every_date is None:
-        every_date = filter_events(ds, replace(f, start=None, end=None))
-    held = (
-        patrols(every_date, include_disputed=include_disputed)
-        if patrols_only
-        else counted_for_timeline(every_date, f.kinds)[0]
-    )
+    if held is None:
+        if every_date is None:
+            every_date = filter_events(ds, replace(f, start=None, end=None))
+        held = held_events(every_date, f.kinds, include_disputed=include_disputed)
     reported = overlapping_period_counts(
         ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
     )

@@ -49,7 +49,7 @@ from data.cache import (
 )
 from data.filters import Selection
 from data.timewindow import rule_line, strip_area, strip_line
-from data.views import comparison_view, frequency_view, selection_view
+from data.views import comparison_view, frequency_view, held_events, selection_view
 
 ds, now, f, events = page_context()
 st.title("How often")
@@ -67,6 +67,7 @@ st.caption(
 )
 s = render_frequency_settings()
 notes = current_notes()
+every_date = current_events(replace(f, start=None, end=None))  # cached on its filter
 view = per_selection(
     "view",
     events,
@@ -83,7 +84,11 @@ view = per_selection(
         conflicts=current_conflicts(),
         notes=notes,
         events=events,
-        every_date=current_events(replace(f, start=None, end=None)),
+        held=derived(
+            every_date,
+            f"held:{s.include_disputed}",
+            lambda: held_events(every_date, f.kinds, include_disputed=s.include_disputed),
+        ),
     ),
 )
 figures = st.container()  # filled once the timeline says what is selected
