@@ -111,7 +111,7 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
         _section(page, name).click()
         wait_for_streamlit(page)
         screenshot(page, "frequency_section_" + name.split()[0].lower())
-    assert "freq_section=numbering" in page.url
+    assert "freq_section=Patrol+numbers" in page.url
     assert page.locator("h3", has_text=EVENTS_HEADING).count() == 0  # not drawn meanwhile
     _section(page, "Gaps").click()
     page.get_by_role("heading", name=re.compile(r"^Gaps longer than")).first.wait_for()
