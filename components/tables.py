@@ -330,6 +330,13 @@ EVENT_SORTS = {
     "Description": "description",
     "Event id": "event_id",
 }
+#: every column of the event table, in its order (checked against it by a test)
+EVENT_COLUMNS = (
+    *list(EVENT_SORTS)[:-1],
+    "Sources (grade)",
+    "Best source",
+    "Event id",
+)
 EVENT_SEARCH = ("description", "place_names", "actors_text", "kind", "status", "event_id")
 
 
@@ -344,7 +351,6 @@ def event_rows(ds: DataSet, events: pd.DataFrame) -> LazyTable:
         order = pd.Index(table["Event id"]).get_indexer(rows["event_id"])
         return table.iloc[order].reset_index(drop=True)
 
-    columns = tuple(event_table(ds, events.iloc[:0]).columns)
     newest_first = (
         events.iloc[::-1]  # the data set is held in date order: no sort, no copy
         if events["start"].is_monotonic_increasing
@@ -353,7 +359,7 @@ def event_rows(ds: DataSet, events: pd.DataFrame) -> LazyTable:
     return LazyTable(
         rows=newest_first,
         build=build,
-        columns=columns,
+        columns=EVENT_COLUMNS,
         sort_by=EVENT_SORTS,
         search=EVENT_SEARCH,
         search_label="text in the descriptions, places, actors, kinds or ids",

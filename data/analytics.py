@@ -497,10 +497,12 @@ def find_gaps(
     if len(which):
         change = np.ones(len(which), dtype=bool)
         change[1:] = (which[1:] != which[:-1]) | (cat[1:] != cat[:-1])
-        run = np.cumsum(change) - 1
-        runs = pd.DataFrame({"run": run, "gap": which, "day": day, "cat": cat})
-        agg = runs.groupby("run").agg(
-            gap=("gap", "first"), d0=("day", "min"), d1=("day", "max"), cat=("cat", "first")
+        # a run is consecutive days of one gap: its first and last day are where it starts
+        # and where the next one starts, less one (no group-by over every day)
+        begin = np.flatnonzero(change)
+        finish = np.append(begin[1:] - 1, len(which) - 1)
+        agg = pd.DataFrame(
+            {"gap": which[begin], "d0": day[begin], "d1": day[finish], "cat": cat[begin]}
         )
         segments = pd.DataFrame(
             {
