@@ -3,8 +3,8 @@ periods, reported counts against the patrols held one by one, and patrol numbers
 
 In sections, one drawn at a time (a bar whose choice is in the link): frequency (the
 timeline, the map and the events), reported against counted, gaps, the change between two
-periods, patrol numbers. Selecting bars or a span on the timeline
-narrows this page's map, event table and figures, and the link keeps the selection.
+periods, patrol numbers. Selecting bars or a span on the timeline narrows this page's map,
+event table and figures, and the link keeps the selection.
 """
 
 from __future__ import annotations
