@@ -158,7 +158,9 @@ def _event_dates(events: pd.DataFrame) -> pd.Series:
 def gap_table(gaps: pd.DataFrame, events: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     """Gaps for analysts: theatre, from, to, days, explanation, the days of each kind, the
     patrols sources' counts imply we miss, why, and the patrols on either side."""
-    dates = _event_dates(events)
+    # only the patrols beside a gap get a date written (not every event of the data set)
+    beside = pd.concat([gaps["after_event_id"], gaps["before_event_id"]]).dropna().unique()
+    dates = _event_dates(events[events["event_id"].isin(beside)])
     to = gaps["end"].dt.strftime("%-d %b %Y")
     to = to.where(~gaps["ongoing"] | (gaps["end"] < today), "today (" + to + ")")
     return pd.DataFrame(
@@ -360,9 +362,41 @@ def frequency_cards(
 NOTES_KEY = "freq_notes"
 #: under the figures while a selection is active: what follows it and what does not
 TABS_SCOPE = (
-    "The figures above, and the map and events of the Frequency tab, follow the selection; "
-    "the other tabs cover the filter's whole window."
+    "The figures above, and the map and events of the Frequency section, follow the "
+    "selection; the other sections cover the filter's whole window."
 )
+#: the page's sections (URL value -> label): one is drawn at a time, and only its figures
+#: are worked out
+SECTIONS = {
+    "frequency": "Frequency",
+    "coverage": "Reported against counted",
+    "gaps": "Gaps",
+    "comparison": "Change between periods",
+    "numbering": "Patrol numbers",
+}
+SECTION_KEY = "freq_section"
+
+
+def render_section_bar() -> str:
+    """The bar of the page's sections; returns the one open (kept in the URL, so a link
+    opens the same section). Only that section is drawn and worked out: a tab bar would run
+    every section on every rerun."""
+    import streamlit as st
+
+    if st.session_state.get(SECTION_KEY) not in SECTIONS:
+        st.session_state.pop(SECTION_KEY, None)  # a hand-edited link: the first section
+    chosen = st.segmented_control(
+        "Section",
+        list(SECTIONS),
+        default="frequency",
+        required=True,
+        key=SECTION_KEY,
+        bind="query-params",
+        format_func=SECTIONS.get,
+        label_visibility="collapsed",
+        width="stretch",
+    )
+    return chosen if chosen in SECTIONS else "frequency"
 
 
 @dataclass(frozen=True)

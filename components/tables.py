@@ -11,11 +11,13 @@ draws the controls and the page, inside a fragment, so paging reruns the table a
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+
+from data.model import DataSet
 
 #: rows per page: what a person reads before searching or sorting instead
 PAGE_SIZE = 100
@@ -150,6 +152,58 @@ def table_page(
     )
 
 
+@dataclass(frozen=True)
+class LazyTable:
+    """A table of a whole selection whose cells are written only for the page shown:
+    ``rows`` the raw records in the order the table lists them, ``build(rows)`` the table
+    of some of them (in their order), ``columns`` its column names. ``sort_by`` names, per
+    column that can be sorted, the raw column it sorts by; ``search`` the raw columns a
+    search looks in. Searching, sorting and paging work on ``rows``; only one page is
+    built. A shared value: never mutated."""
+
+    rows: pd.DataFrame
+    build: Callable[[pd.DataFrame], pd.DataFrame]
+    columns: tuple[str, ...]
+    sort_by: Mapping[str, str]
+    search: tuple[str, ...]
+    search_label: str = "text in the rows"
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def lazy_page(
+    table: LazyTable,
+    *,
+    search: str = "",
+    sort_by: str = AS_LISTED,
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> TablePage:
+    """:func:`table_page` of a :class:`LazyTable`: the raw rows are searched (in
+    ``table.search``), sorted (by the raw column behind ``sort_by``) and paged, and only the
+    page's rows are built into the table shown."""
+    rows = table.rows
+    if search.strip():
+        rows = rows[search_mask(rows[list(table.search)], search)]
+    raw_sort = table.sort_by.get(sort_by)
+    raw = table_page(
+        rows[[raw_sort]] if raw_sort else rows[[]],  # the one column sorted by, or none
+        sort_by=raw_sort or AS_LISTED,
+        descending=descending,
+        page=page,
+        page_size=page_size,
+    )
+    return replace(
+        raw,
+        rows=table.build(table.rows.loc[raw.rows.index]),
+        total=len(table.rows),
+        search=search.strip(),
+        sort_by=sort_by if raw_sort else AS_LISTED,
+    )
+
+
 def _column_config(links: tuple[str, ...], wide: tuple[str, ...]) -> Mapping[str, object]:
     import streamlit as st
 
@@ -173,7 +227,7 @@ def _count_config(table: pd.DataFrame) -> Mapping[str, object]:
 
 
 def render_table(
-    table: pd.DataFrame,
+    table: pd.DataFrame | LazyTable,
     key: str,
     *,
     links: tuple[str, ...] = (),
@@ -183,29 +237,35 @@ def render_table(
 ) -> None:
     """Show ``table`` full width; ``links`` columns hold URLs shown as 'open' links and
     ``wide`` columns get room for long text. A table longer than ``page_size`` rows is
-    searched, sorted and paged on the server: one page is sent, with a caption saying which
-    rows of how many."""
+    searched, sorted and paged on the server: one page is sent (and, for a
+    :class:`LazyTable`, built), with a caption saying which rows of how many."""
     import streamlit as st
 
-    config = {**_count_config(table), **_column_config(links, wide)}
-    if len(table) <= page_size:
+    if isinstance(table, LazyTable) and len(table) <= page_size:
+        table = table.build(table.rows)
+    if isinstance(table, pd.DataFrame) and len(table) <= page_size:
+        config = {**_count_config(table), **_column_config(links, wide)}
         st.dataframe(
             table, key=key, hide_index=True, width="stretch", height=height, column_config=config
         )
         if len(table) > 10:
             st.caption(table_page(table, page_size=page_size).caption())
         return
-    _render_paged(table, key, config, height, page_size)
+    _render_paged(table, key, links, wide, height, page_size)
 
 
 def _render_paged(
-    table: pd.DataFrame,
+    table: pd.DataFrame | LazyTable,
     key: str,
-    config: Mapping[str, object],
+    links: tuple[str, ...],
+    wide: tuple[str, ...],
     height: int | str,
     page_size: int,
 ) -> None:
     import streamlit as st
+
+    lazy = isinstance(table, LazyTable)
+    sortable = [c for c in table.columns if not lazy or c in table.sort_by]
 
     @st.fragment
     def paged() -> None:
@@ -220,15 +280,15 @@ def _render_paged(
         search = search_col.text_input(
             f"Search the {len(table):,} rows",
             key=k_search,
-            placeholder="any text in any column",
+            placeholder=table.search_label if lazy else "any text in any column",
             on_change=first_page,
         )
         sort_by = sort_col.selectbox(
-            "Sort by", [AS_LISTED, *table.columns], key=k_sort, on_change=first_page
+            "Sort by", [AS_LISTED, *sortable], key=k_sort, on_change=first_page
         )
         descending = desc_col.toggle("Descending", key=k_desc, on_change=first_page)
-        view = table_page(
-            table,
+        view = (lazy_page if lazy else table_page)(
+            table,  # type: ignore[arg-type]
             search=search,
             sort_by=sort_by or AS_LISTED,
             descending=descending,
@@ -246,7 +306,7 @@ def _render_paged(
             hide_index=True,
             width="stretch",
             height=height,
-            column_config=config,
+            column_config={**_count_config(view.rows), **_column_config(links, wide)},
         )
         st.caption(
             view.caption() + ". Column headers sort this page only; the whole selection "
@@ -254,3 +314,53 @@ def _render_paged(
         )
 
     paged()
+
+
+#: the event table's columns (``components.overview.event_table``) and the raw event
+#: columns they sort by
+EVENT_SORTS = {
+    "Date": "start",
+    "Precision": "date_precision",
+    "Kind": "kind",
+    "Status": "status",
+    "Actors": "actors_text",
+    "Places": "place_names",
+    "Route": "route_id",
+    "No.": "patrol_number",
+    "Description": "description",
+    "Event id": "event_id",
+}
+#: every column of the event table, in its order (checked against it by a test)
+EVENT_COLUMNS = (
+    *list(EVENT_SORTS)[:-1],
+    "Sources (grade)",
+    "Best source",
+    "Event id",
+)
+EVENT_SEARCH = ("description", "place_names", "actors_text", "kind", "status", "event_id")
+
+
+def event_rows(ds: DataSet, events: pd.DataFrame) -> LazyTable:
+    """The event table (``components.overview.event_table``: newest first, with sources) of
+    ``events``, its cells written only for the page shown; searched in the descriptions,
+    places, actors, kinds, statuses and ids."""
+    from components.overview import event_table
+
+    def build(rows: pd.DataFrame) -> pd.DataFrame:
+        table = event_table(ds, rows)  # newest first: put back in the order asked for
+        order = pd.Index(table["Event id"]).get_indexer(rows["event_id"])
+        return table.iloc[order].reset_index(drop=True)
+
+    newest_first = (
+        events.iloc[::-1]  # the data set is held in date order: no sort, no copy
+        if events["start"].is_monotonic_increasing
+        else events.sort_values("start", ascending=False, kind="stable")
+    )
+    return LazyTable(
+        rows=newest_first,
+        build=build,
+        columns=EVENT_COLUMNS,
+        sort_by=EVENT_SORTS,
+        search=EVENT_SEARCH,
+        search_label="text in the descriptions, places, actors, kinds or ids",
+    )

@@ -24,7 +24,7 @@ import pandas as pd
 from data import vocab
 from data.aggregate import DAYS_PER_MONTH, count_text, counts_per_period
 from data.filters import patrols
-from data.frames import join_ordered
+from data.frames import arrow_order, join_ordered, member
 from data.model import DataSet
 from data.sourcing import citations_for
 
@@ -269,9 +269,9 @@ def _typed_empty(columns: list[str]) -> pd.DataFrame:
 
 def _intervals(patrol_events: pd.DataFrame, group: pd.Series, until: pd.Timestamp) -> pd.DataFrame:
     """Intervals between consecutive patrol windows per group, and the ongoing one."""
-    ev = patrol_events.assign(group=group.to_numpy()).sort_values(
-        ["group", "start", "end"], kind="stable"
-    )
+    # only the columns used, ordered by pyarrow (pandas compares text keys one by one)
+    ev = patrol_events[["event_id", "start", "end", "status"]].assign(group=group.to_numpy())
+    ev = ev.iloc[arrow_order(ev, ["group", "start", "end"])]
     reach = ev.groupby("group")["end"].cummax()
     holder = ev["event_id"].where(ev["end"] == reach)
     holder = holder.groupby(ev["group"]).ffill()
@@ -336,11 +336,13 @@ def _suspension_windows(
     sus = ev[
         (ev["kind"] == "suspension")
         & (ev["status"] != "cancelled")
-        & ev["theatre_id"].isin(list(theatres))
+        & member(ev["theatre_id"], list(theatres))
     ].sort_values("start")
     if sus.empty:
         return sus.assign(stop=pd.Series(dtype="datetime64[s]"), open_ended=pd.Series(dtype=bool))
-    held = patrols(ev[ev["kind"].isin(list(kinds))]).sort_values("start")
+    # the patrols of the whole data set: only the columns needed taken (not every column)
+    narrow = ev[["kind", "status", "theatre_id", "start"]]
+    held = patrols(narrow[member(narrow["kind"], list(kinds))]).sort_values("start")
     nxt = pd.merge_asof(
         sus[["event_id", "theatre_id", "start"]],
         held[["theatre_id", "start"]].rename(columns={"start": "next_patrol"}),
@@ -495,10 +497,12 @@ def find_gaps(
     if len(which):
         change = np.ones(len(which), dtype=bool)
         change[1:] = (which[1:] != which[:-1]) | (cat[1:] != cat[:-1])
-        run = np.cumsum(change) - 1
-        runs = pd.DataFrame({"run": run, "gap": which, "day": day, "cat": cat})
-        agg = runs.groupby("run").agg(
-            gap=("gap", "first"), d0=("day", "min"), d1=("day", "max"), cat=("cat", "first")
+        # a run is consecutive days of one gap: its first and last day are where it starts
+        # and where the next one starts, less one (no group-by over every day)
+        begin = np.flatnonzero(change)
+        finish = np.append(begin[1:] - 1, len(which) - 1)
+        agg = pd.DataFrame(
+            {"gap": which[begin], "d0": day[begin], "d1": day[finish], "cat": cat[begin]}
         )
         segments = pd.DataFrame(
             {

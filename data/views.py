@@ -9,8 +9,9 @@ so a slide cannot drift from the page. Pure pandas: no streamlit, nothing cached
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 
@@ -233,6 +234,19 @@ def comparison_defaults(
     return 0, len(options) - 1
 
 
+def held_events(
+    every_date: pd.DataFrame, kinds: tuple[str, ...] = (), *, include_disputed: bool = False
+) -> pd.DataFrame:
+    """What How often holds one by one against the counts sources report, whatever the date
+    filter: among ``every_date`` (the filter's events without its dates), the patrols that
+    count (disputed ones only with ``include_disputed``), or the events of ``kinds`` when
+    those are not patrols (``counted_for_timeline``)."""
+    _, _, noun = counted_for_timeline(every_date.iloc[:0], kinds)
+    if noun == "patrols":
+        return patrols(every_date, include_disputed=include_disputed)
+    return counted_for_timeline(every_date, kinds)[0]
+
+
 @dataclass(frozen=True)
 class FrequencyView:
     """Everything How often draws, for one filter and the page's own settings."""
@@ -261,12 +275,49 @@ class FrequencyView:
     spans: pd.DataFrame
     imprecise: int
     disputed: pd.DataFrame
-    disputed_claims: pd.DataFrame
-    cumulative: tuple[pd.DataFrame, pd.DataFrame]
-    ordinals: pd.DataFrame
-    period_options: list[str]
-    default_periods: tuple[int, int]
     per_theatre: bool = True
+    # what the sections other than the timeline need, worked out when first asked for (one
+    # section is drawn at a time): the inputs, kept out of repr and comparisons
+    ds: DataSet | None = field(default=None, repr=False, compare=False)
+    filter: EventFilter | None = field(default=None, repr=False, compare=False)
+    today: date | None = field(default=None, repr=False, compare=False)
+    conflicts: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    for_routes: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    # cached_property writes the instance's __dict__ directly, so it works on a frozen
+    # dataclass; Python 3.11's holds a lock, so two sessions sharing a view compute it once
+
+    @cached_property
+    def disputed_claims(self) -> pd.DataFrame:
+        """The claims about the disputed events (Gaps)."""
+        conflicts = self.conflicts
+        if conflicts is None or not len(conflicts):
+            return pd.DataFrame()
+        return claims_involving(conflicts, "event", self.disputed["event_id"])
+
+    @cached_property
+    def cumulative(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Running totals held against reported ordinals (Reported against counted)."""
+        assert self.ds is not None and self.for_routes is not None
+        return cumulative_counts(self.ds, self.held, self.for_routes)
+
+    @cached_property
+    def ordinals(self) -> pd.DataFrame:
+        """Patrol-number checks (Patrol numbers)."""
+        return ordinal_checks(self.events)
+
+    @cached_property
+    def period_options(self) -> list[str]:
+        """The periods the comparison can pick (Change between periods)."""
+        assert self.ds is not None and self.today is not None
+        last_day = max(pd.Timestamp(self.today), self.ds.events["end"].max())
+        return period_options(self.ds.events["start"].min(), last_day)
+
+    @cached_property
+    def default_periods(self) -> tuple[int, int]:
+        """The two periods compared at first (``comparison_defaults``)."""
+        assert self.ds is not None and self.filter is not None
+        return comparison_defaults(self.ds, self.filter, self.period_options, self.counted)
 
 
 def frequency_view(
@@ -282,11 +333,17 @@ def frequency_view(
     conflicts: pd.DataFrame | None = None,
     notes: Sequence[Mapping[str, object]] = (),
     events: pd.DataFrame | None = None,
+    every_date: pd.DataFrame | None = None,
+    held: pd.DataFrame | None = None,
 ) -> FrequencyView:
     """Events per ``period`` stacked ``by``, gaps longer than ``threshold`` days and what
     explains them (per theatre or across the selection), the counts sources report against
     those held one by one, running totals, disputed patrols (counted only with
-    ``include_disputed``) and patrol-number checks."""
+    ``include_disputed``) and patrol-number checks. ``events``: the filtered events,
+    ``every_date``: those of the filter without its dates, and ``held``: ``held_events`` of
+    those, when the caller holds them.
+    What only one section needs (running totals, patrol numbers, the comparison's periods,
+    the disputed claims) is worked out when first read."""
     events = filter_events(ds, f) if events is None else events
     conflicts = pd.DataFrame() if conflicts is None else conflicts
     head = headline(events, f, today)
@@ -294,12 +351,10 @@ def frequency_view(
     patrols_only = noun == "patrols"
     if include_disputed and patrols_only:
         counted = patrols(events, include_disputed=True)
-    every_date = filter_events(ds, replace(f, start=None, end=None))
-    held = (
-        patrols(every_date, include_disputed=include_disputed)
-        if patrols_only
-        else counted_for_timeline(every_date, f.kinds)[0]
-    )
+    if held is None:
+        if every_date is None:
+            every_date = filter_events(ds, replace(f, start=None, end=None))
+        held = held_events(every_date, f.kinds, include_disputed=include_disputed)
     reported = overlapping_period_counts(
         ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
     )
@@ -320,8 +375,6 @@ def frequency_view(
         conflicts if len(conflicts) else None,
     )
     disputed = events[events["status"] == "disputed"]
-    last_day = max(pd.Timestamp(today), ds.events["end"].max())
-    options = period_options(ds.events["start"].min(), last_day)
     return FrequencyView(
         description=f.describe(ds, today),
         events=events,
@@ -349,14 +402,12 @@ def frequency_view(
         spans=spans,
         imprecise=int((counted["date_precision"] != "day").sum()),
         disputed=disputed,
-        disputed_claims=claims_involving(conflicts, "event", disputed["event_id"])
-        if len(conflicts)
-        else pd.DataFrame(),
-        cumulative=cumulative_counts(ds, held, for_routes),
-        ordinals=ordinal_checks(events),
-        period_options=options,
-        default_periods=comparison_defaults(ds, f, options, counted),
         per_theatre=per_theatre,
+        ds=ds,
+        filter=f,
+        today=today,
+        conflicts=conflicts,
+        for_routes=for_routes,
     )
 
 

@@ -1,21 +1,24 @@
 """How often: patrols per period, the gaps and what explains them, the change between two
 periods, reported counts against the patrols held one by one, and patrol numbers.
 
-In tabs: frequency (the timeline, the map and the events), reported against counted, gaps,
-the change between two periods, patrol numbers. Selecting bars or a span on the timeline
-narrows this page's map, event table and figures, and the link keeps the selection.
+In sections, one drawn at a time (a bar whose choice is in the link): frequency (the
+timeline, the map and the events), reported against counted, gaps, the change between two
+periods, patrol numbers. Selecting bars or a span on the timeline narrows this page's map,
+event table and figures, and the link keeps the selection.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.briefing import selected_figure, standard_view
 from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
+from components.filters import current_selection
 from components.frame import page_context
 from components.frequency import (
     TABS_SCOPE,
@@ -26,6 +29,7 @@ from components.frequency import (
     render_gaps_section,
     render_notes_editor,
     render_ordinals_section,
+    render_section_bar,
     render_timeline_exports,
     selection_counts,
     timeline_caption,
@@ -33,21 +37,38 @@ from components.frequency import (
     view_timeline,
 )
 from components.html import md_escape
-from components.overview import event_table, render_headline, render_where
-from components.tables import render_table
+from components.overview import render_headline, render_where
+from components.tables import event_rows, render_table
 from components.timeline import render_selection_status, render_timeline_selection
-from data.cache import current_conflicts, current_zone_layer, derived, per_selection, table_of
+from data.cache import (
+    current_conflicts,
+    current_events,
+    current_zone_layer,
+    derived,
+    per_selection,
+    table_of,
+)
+from data.filters import Selection
 from data.timewindow import rule_line, strip_area, strip_line
-from data.views import comparison_view, frequency_view, selection_view
+from data.views import comparison_view, frequency_view, held_events, selection_view
 
 ds, now, f, events = page_context()
 st.title("How often")
 render_cite(ds, f, events, now, key="freq_cite")
 st.caption(md_escape(f.describe(ds, now)))
 st.caption(md_escape(rule_line(ds, f, len(events))))
-st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
+st.caption(
+    md_escape(
+        derived(
+            events,
+            f"strip_line:{f.theatres!r}",
+            lambda: strip_line(events, strip_area(current_zone_layer(), f.theatres)),
+        )
+    )
+)
 s = render_frequency_settings()
 notes = current_notes()
+every_date = current_events(replace(f, start=None, end=None))  # cached on its filter
 view = per_selection(
     "view",
     events,
@@ -64,32 +85,44 @@ view = per_selection(
         conflicts=current_conflicts(),
         notes=notes,
         events=events,
+        held=derived(
+            every_date,
+            f"held:{s.include_disputed}",
+            lambda: held_events(every_date, f.kinds, include_disputed=s.include_disputed),
+        ),
     ),
 )
 figures = st.container()  # filled once the timeline says what is selected
-frequency, coverage, gaps, comparison, numbering = st.tabs(
-    ["Frequency", "Reported against counted", "Gaps", "Change between periods", "Patrol numbers"]
-)
-with frequency:
-    fig = derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
+section = render_section_bar()  # one section drawn (and worked out) at a time
+
+
+def timeline() -> go.Figure:  # the view's timeline figure, built once per view for every session
+    return derived(view, "timeline", lambda: view_timeline(view, actor_colours(ds.actors)))
+
+
+if section == "frequency":
+    fig = timeline()
     selection, warning = render_timeline_selection(fig, page="freq", period=view.period)
     st.caption(timeline_caption(view))
     timeline_exports = st.container()  # filled once the selection is known
     render_notes_editor()
+else:  # the timeline is not drawn: the selection is the link's
+    selection, warning = current_selection("freq", Selection())
 picked = derived(
     view, f"selection:{selection!r}", lambda: selection_view(ds, f, view, selection, today=now)
 )
-with timeline_exports:
-    render_timeline_exports(
-        view,
-        fig,
-        ds.label,
-        ds.version,
-        picked=picked,
-        counts=derived(
-            view, f"selection_counts:{selection!r}", lambda: selection_counts(ds, view, picked)
-        ),
-    )
+if section == "frequency":
+    with timeline_exports:
+        render_timeline_exports(
+            view,
+            fig,
+            ds.label,
+            ds.version,
+            picked=picked,
+            counts=derived(
+                view, f"selection_counts:{selection!r}", lambda: selection_counts(ds, view, picked)
+            ),
+        )
 with figures:
     render_selection_status(picked.line(), warning or picked.note, page="freq")
     render_headline(view_cards(view, now, picked))
@@ -104,28 +137,28 @@ with figures:
         selection=picked,
         view=lambda: replace(
             standard_view(ds, f, now, events=events, selection=picked),
-            figure=selected_figure(fig, picked.selection),
+            figure=selected_figure(timeline(), picked.selection),
             period_count_ids=tuple(view.bands["count_id"]),
         ),
     )
-with frequency:
+if section == "frequency":
     left, right = st.columns([1, 1.3], gap="medium")
     with left:
         render_where(ds, picked.events, picked.map, key="freq_place", height=520, full=False)
     with right:
         st.subheader(f"Events ({len(picked.events):,})")
         render_table(
-            table_of("events", ds, picked.events, event_table),
+            table_of("event_rows", ds, picked.events, event_rows),
             key="freq_events",
             links=("Best source",),
             wide=("Description",),
             height=520,
         )
-with gaps:
+elif section == "gaps":
     render_gaps_section(view, ds.events, ds.version, now)
-with coverage:
+elif section == "coverage":
     render_coverage_section(view, ds.label, ds.version)
-with comparison:
+elif section == "comparison":
     render_comparison_section(view, lambda a, b: comparison_view(ds, f, view, a, b))
-with numbering:
+else:
     render_ordinals_section(view)

@@ -18,7 +18,7 @@ from components.frame import page_context
 from components.html import md_escape
 from components.place_search import render_place_search
 from components.playback import render_playback_view
-from data.cache import current_conflicts, current_zone_layer
+from data.cache import current_conflicts, current_zone_layer, derived, per_selection
 from data.settings import tile_settings
 from data.timewindow import rule_line, strip_area, strip_line
 from data.views import explorer_view
@@ -45,7 +45,14 @@ with precise_col:
     )
 with play_col:
     play = st.toggle("Play through time", key="mx_play", bind="query-params")
-view = explorer_view(ds, f, now, zones=current_zone_layer(), precise_only=precise, events=events)
+view = per_selection(  # once per selection and toggle, for every session and rerun
+    "view",
+    events,
+    ("explorer", id(ds), ds.version, repr(f), str(now), precise),
+    lambda: explorer_view(
+        ds, f, now, zones=current_zone_layer(), precise_only=precise, events=events
+    ),
+)
 with view_col:
     st.caption(md_escape(rule_line(ds, f, len(events))))
 with export_col:
@@ -79,5 +86,13 @@ else:
         focus=focus,
     )
 st.caption(md_escape(map_caption(view.map)))
-st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
+st.caption(
+    md_escape(
+        derived(
+            events,
+            f"strip_line:{f.theatres!r}",
+            lambda: strip_line(events, strip_area(current_zone_layer(), f.theatres)),
+        )
+    )
+)
 render_cite(ds, f, events, now, key="mx_cite")

@@ -215,8 +215,15 @@ def frequency_page(monkeypatch):
     return at
 
 
+def _open(at, section: str):
+    """Open one of the page's sections (the bar above them)."""
+    at.button_group(key="freq_section").set_value(section).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
 def _gap_table(at):
-    """The first table of the Gaps tab (the long gaps)."""
+    """The first table of the Gaps section (the long gaps)."""
     return next(d.value for d in at.dataframe if "Explanation" in d.value.columns)
 
 
@@ -225,9 +232,10 @@ def test_frequency_page_states_the_numbers(frequency_page):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Held of reported"] == "26 of 344"
     assert metrics["Longest gap"] == "504 days"
+    _open(at, "comparison")
     text = " ".join(m.value for m in at.markdown)
     assert "from 5\\.5 to 3\\.3 patrols a month, down 40%" in text
-    gaps = _gap_table(at)
+    gaps = _gap_table(_open(at, "gaps"))
     halt = gaps[gaps["From"] == "6 Apr 2023"].iloc[0]
     assert halt["Explanation"] == "reported suspension 323 d + coverage hole 181 d"
     assert (gaps["Coverage hole (d)"] > 0).sum() >= 5
@@ -242,7 +250,21 @@ def test_frequency_page_counts_disputed_when_asked(frequency_page):
     at.number_input(key="freq_threshold").set_value(400).run()
     assert not at.exception
     # with the April 2024 patrol counted the halt's gap splits: 361 and 114 days
-    assert (_gap_table(at)["Days"] > 400).all()
+    assert (_gap_table(_open(at, "gaps"))["Days"] > 400).all()
+
+
+def test_frequency_page_draws_only_the_open_section(frequency_page):
+    at = frequency_page
+    headings = [s.value for s in at.subheader]
+    assert any(h.startswith("Events (") for h in headings)
+    assert not any(h.startswith("Gaps longer than") for h in headings)
+    assert "Patrol numbers" not in headings and "Reported against counted" not in headings
+    _open(at, "gaps")
+    headings = [s.value for s in at.subheader]
+    assert any(h.startswith("Gaps longer than") for h in headings)
+    assert not any(h.startswith("Events (") for h in headings)
+    # the figures above the sections stay
+    assert {m.label for m in at.metric} >= {"Patrols counted", "Longest gap"}
 
 
 def test_frequency_cards_escape_and_fall_back():

@@ -124,3 +124,65 @@ def test_render_table_sends_one_page_and_pages_on():
     assert '"tal abyad" (of 250 in the selection)' in at.caption[0].value
     at.selectbox(key="demo_events_sort").select("No.").run()
     assert list(at.dataframe[0].value["No."]) == ["50", "100", "150", "200", "250"]
+
+
+def test_a_lazy_table_builds_only_the_page_shown():
+    from components.tables import LazyTable, lazy_page
+
+    raw = pd.DataFrame(
+        {"n": range(250), "text": ["Tal Abyad" if i % 50 == 0 else "Kobani" for i in range(250)]}
+    )
+    built: list[int] = []
+
+    def build(rows: pd.DataFrame) -> pd.DataFrame:
+        built.append(len(rows))
+        return pd.DataFrame({"No.": rows["n"].astype("str"), "Place": rows["text"]})
+
+    table = LazyTable(raw, build, ("No.", "Place"), {"No.": "n"}, ("text",))
+    view = lazy_page(table, page=2, page_size=100)
+    assert built == [100] and list(view.rows["No."])[:2] == ["100", "101"]
+    assert view.caption().startswith("Rows 101–200 of 250")
+    view = lazy_page(table, search="tal abyad", sort_by="No.", descending=True, page_size=100)
+    assert built[-1] == 5 and list(view.rows["No."]) == ["200", "150", "100", "50", "0"]
+    assert view.caption() == (
+        'Rows 1–5 of 5 matching "tal abyad" (of 250 in the selection) · sorted by No., descending'
+    )
+    assert lazy_page(table, sort_by="Place").sort_by == AS_LISTED  # not sortable: as listed
+
+
+def test_the_event_rows_match_the_event_table(mini):
+    from components.overview import event_table
+    from components.tables import event_rows, lazy_page
+
+    rows = event_rows(mini, mini.events)
+    whole = event_table(mini, mini.events)
+    assert rows.columns == tuple(whole.columns) and len(rows) == len(whole)
+    first = lazy_page(rows, page_size=5).rows
+    assert list(first["Event id"]) == list(whole["Event id"])[:5]  # newest first, same rows
+    by_id = lazy_page(rows, sort_by="Event id", page_size=1000).rows
+    assert list(by_id["Event id"]) == sorted(whole["Event id"])
+    assert by_id.set_index("Event id").sort_index().equals(whole.set_index("Event id").sort_index())
+
+
+def _lazy_app() -> None:
+    import pandas as pd
+
+    from components.tables import LazyTable, render_table
+
+    raw = pd.DataFrame({"n": range(250)})
+    render_table(
+        LazyTable(raw, lambda r: pd.DataFrame({"No.": r["n"]}), ("No.",), {"No.": "n"}, ("n",)),
+        key="lazy",
+    )
+
+
+def test_render_table_of_a_lazy_table_says_n_of_m_shown():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_lazy_app, default_timeout=30)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(at.dataframe[0].value) == 100
+    assert at.caption[0].value.startswith("Rows 1–100 of 250")
+    at.number_input(key="lazy_page").set_value(3).run()
+    assert list(at.dataframe[0].value["No."])[:1] == [200]

@@ -108,6 +108,21 @@ def test_circles_across_the_strip_edges() -> None:
     assert got.possible.tolist() == [p for _, _, _, p in CIRCLES]
 
 
+def test_circles_far_from_the_area_are_left_out_before_measuring(monkeypatch) -> None:
+    import data.timewindow as tw
+
+    rng = np.random.default_rng(7)
+    west, south, east, north = STRIP.bounds
+    lat = rng.uniform(south - 1.0, north + 1.0, 3000)
+    lon = rng.uniform(west - 1.0, east + 1.0, 3000)
+    radius = rng.choice([0.0, 500.0, 5_000.0, 30_000.0, 90_000.0], 3000)
+    quick = circles_inside(lat, lon, radius, STRIP)
+    monkeypatch.setattr(tw, "_near_bounds", lambda lat, *_: np.ones(len(lat), dtype=bool))
+    every = circles_inside(lat, lon, radius, STRIP)
+    assert (quick.certain == every.certain).all() and (quick.possible == every.possible).all()
+    assert every.possible.any() and not every.possible.all()
+
+
 def test_unplaced_events_are_neither() -> None:
     got = circles_inside(np.array([np.nan]), np.array([np.nan]), np.array([100.0]), STRIP)
     assert not got.certain[0] and not got.possible[0] and not got.placed[0]

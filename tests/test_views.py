@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from data.filters import EventFilter, Selection
+from data.filters import EventFilter, Selection, filter_events
 from data.load import load_dataset_files
 from data.sourcing import list_conflicts
 from data.views import (
@@ -117,3 +117,17 @@ def test_the_periods_compared_first_come_from_the_data(tmp_path, mini):
 def test_notes_frame_drops_unreadable_dates():
     assert notes_frame([]).empty
     assert len(notes_frame([{"date": "2021-13-40", "text": "x"}])) == 0
+
+
+def test_frequency_view_works_out_a_section_only_when_it_is_read(mini):
+    view = frequency_view(mini, EventFilter(), TODAY, conflicts=list_conflicts(mini))
+    lazy = ("cumulative", "ordinals", "period_options", "default_periods", "disputed_claims")
+    assert not set(lazy) & set(vars(view))  # the timeline's view computes none of them
+    curves, _ = view.cumulative
+    assert "cumulative" in vars(view) and view.cumulative[0] is curves  # once, then kept
+    assert view.period_options and len(view.default_periods) == 2
+    assert len(view.disputed_claims)  # the claims about the disputed patrol
+    # the filter without its dates, when the caller holds it, gives the same figures
+    held = filter_events(mini, EventFilter())
+    every_date = frequency_view(mini, EventFilter(), TODAY, every_date=held)
+    assert every_date.coverage.equals(view.coverage)

@@ -1,6 +1,6 @@
 """The frequency page as an analyst uses it, in headless Chromium with no internet: drag a
 span on the timeline, see the event table narrow to it, take the chart away as a slide,
-pick a single bar, and open the page's other tabs."""
+pick a single bar, and open the page's other sections."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def _events_shown(page) -> int:
     heading = page.locator("h3", has_text=EVENTS_HEADING).first
     heading.wait_for(timeout=60_000)
     return int(EVENTS_HEADING.match(heading.inner_text().strip()).group(1).replace(",", ""))
+
+
+def _section(page, name: str):
+    """The button of one of the page's sections, in the bar above them."""
+    return page.locator('[data-testid="stButtonGroup"] button', has_text=name).first
 
 
 def _scroll_to(page, locator) -> None:
@@ -101,13 +106,17 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     assert re.search(r"Selection: 1 \w+( \d{4})? – \d{1,2} \w+ \d{4}", notice.inner_text())
     assert 0 < _events_shown(page) < before
 
-    # the page's other parts are tabs
-    for tab in ("Reported against counted", "Gaps", "Change between periods", "Patrol numbers"):
-        page.get_by_role("tab", name=tab).click()
-        page.wait_for_timeout(400)
-        screenshot(page, "frequency_tab_" + tab.split()[0].lower())
-    page.get_by_role("tab", name="Gaps").click()
+    # the page's other parts are sections, one drawn at a time, the open one in the link
+    for name in ("Reported against counted", "Gaps", "Change between periods", "Patrol numbers"):
+        _section(page, name).click()
+        wait_for_streamlit(page)
+        screenshot(page, "frequency_section_" + name.split()[0].lower())
+    assert "freq_section=Patrol+numbers" in page.url
+    assert page.locator("h3", has_text=EVENTS_HEADING).count() == 0  # not drawn meanwhile
+    _section(page, "Gaps").click()
     page.get_by_role("heading", name=re.compile(r"^Gaps longer than")).first.wait_for()
+    _section(page, "Frequency").click()
+    assert _events_shown(page) > 0
 
     assert not page_log.page_errors
     assert not [u for u, _ in page_log.blocked if "kaleido" in u or "plot.ly" in u]
