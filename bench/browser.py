@@ -457,9 +457,12 @@ class Session:
         msg.rerun_script.query_string = ""
         took, self.seen = await _ws_run(self.ws, msg)
         # the first run's widgets are keyed before the page is known: one rerun on the page
-        # (not measured) gives the ids the page's own reruns use, as a browser then holds
+        # with the date range as shown (not measured) gives the ids its own reruns use
         msg = BackMsg()
         msg.rerun_script.page_script_hash = self.seen["hash"]
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id = self.seen["dates"]  # as shown: no range typed
+        widget.string_array_value.data.extend([])
         _, seen = await _ws_run(self.ws, msg)
         self.seen.update(seen)
         return took

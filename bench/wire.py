@@ -83,9 +83,12 @@ async def _measure(server, page: str, changes: int) -> None:
         took, sizes, seen = await _run(ws, msg)
         _print("open", took, server.cpu_s() - cpu0, sizes)
         # the first run's widgets are keyed before the page is known: one rerun on the page
-        # gives the ids its own reruns use (as a browser then holds)
+        # with the date range as shown gives the ids its own reruns use
         msg = BackMsg()
         msg.rerun_script.page_script_hash = seen["hash"]
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id = seen["dates"]  # as shown: no range typed
+        widget.string_array_value.data.extend([])
         cpu0 = server.cpu_s()
         took, sizes, again = await _run(ws, msg)
         seen.update(again)
