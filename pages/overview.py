@@ -35,10 +35,11 @@ view = overview_view_of(ds, f, now, events, by=by)
 st.title("Patrols at a glance")
 render_export_panel(ds, f, now, key="overview_export", by=by, events=events)
 render_cite(ds, f, events, now, key="overview_cite")
+# what depends on the view alone is built once per view, for every session (``derived``)
 st.caption(md_escape(view.description))
-st.caption(md_escape(rule_line(ds, f, len(events))))
+st.caption(md_escape(derived(view, "rule_line", lambda: rule_line(ds, f, len(events)))))
 figures = st.container()  # filled once the timeline says what is selected
-st.caption(md_escape(reported_line(view.reported)))
+st.caption(md_escape(derived(view, "reported_line", lambda: reported_line(view.reported))))
 
 left, right = st.columns(2, gap="medium")
 with right:
@@ -84,11 +85,19 @@ st.caption(
     "Counts sources give for whole periods. They are not events we hold one by one and are "
     "never added to the counts above; the chart draws them as rate bands."
 )
-render_table(reported_table(view.reported, ds), key="overview_reported", links=("Link",))
+render_table(
+    derived(view, "reported_table", lambda: reported_table(view.reported, ds)),
+    key="overview_reported",
+    links=("Link",),
+)
 
 if len(view.disputes):
     st.subheader("Reports that disagree")
-    render_table(conflict_table(view.disputes), key="overview_conflicts", wide=("Claim",))
+    render_table(
+        derived(view, "conflict_table", lambda: conflict_table(view.disputes)),
+        key="overview_conflicts",
+        wide=("Claim",),
+    )
 
 st.subheader(f"Events ({len(picked.events):,})")
 render_table(
