@@ -49,6 +49,17 @@ def chart_template() -> go.layout.Template:
     )
 
 
+#: plotly checks every property set on a figure against its schema (most of a figure's
+#: build time); the timelines' properties are all set here, by code, and tests check that
+#: their JSON is the same either way, so they are built unchecked (plotly's own switch)
+VALIDATE = False
+
+
+def new_figure(fig: go.Figure | None = None) -> go.Figure:
+    """An empty figure, or a copy of ``fig``, checked only when ``VALIDATE``."""
+    return go.Figure(fig, _validate=VALIDATE)
+
+
 def _rate_factor(period: str) -> float:
     """Months per period: a rate per month times this is a rate per period."""
     return {"week": 7 / (365.25 / 12), "month": 1.0, "quarter": 3.0, "year": 12.0}[period]
@@ -75,7 +86,7 @@ def timeline_figure(
     - ``marks``: milestones (start, label) as dotted vertical lines.
     """
     colours = actor_colours or {}
-    fig = go.Figure()
+    fig = new_figure()
     groups = list(
         counts.groupby("group", sort=False)["count"].sum().sort_values(ascending=False).index
     )
@@ -497,6 +508,13 @@ def make_selectable(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def is_selectable(fig: go.Figure) -> bool:
+    """True when ``make_selectable`` has been applied to ``fig`` (nothing left to do)."""
+    return fig.layout.dragmode == "select" and all(
+        t.meta is not None for t in fig.data if t.type == "bar"
+    )
+
+
 def mark_selection(fig: go.Figure, selection: Selection) -> go.Figure:
     """Shade the selected span on the chart (a selection restored from a link has no box
     of its own)."""
@@ -671,9 +689,14 @@ def render_timeline_selection(
     from data.cache import derived
 
     # ``fig`` may be shared by every session (a cached view's chart): never changed here;
-    # its selectable copy, and that copy shaded for a span, are made once for everyone
+    # its selectable copy (unless built selectable) and that copy shaded for a span are
+    # made once for everyone
     shared = fig
-    fig = derived(shared, "selectable", lambda: make_selectable(go.Figure(shared)))
+    fig = (
+        shared
+        if is_selectable(shared)
+        else derived(shared, "selectable", lambda: make_selectable(new_figure(shared)))
+    )
     key = f"{page}_timeline_{selection_round(page)}"
     state = st.session_state.get(key)
     prior = state.get("selection") if isinstance(state, Mapping) else None
@@ -684,7 +707,7 @@ def render_timeline_selection(
         fig = derived(
             plain,
             f"marked:{selection.start}:{selection.end}",
-            lambda: mark_selection(go.Figure(plain), selection),
+            lambda: mark_selection(new_figure(plain), selection),
         )
     render_selectable_timeline(fig, key=key)
     return selection, warning

@@ -20,6 +20,7 @@ from components.overview import (
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import (
+    make_selectable,
     render_selection_status,
     render_timeline_selection,
     timeline_figure,
@@ -54,17 +55,19 @@ with right:
     fig = derived(
         view,
         f"timeline:{by}",
-        lambda: timeline_figure(
-            view.counts,
-            period="month",
-            by=by,
-            actor_colours=actor_colours(ds.actors),
-            reported=view.bands,
-            marks=view.marks,
-            title=f"{view.noun.capitalize()} per month",
-            noun=view.noun,
-            subtitle=view.description,
-            x_range=view.window,
+        lambda: make_selectable(
+            timeline_figure(
+                view.counts,
+                period="month",
+                by=by,
+                actor_colours=actor_colours(ds.actors),
+                reported=view.bands,
+                marks=view.marks,
+                title=f"{view.noun.capitalize()} per month",
+                noun=view.noun,
+                subtitle=view.description,
+                x_range=view.window,
+            )
         ),
     )
     selection, warning = render_timeline_selection(fig, page="overview")
