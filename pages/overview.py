@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from components.cite import render_cite
@@ -10,7 +11,9 @@ from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.html import md_escape
 from components.overview import (
+    WHOLE_TABLE_EVENTS,
     event_table,
+    event_table_rows,
     headline_cards,
     render_headline,
     render_where,
@@ -26,6 +29,7 @@ from components.timeline import (
     timeline_figure,
 )
 from data.cache import derived, overview_view_of, table_of
+from data.model import DataSet
 from data.timewindow import rule_line
 from data.views import selection_view
 
@@ -103,8 +107,16 @@ if len(view.disputes):
     )
 
 st.subheader(f"Events ({len(picked.events):,})")
+
+
+def _event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
+    if len(ds.events) > WHOLE_TABLE_EVENTS or not ds.events["event_id"].is_unique:
+        return event_table(ds, events)
+    return event_table_rows(derived(ds, "event_table", lambda: event_table(ds, ds.events)), events)
+
+
 render_table(
-    table_of("events", ds, picked.events, event_table),
+    table_of("events", ds, picked.events, _event_table),
     key="overview_events",
     links=("Best source",),
     wide=("Description",),
