@@ -23,8 +23,11 @@ Times are medians of ``--runs`` runs.
 Then, on the embedded data set, the concurrency measure over Streamlit's own websocket
 protocol (Python clients on loopback, no browser): ``--sessions`` sessions each open the
 Overview, then all change the date filter at the same moment; it prints the p50 / p95
-wait (sent to ``script_finished``), the wait of one session alone, and the server CPU
-time of one rerun (from /proc). The targets of issue 16 are printed beside the results.
+wait (sent to ``script_finished``), the wait of one session alone, the server CPU
+time of one rerun (from /proc; alone, each on a range not seen before) and the crowd's
+server CPU per rerun. Every change is sent to the widget id the page's reruns use, and
+checked to have been taken (the rerun drew that widget). The targets of issue 16 are
+printed beside the results.
 
 Everything runs offline: Chromium is Debian's (/usr/bin/chromium), and every request to
 a host other than localhost is aborted.
@@ -452,6 +455,15 @@ class Session:
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         took, self.seen = await _ws_run(self.ws, msg)
+        # the first run's widgets are keyed before the page is known: one rerun on the page
+        # with the date range as shown (not measured) gives the ids its own reruns use
+        msg = BackMsg()
+        msg.rerun_script.page_script_hash = self.seen["hash"]
+        widget = msg.rerun_script.widget_states.widgets.add()
+        widget.id = self.seen["dates"]  # as shown: no range typed
+        widget.string_array_value.data.extend([])
+        _, seen = await _ws_run(self.ws, msg)
+        self.seen.update(seen)
         return took
 
     async def change(self, dates: tuple[str, str]) -> float:
@@ -462,7 +474,10 @@ class Session:
         widget = msg.rerun_script.widget_states.widgets.add()
         widget.id = self.seen["dates"]
         widget.string_array_value.data.extend(dates)
-        took, _ = await _ws_run(self.ws, msg)
+        took, seen = await _ws_run(self.ws, msg)
+        if seen.get("dates") != widget.id:  # the page had no such widget: the change was lost
+            raise RuntimeError(f"the date range {dates} was not taken (widget {widget.id})")
+        self.seen.update(seen)
         return took
 
     async def close(self) -> None:
@@ -482,12 +497,12 @@ async def _concurrency(server: Server, sessions: int, runs: int, timeout_s: floa
     crowd = [Session(server.url) for _ in range(sessions)]
     for s in crowd:  # opened one after another: the crowd's opening is not measured
         await asyncio.wait_for(s.open(), timeout_s)
-    t0 = time.perf_counter()
+    cpu0, t0 = server.cpu_s(), time.perf_counter()
     together = await asyncio.wait_for(
         asyncio.gather(*(s.change(RANGES[i % len(RANGES)]) for i, s in enumerate(crowd))),
         timeout_s * 2,
     )
-    wall = time.perf_counter() - t0
+    wall, crowd_cpu = time.perf_counter() - t0, server.cpu_s() - cpu0
     for s in crowd:
         await s.close()
     ordered = sorted(together)
@@ -499,6 +514,7 @@ async def _concurrency(server: Server, sessions: int, runs: int, timeout_s: floa
         "p95_s": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
         "max_s": ordered[-1],
         "wall_s": wall,
+        "crowd_cpu_ms": crowd_cpu * 1000 / sessions,
     }
 
 
@@ -569,6 +585,8 @@ def concurrency_table(c: dict) -> str:
             f"| {c['sessions']} sessions at once, p95 wait | {c['p95_s']:.2f} s "
             f"| ≤ {CONCURRENCY_P95_S:g} s |",
             f"| {c['sessions']} sessions at once, slowest | {c['max_s']:.2f} s | |",
+            f"| {c['sessions']} sessions at once, server CPU per rerun "
+            f"| {c['crowd_cpu_ms']:.0f} ms | |",
             f"| server peak RSS | {c['peak_rss'] / 1e6:.0f} MB | |",
         ]
     )

@@ -131,6 +131,22 @@ def event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+#: a data set of up to this many events keeps the table of all its events (built once) and
+#: a selection's table is made of its rows (``event_table_rows``); a larger one builds each
+#: selection's table from its own rows, as a table of the whole set would be another copy
+#: of the data set in memory
+WHOLE_TABLE_EVENTS = 50_000
+
+
+def event_table_rows(whole: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """``event_table(ds, events)`` made of the rows of ``whole`` (``event_table(ds,
+    ds.events)``): a row depends on its event alone, so only the order is worked out
+    here, as ``event_table`` does (newest first)."""
+    order = events.sort_values("start", ascending=False)["event_id"]
+    rows = pd.Index(whole["Event id"]).get_indexer(order)
+    return whole.iloc[rows].reset_index(drop=True)
+
+
 def render_headline(cards: list[tuple[str, str, str]]) -> None:
     """The headline figures in a row of metrics."""
     for col, (label, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,31 @@ SELECT_HINT = (
     "whole window back."
 )
 BAND_COLOURS = ["#6a3d9a", "#b15928", "#33a02c", "#e31a1c", "#1f78b4", "#ff7f00", "#b2df8a"]
+
+
+@cache
+def chart_template() -> go.layout.Template:
+    """plotly's "plotly_white" look, with the trace defaults of the kinds of trace the
+    timelines draw only (bars, scatters): drawn the same, but set on a figure in a fraction
+    of the time (plotly validates a template's every trace kind on each figure) and half the
+    bytes in the figure's JSON. Made once per process; a figure holds a copy."""
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"]
+    return go.layout.Template(
+        layout=white.layout, data={"bar": white.data.bar, "scatter": white.data.scatter}
+    )
+
+
+#: plotly checks every property set on a figure against its schema (most of a figure's
+#: build time); the timelines' properties are all set here, by code, and tests check that
+#: their JSON is the same either way, so they are built unchecked (plotly's own switch)
+VALIDATE = False
+
+
+def new_figure(fig: go.Figure | None = None) -> go.Figure:
+    """An empty figure, or a copy of ``fig``, checked only when ``VALIDATE``."""
+    return go.Figure(fig, _validate=VALIDATE)
 
 
 def _rate_factor(period: str) -> float:
@@ -60,7 +86,7 @@ def timeline_figure(
     - ``marks``: milestones (start, label) as dotted vertical lines.
     """
     colours = actor_colours or {}
-    fig = go.Figure()
+    fig = new_figure()
     groups = list(
         counts.groupby("group", sort=False)["count"].sum().sort_values(ascending=False).index
     )
@@ -157,7 +183,7 @@ def timeline_figure(
         full_title += f"<br><span style='font-size:12px;color:#555'>{plotly_text(subtitle)}</span>"
     fig.update_layout(
         barmode="stack",
-        template="plotly_white",
+        template=chart_template(),
         title={"text": full_title, "x": 0.01, "xanchor": "left"},
         height=560,
         margin={"l": 50, "r": 20, "t": 70, "b": 40},
@@ -486,6 +512,13 @@ def make_selectable(fig: go.Figure) -> go.Figure:
 SELECTION_SHAPE = "pw-selection"
 
 
+def is_selectable(fig: go.Figure) -> bool:
+    """True when ``make_selectable`` has been applied to ``fig`` (nothing left to do)."""
+    return fig.layout.dragmode == "select" and all(
+        t.meta is not None for t in fig.data if t.type == "bar"
+    )
+
+
 def mark_selection(fig: go.Figure, selection: Selection) -> go.Figure:
     """Shade the selected span on the chart (a selection restored from a link has no box
     of its own). Shading it again replaces the earlier shade."""
@@ -659,15 +692,29 @@ def render_timeline_selection(
     import streamlit as st
 
     from components.filters import current_selection, selection_round
+    from data.cache import derived
 
-    make_selectable(fig)
+    # ``fig`` may be shared by every session (a cached view's chart): never changed here;
+    # its selectable copy (unless built selectable) and that copy shaded for a span are
+    # made once for everyone
+    shared = fig
+    fig = (
+        shared
+        if is_selectable(shared)
+        else derived(shared, "selectable", lambda: make_selectable(new_figure(shared)))
+    )
     key = f"{page}_timeline_{selection_round(page)}"
     state = st.session_state.get(key)
     prior = state.get("selection") if isinstance(state, Mapping) else None
     chart = selection_from_chart(prior or {}, curve_roles(fig), period).as_selection()
     selection, warning = current_selection(page, chart)
-    if not chart.active:
-        mark_selection(fig, selection)
+    if not chart.active and selection.start is not None and selection.end is not None:
+        plain = fig
+        fig = derived(
+            plain,
+            f"marked:{selection.start}:{selection.end}",
+            lambda: mark_selection(new_figure(plain), selection),
+        )
     render_selectable_timeline(fig, key=key)
     return selection, warning
 

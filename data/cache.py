@@ -23,6 +23,7 @@ the next run, so the app recovers by itself when it is back.
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import weakref
@@ -102,8 +103,27 @@ def _shape(ds: DataSet) -> tuple:
     )
 
 
+def _settle_heap() -> None:
+    """Once a data set is loaded, move everything alive into the collector's permanent
+    generation (``gc.freeze``): the frames, the libraries' modules and the caches live as
+    long as the server, and every full collection would otherwise walk them all again,
+    holding every session's script still while it does (most of a second with the data
+    set loaded). Objects frozen are still freed when no longer referenced; the previous
+    freeze is undone first, so cycles left by a data set replaced since are collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 @st.cache_resource(max_entries=2, show_spinner="Loading the data set…")
 def _load_dataset(directory: str, signature: str, store: str, revision: int) -> tuple:
+    try:
+        return _build_dataset(directory, signature, store, revision)
+    finally:
+        _settle_heap()
+
+
+def _build_dataset(directory: str, signature: str, store: str, revision: int) -> tuple:
     base = load_embedded(directory, signature)
     if not store or revision <= 0:
         return base, _shape(base)
@@ -278,6 +298,18 @@ def session_memo(
 # --- shared memos: one result per view, for every session ---------------------------------
 
 
+class _Pending:
+    """A result being computed by one thread, that the others asking for it wait on."""
+
+    __slots__ = ("done", "ok", "thread", "value")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.thread = threading.get_ident()
+        self.ok = False
+        self.value: object = None
+
+
 class SharedMemo:
     """Bounded least-recently-used results shared by every session of the server, keyed on
     small hashable values (a filter, a data set token, a content fingerprint), for work that
@@ -286,17 +318,43 @@ class SharedMemo:
     A result may depend on a live object too (the data set): pass it as ``owner``. Its
     identity is part of the key, and a weak reference to it is kept with the result, so a
     result is never handed out for another object that happens to reuse the id, and an
-    entry never keeps an evicted data set alive. Thread-safe: two sessions asking at once
-    may both compute (the second result is dropped), never see a half-written entry.
-    Every result is shared: never mutate one."""
+    entry never keeps an evicted data set alive.
 
-    def __init__(self, max_entries: int) -> None:
+    Thread-safe and computed once per key: when several sessions ask for the same missing
+    result at once, one computes it and the others wait for it (never for another key: no
+    lock is held while computing, so sessions asking different questions run side by
+    side). If the computation fails, the waiting sessions compute it themselves.
+
+    Bounded by ``max_entries`` and, with ``max_weight``, by the sum of ``weigh(result)``
+    (e.g. a table's rows) over the entries; the most recent ``min_entries`` stay whatever
+    they weigh. Every result is shared: never mutate one."""
+
+    def __init__(
+        self,
+        max_entries: int,
+        *,
+        max_weight: float | None = None,
+        weigh: Callable[[object], float] | None = None,
+        min_entries: int = 1,
+    ) -> None:
         self.max_entries = max_entries
+        self.max_weight = max_weight
+        self.min_entries = min_entries
+        self._weigh = weigh or (lambda _: 1)
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, tuple[object, weakref.ref | None]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[object, weakref.ref | None, float]] = (
+            OrderedDict()
+        )
+        self._weight = 0.0
+        self._pending: dict[Hashable, _Pending] = {}
         self._dead: list[Hashable] = []  # keys whose owner is gone (appended by weakref)
         self.hits = 0
         self.misses = 0
+        self.waits = 0
+
+    def _drop(self, full: Hashable) -> None:
+        entry = self._entries.pop(full)
+        self._weight -= entry[2]
 
     def _purge(self) -> None:
         """Drop the entries whose owner no longer exists (called with the lock held), so a
@@ -305,28 +363,62 @@ class SharedMemo:
             full = self._dead.pop()
             entry = self._entries.get(full)
             if entry is not None and entry[1] is not None and entry[1]() is None:
-                del self._entries[full]
+                self._drop(full)
+
+    def _trim(self) -> None:
+        """Keep within the bounds (called with the lock held), least recent first."""
+        while len(self._entries) > self.max_entries or (
+            self.max_weight is not None
+            and self._weight > self.max_weight
+            and len(self._entries) > self.min_entries
+        ):
+            self._drop(next(iter(self._entries)))
 
     def get(self, key: Hashable, compute: Callable[[], T], owner: object | None = None) -> T:
         """The result for ``key`` (and ``owner``), computing it with ``compute()`` once."""
         full = (key, None if owner is None else id(owner))
-        with self._lock:
-            self._purge()
-            entry = self._entries.get(full)
-            if entry is not None and (entry[1] is None or entry[1]() is owner):
-                self._entries.move_to_end(full)
-                self.hits += 1
-                return entry[0]  # type: ignore[return-value]
-            self.misses += 1
-        value = compute()
+        while True:
+            with self._lock:
+                self._purge()
+                entry = self._entries.get(full)
+                if entry is not None and (entry[1] is None or entry[1]() is owner):
+                    self._entries.move_to_end(full)
+                    self.hits += 1
+                    return entry[0]  # type: ignore[return-value]
+                pending = self._pending.get(full)
+                # the same thread asking again from inside its own computation computes anew
+                if pending is None or pending.thread == threading.get_ident():
+                    pending = self._pending[full] = _Pending()
+                    self.misses += 1
+                    break
+                self.waits += 1
+            # the other computation holds a reference to its owner, so that is ``owner``
+            pending.done.wait()
+            if pending.ok:
+                return pending.value  # type: ignore[return-value]
+            # it failed there: ask again (and compute it here, failing or not on our own)
+        try:
+            value = compute()
+        except BaseException:
+            with self._lock:
+                if self._pending.get(full) is pending:
+                    del self._pending[full]
+            pending.done.set()
+            raise
         dead = self._dead
         ref = None if owner is None else weakref.ref(owner, lambda _: dead.append(full))
+        weight = float(self._weigh(value)) if self.max_weight is not None else 1.0
         with self._lock:
             self._purge()
-            self._entries[full] = (value, ref)
-            self._entries.move_to_end(full)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            if full in self._entries:
+                self._drop(full)
+            self._entries[full] = (value, ref, weight)
+            self._weight += weight
+            self._trim()
+            if self._pending.get(full) is pending:
+                del self._pending[full]
+        pending.value, pending.ok = value, True
+        pending.done.set()
         return value
 
     def __len__(self) -> int:
@@ -337,17 +429,31 @@ class SharedMemo:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._weight = 0.0
+
+
+def _rows(value: object) -> float:
+    """A table's weight in a memo: its rows (anything without a length weighs one)."""
+    try:
+        return float(len(value))  # type: ignore[arg-type]
+    except TypeError:
+        return 1.0
 
 
 #: bounds of the shared memos, by name (entries kept): a map's HTML is ~1.5 MB, a page's
 #: view holds small frames and the (already cached) filtered events, a table of the whole
-#: selection may be hundreds of MB at 1M events, so few of those
-SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 2, "derived": 64}
+#: selection may be hundreds of MB at 1M events, so those are bounded by their rows too
+SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 16, "derived": 64}
+#: at most this many rows in all the "table" memo's tables together (the two latest are kept
+#: whatever their size: two tables of a million rows, as before; sixteen of a small set)
+TABLE_ROWS = 2_000_000
 
 
 @st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)
 def shared_memo(name: str) -> SharedMemo:
     """The server's shared memo ``name`` (one of ``SHARED_MEMOS``), made once per server."""
+    if name == "table":
+        return SharedMemo(SHARED_MEMOS[name], max_weight=TABLE_ROWS, weigh=_rows, min_entries=2)
     return SharedMemo(SHARED_MEMOS[name])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from components.cite import render_cite
@@ -10,7 +11,9 @@ from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.html import md_escape
 from components.overview import (
+    WHOLE_TABLE_EVENTS,
     event_table,
+    event_table_rows,
     headline_cards,
     render_headline,
     render_where,
@@ -20,11 +23,13 @@ from components.overview import (
 from components.sources import conflict_table
 from components.tables import render_table
 from components.timeline import (
+    make_selectable,
     render_selection_status,
     render_timeline_selection,
     timeline_figure,
 )
 from data.cache import derived, overview_view_of, table_of
+from data.model import DataSet
 from data.timewindow import rule_line
 from data.views import selection_view
 
@@ -35,10 +40,11 @@ view = overview_view_of(ds, f, now, events, by=by)
 st.title("Patrols at a glance")
 export = st.container()  # filled once the timeline says what is selected
 render_cite(ds, f, events, now, key="overview_cite")
+# what depends on the view alone is built once per view, for every session (``derived``)
 st.caption(md_escape(view.description))
-st.caption(md_escape(rule_line(ds, f, len(events))))
+st.caption(md_escape(derived(view, "rule_line", lambda: rule_line(ds, f, len(events)))))
 figures = st.container()  # filled once the timeline says what is selected
-st.caption(md_escape(reported_line(view.reported)))
+st.caption(md_escape(derived(view, "reported_line", lambda: reported_line(view.reported))))
 
 left, right = st.columns(2, gap="medium")
 with right:
@@ -53,17 +59,19 @@ with right:
     fig = derived(
         view,
         f"timeline:{by}",
-        lambda: timeline_figure(
-            view.counts,
-            period="month",
-            by=by,
-            actor_colours=actor_colours(ds.actors),
-            reported=view.bands,
-            marks=view.marks,
-            title=f"{view.noun.capitalize()} per month",
-            noun=view.noun,
-            subtitle=view.description,
-            x_range=view.window,
+        lambda: make_selectable(
+            timeline_figure(
+                view.counts,
+                period="month",
+                by=by,
+                actor_colours=actor_colours(ds.actors),
+                reported=view.bands,
+                marks=view.marks,
+                title=f"{view.noun.capitalize()} per month",
+                noun=view.noun,
+                subtitle=view.description,
+                x_range=view.window,
+            )
         ),
     )
     selection, warning = render_timeline_selection(fig, page="overview")
@@ -86,15 +94,31 @@ st.caption(
     "Counts sources give for whole periods. They are not events we hold one by one and are "
     "never added to the counts above; the chart draws them as rate bands."
 )
-render_table(reported_table(view.reported, ds), key="overview_reported", links=("Link",))
+render_table(
+    derived(view, "reported_table", lambda: reported_table(view.reported, ds)),
+    key="overview_reported",
+    links=("Link",),
+)
 
 if len(view.disputes):
     st.subheader("Reports that disagree")
-    render_table(conflict_table(view.disputes), key="overview_conflicts", wide=("Claim",))
+    render_table(
+        derived(view, "conflict_table", lambda: conflict_table(view.disputes)),
+        key="overview_conflicts",
+        wide=("Claim",),
+    )
 
 st.subheader(f"Events ({len(picked.events):,})")
+
+
+def _event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
+    if len(ds.events) > WHOLE_TABLE_EVENTS or not ds.events["event_id"].is_unique:
+        return event_table(ds, events)
+    return event_table_rows(derived(ds, "event_table", lambda: event_table(ds, ds.events)), events)
+
+
 render_table(
-    table_of("events", ds, picked.events, event_table),
+    table_of("events", ds, picked.events, _event_table),
     key="overview_events",
     links=("Best source",),
     wide=("Description",),

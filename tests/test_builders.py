@@ -213,3 +213,18 @@ def test_the_overview_map_grows_with_places_not_events(mini):
     big, s2 = build_patrol_map(mini, many, basemap=False)
     assert s2.events == 200 * s1.events and s2.markers == s1.markers
     assert len(_html(big)) < 1.3 * len(_html(small))
+
+
+def test_a_selections_event_table_made_of_the_whole_tables_rows_is_the_same(mini):
+    from components.overview import event_table_rows
+
+    whole = event_table(mini, mini.events)
+    ev = mini.events
+    for part in (
+        ev,
+        ev.iloc[::2],
+        ev.iloc[[3, 0, 5]],
+        ev.iloc[:0],
+        ev[ev["kind"] == "joint_patrol"],
+    ):
+        pd.testing.assert_frame_equal(event_table_rows(whole, part), event_table(mini, part))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import replace
 
 from components.patrol_map import map_fingerprint
@@ -92,3 +93,79 @@ def test_an_entry_goes_with_its_owner():
     del owner
     gc.collect()
     assert len(memo) == 1
+
+
+def test_sessions_asking_at_once_compute_once_and_other_keys_do_not_wait():
+    memo = SharedMemo(4)
+    started, release = threading.Event(), threading.Event()
+    calls: list[str] = []
+
+    def slow() -> str:
+        calls.append("slow")
+        started.set()
+        release.wait(5)
+        return "slow"
+
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(memo.get("k", slow)))
+    first.start()
+    assert started.wait(5)
+    second = threading.Thread(target=lambda: results.append(memo.get("k", slow)))
+    second.start()
+    # another key is computed meanwhile: no lock is held while "k" is built
+    assert memo.get("other", lambda: "fast") == "fast"
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert results == ["slow", "slow"] and calls == ["slow"]
+    assert memo.waits == 1
+
+
+def test_a_failed_computation_is_not_kept_and_the_waiting_session_tries_itself():
+    memo = SharedMemo(4)
+    started, release = threading.Event(), threading.Event()
+
+    def failing() -> str:
+        started.set()
+        release.wait(5)
+        raise ValueError("no")
+
+    errors: list[Exception] = []
+
+    def ask() -> None:
+        try:
+            memo.get("k", failing)
+        except ValueError as err:
+            errors.append(err)
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert started.wait(5)
+    results: list[str] = []
+    second = threading.Thread(target=lambda: results.append(memo.get("k", lambda: "ok")))
+    second.start()
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert len(errors) == 1 and results == ["ok"]
+    assert memo.get("k", lambda: "again") == "ok"
+
+
+def test_a_computation_may_ask_its_own_key_again_without_waiting_on_itself():
+    memo = SharedMemo(4)
+    assert memo.get("k", lambda: memo.get("k", lambda: 1) + 1) == 2
+
+
+def test_a_weighed_memo_keeps_its_total_weight_but_always_the_latest_entries():
+    memo = SharedMemo(16, max_weight=10, weigh=len, min_entries=2)
+    memo.get("a", lambda: "x" * 4)
+    memo.get("b", lambda: "x" * 4)
+    assert len(memo) == 2
+    memo.get("c", lambda: "x" * 4)  # 12 > 10: the oldest goes
+    assert len(memo) == 2
+    memo.get("d", lambda: "x" * 30)
+    memo.get("e", lambda: "x" * 30)  # over the weight, but the two latest stay
+    assert len(memo) == 2
+    memo.get("f", lambda: "")
+    memo.get("g", lambda: "")
+    assert len(memo) == 2  # e (30) and the two empty ones weigh 30: e goes once it may
