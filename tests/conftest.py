@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,8 +20,6 @@ from tests.fixtures import write_mini_dataset  # noqa: E402
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory):
     """Every test (and every app a test starts) uses a store and a data set cache in
     temporary folders, never the user's own nor a database named in the environment."""
-    import os
-
     keys = ("PATROLWATCH_STORE", "PATROLWATCH_DATABASE_URL", "PATROLWATCH_CACHE_DIR")
     saved = {k: os.environ.get(k) for k in keys}
     os.environ["PATROLWATCH_STORE"] = str(tmp_path_factory.mktemp("store"))
@@ -76,13 +77,42 @@ def store(store_location: str):
     s.engine.dispose()
 
 
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this run shared by every worker process: pytest-xdist gives each worker
+    a base temporary folder inside the run's own (pytest-of-USER/pytest-N/popen-gwK)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory):
     """The hostile corpus imported into a store beside the mini data set
-    (tests/hostile/site.py), built once per session: the tests only read it."""
+    (tests/hostile/site.py), built once for the whole run, whichever worker asks first
+    (a file lock in the run's folder: the others wait, then read what it wrote). The tests
+    only read it. The modules using it share one xdist group (``pytest_collection_modifyitems``
+    below), so they normally run one after the other on one worker."""
+    from filelock import FileLock
+
     from tests.hostile.site import build_hostile_site
 
-    return build_hostile_site(tmp_path_factory.mktemp("hostile-site"))
+    root = run_dir(tmp_path_factory)
+    directory = root / "hostile-site"
+    built = root / "hostile-site.pickle"
+    with FileLock(str(root / "hostile-site.lock")):
+        if built.is_file():
+            return pickle.loads(built.read_bytes())
+        shutil.rmtree(directory, ignore_errors=True)  # a build that did not finish
+        site = build_hostile_site(directory)
+        built.write_bytes(pickle.dumps(site))
+    return site
+
+
+@pytest.fixture(scope="session")
+def _mini_pickled(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """The mini data set, written and loaded once per worker (loading validates every
+    file: seconds, not milliseconds), kept as a pickle."""
+    ds = load_dataset_files(write_mini_dataset(tmp_path_factory.mktemp("mini-once") / "mini"))
+    return pickle.dumps(ds)
 
 
 @pytest.fixture
@@ -91,5 +121,96 @@ def mini_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def mini(mini_dir: Path):
-    return load_dataset_files(mini_dir)
+def mini(_mini_pickled: bytes):
+    """The mini data set as ``load_dataset_files(mini_dir)`` gives it: a copy of its own for
+    each test (unpickled: frames and the objects in their cells), so no test sees another's
+    changes."""
+    return pickle.loads(_mini_pickled)
+
+
+# --------------------------------------------------------------------------- scheduling
+# The suite runs in two workers (pyproject.toml: ``--dist loadgroup --no-loadscope-reorder``).
+# Every test is put in an xdist group: its module's (a module is never split, so its
+# module-scoped servers and data are made once), or the group of the modules that read one
+# expensive session fixture (below), unless it names a group of its own. The groups are then
+# sent to the workers longest first, so that the run does not end on one worker alone with a
+# long browser module: the length of a test is what it took at its last run here (the pytest
+# cache), or a guess for a test never timed (a clean clone, a new test).
+
+#: session fixtures so costly to build that the modules using them run in one group
+SHARED_GROUPS = ("hostile_site",)
+#: guessed seconds for a test the cache has not timed: by mark, else the default
+GUESS_S = {"browser": 30.0}
+GUESS_DEFAULT_S = 2.0
+DURATIONS_KEY = "patrolwatch/test-durations"
+
+_timed: dict[str, float] = {}
+
+
+def _module(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
+
+
+def _groups_of_modules(items: list[pytest.Item]) -> dict[str, str]:
+    """Each module's group: a module with a test using one of SHARED_GROUPS goes whole into
+    that fixture's group, any other is a group of its own."""
+    groups: dict[str, str] = {}
+    for item in items:
+        module = _module(item)
+        shared = [f for f in SHARED_GROUPS if f in item.fixturenames]
+        if shared:
+            groups[module] = shared[0]
+        else:
+            groups.setdefault(module, module)
+    return groups
+
+
+def _plain_nodeid(nodeid: str) -> str:
+    """The test's id without the ``@group`` that xdist adds under ``--dist loadgroup``."""
+    at = nodeid.rfind("@")
+    return nodeid[:at] if at > nodeid.rfind("]") else nodeid
+
+
+def _guess(item: pytest.Item) -> float:
+    for mark, seconds in GUESS_S.items():
+        if item.get_closest_marker(mark) is not None:
+            return seconds
+    return GUESS_DEFAULT_S
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    cache = getattr(config, "cache", None)
+    timed: dict[str, float] = cache.get(DURATIONS_KEY, {}) if cache is not None else {}
+    of_module = _groups_of_modules(items)
+    groups: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None:
+            name = of_module[_module(item)]
+            item.add_marker(pytest.mark.xdist_group(name))
+        else:
+            name = str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+        groups.setdefault(name, []).append(item)
+
+    def length(members: list[pytest.Item]) -> float:
+        return sum(timed.get(i.nodeid, _guess(i)) for i in members)
+
+    # longest first; a group keeps its tests in their order (sorted() is stable)
+    items[:] = [i for members in sorted(groups.values(), key=length, reverse=True) for i in members]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    nodeid = _plain_nodeid(report.nodeid)
+    _timed[nodeid] = _timed.get(nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (or a run without workers) keeps what each test took, setup and
+    teardown included, for the next run's order."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _timed:
+        return
+    timed = cache.get(DURATIONS_KEY, {})
+    timed.update({k: round(v, 2) for k, v in _timed.items()})
+    cache.set(DURATIONS_KEY, timed)
