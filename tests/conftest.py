@@ -137,10 +137,12 @@ def mini(_mini_pickled: bytes):
 # long browser module: the length of a test is what it took at its last run here (the pytest
 # cache), or a guess for a test never timed (a clean clone, a new test).
 
-#: session fixtures so costly to build that the modules using them run in one group
-SHARED_GROUPS = ("hostile_site",)
-#: guessed seconds for a test the cache has not timed: by mark, else the default
-GUESS_S = {"browser": 30.0}
+#: session fixtures so costly to build that the modules using them run in one group, with
+#: the seconds the build is guessed to take until the group has been timed
+SHARED_GROUPS = {"hostile_site": 120.0}
+#: guessed seconds for a test the cache has not timed: by mark, else the default (a browser
+#: test starts pages of the real app, often a server of its own; most others take a second)
+GUESS_S = {"browser": 60.0}
 GUESS_DEFAULT_S = 2.0
 DURATIONS_KEY = "patrolwatch/test-durations"
 
@@ -194,7 +196,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         groups.setdefault(name, []).append(item)
 
     def length(members: list[pytest.Item]) -> float:
-        return sum(timed.get(i.nodeid, _guess(i)) for i in members)
+        seconds = sum(timed.get(i.nodeid, _guess(i)) for i in members)
+        name = of_module[_module(members[0])]
+        if name in SHARED_GROUPS and not any(i.nodeid in timed for i in members):
+            seconds += SHARED_GROUPS[name]
+        return seconds
 
     # longest first; a group keeps its tests in their order (sorted() is stable)
     items[:] = [i for members in sorted(groups.values(), key=length, reverse=True) for i in members]
