@@ -89,8 +89,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory):
     """The hostile corpus imported into a store beside the mini data set
     (tests/hostile/site.py), built once for the whole run, whichever worker asks first
     (a file lock in the run's folder: the others wait, then read what it wrote). The tests
-    only read it. The modules using it share one xdist group (``pytest_collection_modifyitems``
-    below), so they normally run one after the other on one worker."""
+    only read it."""
     from filelock import FileLock
 
     from tests.hostile.site import build_hostile_site
@@ -129,17 +128,17 @@ def mini(_mini_pickled: bytes):
 
 
 # --------------------------------------------------------------------------- scheduling
-# The suite runs in two workers (pyproject.toml: ``--dist loadgroup --no-loadscope-reorder``).
-# Every test is put in an xdist group: its module's (a module is never split, so its
-# module-scoped servers and data are made once), or the group of the modules that read one
-# expensive session fixture (below), unless it names a group of its own. The groups are then
-# sent to the workers longest first, so that the run does not end on one worker alone with a
-# long browser module: the length of a test is what it took at its last run here (the pytest
-# cache), or a guess for a test never timed (a clean clone, a new test).
+# The suite runs in two workers (pyproject.toml: ``--dist loadfile --no-loadscope-reorder``):
+# a module is never split, so its module-scoped servers and data are made once. The modules
+# are sent to the workers in the order of the collection, which this hook sorts longest
+# first, so that the run does not end on one worker alone with a long browser module. The
+# length of a test is what it took at its last run here (the pytest cache), or a guess for a
+# test never timed (a clean clone, a new test). (``--dist loadgroup`` cannot group: with
+# pytest 9 the ``@group`` that pytest-xdist 3.8 appends to a test's id is lost.)
 
-#: session fixtures so costly to build that the modules using them run in one group, with
-#: the seconds the build is guessed to take until the group has been timed
-SHARED_GROUPS = {"hostile_site": 120.0}
+#: session fixtures built once for the run, with the seconds the build is guessed to take:
+#: counted in the first module using it until that module has been timed
+SHARED_BUILDS = {"hostile_site": 120.0}
 #: guessed seconds for a test the cache has not timed: by mark, else the default (a browser
 #: test starts pages of the real app, often a server of its own; most others take a second)
 GUESS_S = {"browser": 60.0}
@@ -153,26 +152,6 @@ def _module(item: pytest.Item) -> str:
     return item.nodeid.split("::", 1)[0]
 
 
-def _groups_of_modules(items: list[pytest.Item]) -> dict[str, str]:
-    """Each module's group: a module with a test using one of SHARED_GROUPS goes whole into
-    that fixture's group, any other is a group of its own."""
-    groups: dict[str, str] = {}
-    for item in items:
-        module = _module(item)
-        shared = [f for f in SHARED_GROUPS if f in item.fixturenames]
-        if shared:
-            groups[module] = shared[0]
-        else:
-            groups.setdefault(module, module)
-    return groups
-
-
-def _plain_nodeid(nodeid: str) -> str:
-    """The test's id without the ``@group`` that xdist adds under ``--dist loadgroup``."""
-    at = nodeid.rfind("@")
-    return nodeid[:at] if at > nodeid.rfind("]") else nodeid
-
-
 def _guess(item: pytest.Item) -> float:
     for mark, seconds in GUESS_S.items():
         if item.get_closest_marker(mark) is not None:
@@ -180,35 +159,33 @@ def _guess(item: pytest.Item) -> float:
     return GUESS_DEFAULT_S
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     cache = getattr(config, "cache", None)
     timed: dict[str, float] = cache.get(DURATIONS_KEY, {}) if cache is not None else {}
-    of_module = _groups_of_modules(items)
-    groups: dict[str, list[pytest.Item]] = {}
+    modules: dict[str, list[pytest.Item]] = {}
     for item in items:
-        mark = item.get_closest_marker("xdist_group")
-        if mark is None:
-            name = of_module[_module(item)]
-            item.add_marker(pytest.mark.xdist_group(name))
-        else:
-            name = str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-        groups.setdefault(name, []).append(item)
+        modules.setdefault(_module(item), []).append(item)
+    builds: dict[str, float] = {}  # module -> the guessed builds it is the first to need
+    counted: set[str] = set()
+    for name, members in modules.items():
+        for fixture, seconds in SHARED_BUILDS.items():
+            if fixture not in counted and any(fixture in i.fixturenames for i in members):
+                builds[name] = builds.get(name, 0.0) + seconds
+                counted.add(fixture)
 
-    def length(members: list[pytest.Item]) -> float:
+    def length(name: str) -> float:
+        members = modules[name]
         seconds = sum(timed.get(i.nodeid, _guess(i)) for i in members)
-        name = of_module[_module(members[0])]
-        if name in SHARED_GROUPS and not any(i.nodeid in timed for i in members):
-            seconds += SHARED_GROUPS[name]
+        if not any(i.nodeid in timed for i in members):
+            seconds += builds.get(name, 0.0)
         return seconds
 
-    # longest first; a group keeps its tests in their order (sorted() is stable)
-    items[:] = [i for members in sorted(groups.values(), key=length, reverse=True) for i in members]
+    # longest first; a module keeps its tests in their order (sorted() is stable)
+    items[:] = [i for name in sorted(modules, key=length, reverse=True) for i in modules[name]]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    nodeid = _plain_nodeid(report.nodeid)
-    _timed[nodeid] = _timed.get(nodeid, 0.0) + report.duration
+    _timed[report.nodeid] = _timed.get(report.nodeid, 0.0) + report.duration
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
