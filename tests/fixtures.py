@@ -7,7 +7,9 @@ Tests that need known answers use it; tests about the real data use data/embedde
 from __future__ import annotations
 
 import csv
+import functools
 import json
+import pickle
 from pathlib import Path
 
 SYN = "synthetic-test-source:6"
@@ -360,3 +362,17 @@ def write_mini_dataset(directory: Path, **overrides: list[dict]) -> Path:
         json.dumps({"name": "Synthetic test fixture", "version": "0-synthetic"}), encoding="utf-8"
     )
     return directory
+
+
+@functools.cache
+def _embedded_pickled() -> bytes:
+    from data.load import load_dataset_files
+
+    return pickle.dumps(load_dataset_files())
+
+
+def embedded_dataset():
+    """The embedded data set as ``load_dataset_files()`` gives it, read and validated once per
+    test process (seconds each time): every call gets a copy of its own (unpickled), so no
+    caller sees another's changes."""
+    return pickle.loads(_embedded_pickled())

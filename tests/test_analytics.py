@@ -37,6 +37,7 @@ from data.filters import EventFilter, filter_events, patrols
 from data.load import load_dataset_files
 from data.sourcing import list_conflicts
 from tests import fixtures
+from tests.fixtures import embedded_dataset
 
 TODAY = date(2022, 1, 31)
 T = pd.Timestamp
@@ -347,7 +348,7 @@ def test_running_totals_beside_reported_totals(mini):
 
 @pytest.fixture(scope="module")
 def embedded():
-    return load_dataset_files()
+    return embedded_dataset()
 
 
 def test_embedded_halt_is_a_reported_suspension(embedded):

@@ -42,7 +42,7 @@ from data.briefing import (
     view_link,
 )
 from data.filters import EventFilter, filter_events
-from data.load import load_dataset_files
+from tests.fixtures import embedded_dataset
 
 TODAY = date(2026, 11, 24)
 AT = datetime(2026, 11, 24, 14, 3, tzinfo=UTC)
@@ -51,7 +51,7 @@ Y2020 = EventFilter(start=date(2020, 1, 1), end=date(2020, 12, 31))
 
 @pytest.fixture(scope="module")
 def embedded():
-    return load_dataset_files()
+    return embedded_dataset()
 
 
 # --------------------------------------------------------------------------- key figures

@@ -20,11 +20,12 @@ from data.load import EMBEDDED_DIR, load_dataset_files
 from data.schema import DataSetError
 from data.zones import distance_to_line_km
 from tests import fixtures
+from tests.fixtures import embedded_dataset
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return load_dataset_files()
+    return embedded_dataset()
 
 
 @pytest.fixture(scope="module")

@@ -40,9 +40,9 @@ from components.export_files import (
 )
 from data.briefing import Banner, dataset_version, default_title, view_link
 from data.filters import EventFilter
-from data.load import load_dataset_files
 from data.views import overview_view
 from tests.browser.conftest import ARTIFACTS
+from tests.fixtures import embedded_dataset
 
 TODAY = date(2026, 11, 24)
 AT = datetime(2026, 11, 24, 14, 3, tzinfo=UTC)
@@ -83,7 +83,7 @@ def _text(data: bytes) -> str:
 def briefing():
     if chromium_path() is None:
         pytest.fail("Chromium is missing: install Debian's chromium (make chromium)")
-    ds = load_dataset_files()
+    ds = embedded_dataset()
     link = view_link(
         "https://patrolwatch.example.org/",
         {"dates": ["2021-01-01", "2021-12-31"], "routes": ["Darbasiyah countryside"]},
@@ -258,7 +258,7 @@ def _laid_out(b, f: EventFilter, doc: str, aspect: str = "16:9"):
     """Draw the slide or the brief and measure its boxes and its map."""
     from playwright.sync_api import sync_playwright
 
-    ds = load_dataset_files()
+    ds = embedded_dataset()
     if doc == "slide":
         docs = {"/slide.html": slide_html(b, aspect), MAP_SRC: b.map_html}
         entry, viewport, scale = "/slide.html", ASPECTS[aspect], SLIDE_SCALE
@@ -285,7 +285,7 @@ def _laid_out(b, f: EventFilter, doc: str, aspect: str = "16:9"):
 
 @pytest.fixture(scope="module")
 def whole():
-    ds = load_dataset_files()
+    ds = embedded_dataset()
     return build_briefing(
         ds,
         WHOLE,

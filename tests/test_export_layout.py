@@ -20,8 +20,8 @@ from components.briefing import (
 from components.export_layout import FORMATS, Box, Content, layout, overlapping
 from data.briefing import Banner, default_title
 from data.filters import EventFilter
-from data.load import load_dataset_files
 from data.views import overview_view
+from tests.fixtures import embedded_dataset
 
 TODAY = date(2026, 12, 1)
 AT = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
@@ -37,7 +37,7 @@ VIEWS = {
 
 @pytest.fixture(scope="module")
 def embedded():
-    return load_dataset_files()
+    return embedded_dataset()
 
 
 @pytest.fixture(scope="module")

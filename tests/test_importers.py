@@ -23,6 +23,7 @@ from data.importers.acled import event_kinds, parse_dates
 from data.importers.gazetteer import match_names, spelling_key
 from data.records import combine
 from data.store import Store
+from tests.fixtures import embedded_dataset
 from tests.test_store import FIXTURES, OPTIONS
 
 
@@ -386,9 +387,7 @@ def test_a_new_format_is_one_declaration(ctx, monkeypatch):
 def shipped(tmp_path_factory):
     """An import context on the shipped data set and an empty store (the shipped gazetteer
     and alias table are what these cases are about)."""
-    from data.load import load_dataset_files
-
-    base = load_dataset_files()
+    base = embedded_dataset()
     s = Store.open(f"sqlite:///{tmp_path_factory.mktemp('shipped') / 'store.sqlite'}")
     snap = s.snapshot()
     yield ImportContext(base, snap, combine(base, snap.texts())[0])

@@ -32,6 +32,7 @@ from components.leaflet import FULL_AT, MAX_RADIUS, MIN_RADIUS, marker_radius
 from components.legend import LegendEntry, legend_entries, legend_html, scale_steps
 from data.filters import EventFilter, filter_events
 from data.mapview import COUNTING_RULE, build_map_view, place_visits, route_runs
+from tests.fixtures import embedded_dataset
 
 END = pd.Timestamp("2026-11-24")
 
@@ -466,9 +467,8 @@ def test_the_shipped_towns_never_overlap_on_the_explorer_map():
     the markers at its own town — read back from the rows the map is given."""
     from components.basemap import LABEL_FONT_PX, LABEL_ZOOMS, LABELLED_KINDS, town_label_rows
     from components.labels import view_obstacles
-    from data.load import load_dataset_files
 
-    ds = load_dataset_files()
+    ds = embedded_dataset()
     view = build_map_view(ds, ds.events, window_end=END)
     obstacles = view_obstacles(view)
     towns = ds.places[ds.places["placed"] & ds.places["kind"].isin(LABELLED_KINDS)]

@@ -41,6 +41,7 @@ from data.mapview import (
 from data.sourcing import list_conflicts
 from data.zones import read_borders, read_zones, zone_layer
 from tests import fixtures
+from tests.fixtures import embedded_dataset
 
 END = pd.Timestamp("2026-11-24")
 
@@ -290,7 +291,7 @@ def test_markdown_in_the_panel_is_inert():
 
 
 def test_the_embedded_data_shows_what_the_issue_asks_for(zones):
-    ds = load_dataset_files()
+    ds = embedded_dataset()
     view = _view(ds)
     drawn = view.routes.set_index("route_id")
     assert drawn.loc["darbasiyah", "drawable"] and drawn.loc["kobani_west", "drawable"]

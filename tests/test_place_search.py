@@ -20,12 +20,13 @@ from data.gazetteer import fold, search_places, skeleton, spellings
 from data.load import load_dataset_files
 from data.mapview import build_map_view
 from tests import fixtures
+from tests.fixtures import embedded_dataset
 from tests.test_template_safety import PAYLOAD, assert_inert, js_decoded
 
 
 @pytest.fixture(scope="module")
 def embedded():
-    return load_dataset_files()
+    return embedded_dataset()
 
 
 def _first(ds, query: str) -> tuple[str, str, str]:

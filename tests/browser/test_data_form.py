@@ -5,24 +5,18 @@ a store of its own."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import ROOT, _start, screenshot, wait_for_streamlit
+from tests.browser.conftest import screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def app_with_own_store(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("PATROLWATCH_STORE", str(tmp_path / "store"))
-    server = _start(ROOT / "app.py", tmp_path)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+@pytest.fixture(scope="module")
+def app_with_own_store(app_with_env, tmp_path_factory) -> str:
+    """The dashboard on a store of its own (a new folder: a server no other module uses)."""
+    return app_with_env({"PATROLWATCH_STORE": str(tmp_path_factory.mktemp("own-store"))})
 
 
 def _pick(page, label: str, typed: str) -> None:

@@ -6,11 +6,10 @@ both on the overview's map and timeline. The app runs on a store of its own."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT, _start, screenshot, wait_for_streamlit
+from tests.browser.conftest import screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -31,14 +30,10 @@ BAR_TOTAL = """() => {
 }"""
 
 
-@pytest.fixture
-def app_with_own_store(tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("PATROLWATCH_STORE", str(tmp_path / "store"))
-    server = _start(ROOT / "app.py", tmp_path)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+@pytest.fixture(scope="module")
+def app_with_own_store(app_with_env, tmp_path_factory) -> str:
+    """The dashboard on a store of its own (a new folder: a server no other module uses)."""
+    return app_with_env({"PATROLWATCH_STORE": str(tmp_path_factory.mktemp("own-store"))})
 
 
 def _overview(page, url: str) -> tuple[int, int, float]:
