@@ -39,6 +39,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data import columnar
 from data.filters import EventFilter, filter_events, in_date_order
 from data.load import EMBEDDED_DIR, dataset_signature, load_dataset_files
+from data.memsize import held_bytes
 from data.model import DataSet
 from data.records import combine
 from data.schema import DataSetError, Problem
@@ -129,20 +130,17 @@ def load_dataset(directory: str, signature: str, store: str = "", revision: int 
     return ds
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _load_events(
-    directory: str, signature: str, store: str, revision: int, filter_key: str, _f: EventFilter
-) -> pd.DataFrame:
-    del filter_key  # the key of ``_f`` (``repr``: a frozen dataclass of dates and strings)
-    return filter_events(load_dataset(directory, signature, store, revision), _f)
-
-
 def load_events(
     directory: str, signature: str, store: str, revision: int, f: EventFilter
 ) -> pd.DataFrame:
     """The events of the data set that pass ``f``, cached on the filter: a rerun that
-    changes another widget does not filter again. Shared: never mutate it."""
-    return _load_events(directory, signature, store, revision, repr(f), f)
+    changes another widget does not filter again. Shared: never mutate it.
+
+    Kept in the shared memo ``"events"``, bounded in bytes: a filter that keeps every row
+    costs nothing (it is the data set's frame itself), one year of a million events ~110 MB,
+    so the least recently used filters are dropped (filtered again if asked again)."""
+    ds = load_dataset(directory, signature, store, revision)
+    return shared_memo("events").get(("events", repr(f)), lambda: filter_events(ds, f), ds)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -290,10 +288,15 @@ class SharedMemo:
     may both compute (the second result is dropped), never see a half-written entry.
     Every result is shared: never mutate one."""
 
-    def __init__(self, max_entries: int) -> None:
+    def __init__(self, max_entries: int, max_bytes: int | None = None) -> None:
         self.max_entries = max_entries
+        #: with a bound in bytes, each result is measured (``data.memsize.held_bytes``: what
+        #: it holds beyond its owner) and the least recently used dropped while the results
+        #: kept together hold more, the newest always kept
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[object, weakref.ref | None]] = OrderedDict()
+        self._sizes: dict[Hashable, int] = {}
         self._dead: list[Hashable] = []  # keys whose owner is gone (appended by weakref)
         self.hits = 0
         self.misses = 0
@@ -306,6 +309,7 @@ class SharedMemo:
             entry = self._entries.get(full)
             if entry is not None and entry[1] is not None and entry[1]() is None:
                 del self._entries[full]
+                self._sizes.pop(full, None)
 
     def get(self, key: Hashable, compute: Callable[[], T], owner: object | None = None) -> T:
         """The result for ``key`` (and ``owner``), computing it with ``compute()`` once."""
@@ -321,13 +325,26 @@ class SharedMemo:
         value = compute()
         dead = self._dead
         ref = None if owner is None else weakref.ref(owner, lambda _: dead.append(full))
+        size = 0 if self.max_bytes is None else held_bytes(value, shared=(owner,))
         with self._lock:
             self._purge()
             self._entries[full] = (value, ref)
             self._entries.move_to_end(full)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._sizes[full] = size
+            while len(self._entries) > self.max_entries or (
+                self.max_bytes is not None
+                and len(self._entries) > 1
+                and sum(self._sizes.values()) > self.max_bytes
+            ):
+                oldest, _ = self._entries.popitem(last=False)
+                self._sizes.pop(oldest, None)
         return value
+
+    def nbytes(self) -> int:
+        """The bytes the results kept hold beyond their owners (0 without ``max_bytes``)."""
+        with self._lock:
+            self._purge()
+            return sum(self._sizes.values())
 
     def __len__(self) -> int:
         with self._lock:
@@ -337,18 +354,38 @@ class SharedMemo:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
 
 
 #: bounds of the shared memos, by name (entries kept): a map's HTML is ~1.5 MB, a page's
 #: view holds small frames and the (already cached) filtered events, a table of the whole
 #: selection may be hundreds of MB at 1M events, so few of those
-SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 2, "derived": 64}
+SHARED_MEMOS = {
+    "map_html": 32,
+    "view": 16,
+    "view_hash": 32,
+    "table": 2,
+    "derived": 64,
+    "events": 8,
+}
+_MB = 1_000_000
+#: and the bytes their results may hold together beyond what they were built from (the
+#: data set, a filtered frame, a view: ``data.memsize.held_bytes``). Counts bound the small
+#: data sets; at a million events (~1 GB of frames) one filtered frame of a year is ~110 MB,
+#: a view that copies the patrols of every date ~500 MB, so bytes bound them there.
+SHARED_MEMO_BYTES = {
+    "map_html": 64 * _MB,
+    "view": 600 * _MB,
+    "table": 200 * _MB,
+    "derived": 400 * _MB,
+    "events": 400 * _MB,
+}
 
 
 @st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)
 def shared_memo(name: str) -> SharedMemo:
     """The server's shared memo ``name`` (one of ``SHARED_MEMOS``), made once per server."""
-    return SharedMemo(SHARED_MEMOS[name])
+    return SharedMemo(SHARED_MEMOS[name], SHARED_MEMO_BYTES.get(name))
 
 
 def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
