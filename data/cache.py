@@ -50,7 +50,7 @@ from data.store import Snapshot, Store, StoreUnavailable, display_url, store_url
 T = TypeVar("T")
 if TYPE_CHECKING:
     from data.snapshot import SnapshotDiff
-    from data.views import OverviewView
+    from data.views import FrequencyView, OverviewView
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the data set…")
@@ -139,7 +139,11 @@ def load_events(
     Kept in the shared memo ``"events"``, bounded in bytes: a filter that keeps every row
     costs nothing (it is the data set's frame itself), one year of a million events ~110 MB,
     so the least recently used filters are dropped (filtered again if asked again)."""
-    ds = load_dataset(directory, signature, store, revision)
+    return events_of(load_dataset(directory, signature, store, revision), f)
+
+
+def events_of(ds: DataSet, f: EventFilter) -> pd.DataFrame:
+    """``filter_events(ds, f)``, once per filter for every session (see ``load_events``)."""
     return shared_memo("events").get(("events", repr(f)), lambda: filter_events(ds, f), ds)
 
 
@@ -371,14 +375,15 @@ SHARED_MEMOS = {
 _MB = 1_000_000
 #: and the bytes their results may hold together beyond what they were built from (the
 #: data set, a filtered frame, a view: ``data.memsize.held_bytes``). Counts bound the small
-#: data sets; at a million events (~1 GB of frames) one filtered frame of a year is ~110 MB,
-#: a view that copies the patrols of every date ~500 MB, so bytes bound them there.
+#: data sets; at a million events (~1 GB of frames) one filtered frame of a year is ~110 MB
+#: and the patrols of every date How often compares with ~500 MB ("events" keeps both), so
+#: bytes bound them there: together at most ~1.5 GB beyond the data set, usually far less.
 SHARED_MEMO_BYTES = {
     "map_html": 64 * _MB,
-    "view": 600 * _MB,
-    "table": 200 * _MB,
-    "derived": 400 * _MB,
-    "events": 400 * _MB,
+    "view": 400 * _MB,
+    "table": 150 * _MB,
+    "derived": 200 * _MB,
+    "events": 700 * _MB,
 }
 
 
@@ -427,6 +432,41 @@ def overview_view_of(
         lambda: overview_view(
             ds, f, today, events=events, conflicts=current_conflicts(), **options
         ),  # type: ignore[arg-type]
+    )
+
+
+def frequency_view_of(
+    ds: DataSet, f: EventFilter, today: object, events: pd.DataFrame, key: Hashable, **options
+) -> FrequencyView:
+    """``data.views.frequency_view(ds, f, today, events=events, conflicts=..., **options)`` once per
+    selection and ``key`` (the page's settings and notes) for every session. The patrols of
+    every date it compares with (most of the data set: ~500 MB at a million events) are
+    kept once per filter without its dates, so views that differ in dates share them."""
+    from data.views import counted_events, frequency_view
+
+    every = replace(f, start=None, end=None)
+    every_date = events_of(ds, every)
+    disputed = bool(options.get("include_disputed", False))
+
+    def view() -> FrequencyView:
+        held = shared_memo("events").get(
+            ("held", repr(every), disputed),
+            lambda: counted_events(every_date, f.kinds, disputed),
+            every_date,
+        )
+        return frequency_view(
+            ds,
+            f,
+            today,  # type: ignore[arg-type]
+            events=events,
+            every_date=every_date,
+            held=held,
+            conflicts=current_conflicts(),
+            **options,  # type: ignore[arg-type]
+        )
+
+    return per_selection(
+        "view", events, ("frequency", id(ds), ds.version, repr(f), str(today), key), view
     )
 
 

@@ -269,6 +269,17 @@ class FrequencyView:
     per_theatre: bool = True
 
 
+def counted_events(
+    events: pd.DataFrame, kinds: tuple[str, ...] = (), include_disputed: bool = False
+) -> pd.DataFrame:
+    """What How often counts among ``events``: their patrols (disputed ones too with
+    ``include_disputed``), or, when only other ``kinds`` are chosen, those events that were
+    not cancelled (``data.aggregate.counted_for_timeline``)."""
+    if counted_for_timeline(events.iloc[:0], kinds)[2] == "patrols":
+        return patrols(events, include_disputed=include_disputed)
+    return counted_for_timeline(events, kinds)[0]
+
+
 def frequency_view(
     ds: DataSet,
     f: EventFilter,
@@ -282,24 +293,28 @@ def frequency_view(
     conflicts: pd.DataFrame | None = None,
     notes: Sequence[Mapping[str, object]] = (),
     events: pd.DataFrame | None = None,
+    every_date: pd.DataFrame | None = None,
+    held: pd.DataFrame | None = None,
 ) -> FrequencyView:
     """Events per ``period`` stacked ``by``, gaps longer than ``threshold`` days and what
     explains them (per theatre or across the selection), the counts sources report against
     those held one by one, running totals, disputed patrols (counted only with
-    ``include_disputed``) and patrol-number checks."""
+    ``include_disputed``) and patrol-number checks.
+
+    ``every_date``: the events of ``f`` without its dates, and ``held``: what is counted
+    among them (``counted_events``), when the caller keeps them (one copy for every view
+    that differs only in dates; at a million events it is most of the data set)."""
     events = filter_events(ds, f) if events is None else events
     conflicts = pd.DataFrame() if conflicts is None else conflicts
     head = headline(events, f, today)
-    counted, kinds, noun = counted_for_timeline(events, f.kinds)
+    if every_date is None:
+        every_date = filter_events(ds, replace(f, start=None, end=None))
+    if held is None:
+        held = counted_events(every_date, f.kinds, include_disputed)
+    # the filter's dates keep every row (the same frame): what is counted is what is held
+    counted = held if events is every_date else counted_events(events, f.kinds, include_disputed)
+    _, kinds, noun = counted_for_timeline(events.iloc[:0], f.kinds)
     patrols_only = noun == "patrols"
-    if include_disputed and patrols_only:
-        counted = patrols(events, include_disputed=True)
-    every_date = filter_events(ds, replace(f, start=None, end=None))
-    held = (
-        patrols(every_date, include_disputed=include_disputed)
-        if patrols_only
-        else counted_for_timeline(every_date, f.kinds)[0]
-    )
     reported = overlapping_period_counts(
         ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
     )
@@ -316,7 +331,9 @@ def frequency_view(
     )
     long_gaps = report.longer_than(threshold)
     spans = uncertain_spans(
-        patrols(events, include_disputed=True) if patrols_only else counted,
+        patrols(events, include_disputed=True)
+        if patrols_only and not include_disputed
+        else counted,
         conflicts if len(conflicts) else None,
     )
     disputed = events[events["status"] == "disputed"]

@@ -35,9 +35,9 @@ from components.html import md_escape
 from components.overview import event_table, render_headline, render_where
 from components.tables import render_table
 from components.timeline import render_selection_status, render_timeline_selection
-from data.cache import current_conflicts, current_zone_layer, derived, per_selection, table_of
+from data.cache import current_zone_layer, derived, frequency_view_of, table_of
 from data.timewindow import rule_line, strip_area, strip_line
-from data.views import comparison_view, frequency_view, selection_view
+from data.views import comparison_view, selection_view
 
 ds, now, f, events = page_context()
 st.title("How often")
@@ -47,23 +47,18 @@ st.caption(md_escape(rule_line(ds, f, len(events))))
 st.caption(md_escape(strip_line(events, strip_area(current_zone_layer(), f.theatres))))
 s = render_frequency_settings()
 notes = current_notes()
-view = per_selection(
-    "view",
+view = frequency_view_of(
+    ds,
+    f,
+    now,
     events,
-    ("frequency", id(ds), ds.version, repr(f), str(now), repr(s), repr(notes)),
-    lambda: frequency_view(
-        ds,
-        f,
-        now,
-        period=s.period,
-        by=s.by,
-        threshold=s.threshold,
-        include_disputed=s.include_disputed,
-        per_theatre=s.per_theatre,
-        conflicts=current_conflicts(),
-        notes=notes,
-        events=events,
-    ),
+    (repr(s), repr(notes)),
+    period=s.period,
+    by=s.by,
+    threshold=s.threshold,
+    include_disputed=s.include_disputed,
+    per_theatre=s.per_theatre,
+    notes=notes,
 )
 figures = st.container()  # filled once the timeline says what is selected
 frequency, coverage, gaps, comparison, numbering = st.tabs(
