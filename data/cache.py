@@ -321,8 +321,16 @@ class SharedMemo:
                 del self._entries[full]
                 self._sizes.pop(full, None)
 
-    def get(self, key: Hashable, compute: Callable[[], T], owner: object | None = None) -> T:
-        """The result for ``key`` (and ``owner``), computing it with ``compute()`` once."""
+    def get(
+        self,
+        key: Hashable,
+        compute: Callable[[], T],
+        owner: object | None = None,
+        shared: Callable[[], tuple] | None = None,
+    ) -> T:
+        """The result for ``key`` (and ``owner``), computing it with ``compute()`` once.
+        ``shared()``: what else the result may hold that is kept alive elsewhere (another
+        memo's frame), left out of its size like ``owner``."""
         full = (key, None if owner is None else id(owner))
         with self._lock:
             self._purge()
@@ -335,7 +343,9 @@ class SharedMemo:
         value = compute()
         dead = self._dead
         ref = None if owner is None else weakref.ref(owner, lambda _: dead.append(full))
-        size = 0 if self.max_bytes is None else held_bytes(value, shared=(owner,))
+        size = 0
+        if self.max_bytes is not None:
+            size = held_bytes(value, shared=(owner, *(shared() if shared else ())))
         with self._lock:
             self._purge()
             self._entries[full] = (value, ref)
@@ -406,13 +416,19 @@ def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
     return shared_memo("map_html").get(key, build, owner)
 
 
-def per_selection(memo: str, events: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
+def per_selection(
+    memo: str,
+    events: pd.DataFrame,
+    key: Hashable,
+    build: Callable[[], T],
+    shared: Callable[[], tuple] | None = None,
+) -> T:
     """``build()`` once per selection for every session: ``events`` is the filtered frame
     (one cached frame per filter, ``load_events``, so it stands for the filter by identity)
     and ``key`` every other input of ``build`` (the page's widgets, today, the data set's
     identity and version). ``memo`` is ``"view"`` for a page's view-model, ``"table"`` for
-    a table of the whole selection."""
-    return shared_memo(memo).get(key, build, events)
+    a table of the whole selection. ``shared``: see :meth:`SharedMemo.get`."""
+    return shared_memo(memo).get(key, build, events, shared)
 
 
 def derived(owner: object, name: str, build: Callable[[], T]) -> T:
@@ -444,8 +460,8 @@ def overview_view_of(
 def frequency_view_of(
     ds: DataSet, f: EventFilter, today: object, events: pd.DataFrame, key: Hashable, **options
 ) -> FrequencyView:
-    """``data.views.frequency_view(ds, f, today, events=events, conflicts=..., **options)`` once per
-    selection and ``key`` (the page's settings and notes) for every session. The patrols of
+    """``data.views.frequency_view(ds, f, today, events=events, conflicts=..., **options)``
+    once per selection and ``key`` (the page's settings, notes) for every session. The patrols of
     every date it compares with (most of the data set: ~500 MB at a million events) are
     kept once per filter without its dates, so views that differ in dates share them."""
     from data.views import counted_events, frequency_view
@@ -454,12 +470,15 @@ def frequency_view_of(
     every_date = events_of(ds, every)
     disputed = bool(options.get("include_disputed", False))
 
+    kept: list[pd.DataFrame] = []
+
     def view() -> FrequencyView:
         held = shared_memo("events").get(
             ("held", repr(every), disputed),
             lambda: counted_events(every_date, f.kinds, disputed),
             every_date,
         )
+        kept.append(held)
         return frequency_view(
             ds,
             f,
@@ -472,7 +491,11 @@ def frequency_view_of(
         )
 
     return per_selection(
-        "view", events, ("frequency", id(ds), ds.version, repr(f), str(today), key), view
+        "view",
+        events,
+        ("frequency", id(ds), ds.version, repr(f), str(today), key),
+        view,
+        shared=lambda: (every_date, *kept),  # kept by the memo "events"
     )
 
 

@@ -81,8 +81,8 @@ def _walk(obj: object, out: dict[int, int], seen: dict[int, object], depth: int)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
             _walk(getattr(obj, f.name), out, seen, depth + 1)
-    elif hasattr(obj, "to_plotly_json"):  # a plotly figure: its data as dicts and arrays
-        _walk(obj.to_plotly_json(), out, seen, depth + 1)
+    elif hasattr(obj, "to_plotly_json") and hasattr(obj, "_data"):  # a plotly figure
+        _walk(obj._data, out, seen, depth + 1)  # its traces' dicts (no validated copy)
     elif hasattr(obj, "__dict__"):
         _walk(vars(obj), out, seen, depth + 1)
 
