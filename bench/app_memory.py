@@ -47,8 +47,18 @@ def status(field: str) -> int:
 
 
 def cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds of this process and of its children that have ended (a child that
+    validates the data set)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
+
+
+def child_peak() -> int:
+    """The largest peak resident memory of an ended child process, in bytes."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
 
 # --------------------------------------------------------------------------- buffers
@@ -207,6 +217,8 @@ def main() -> None:
                 f"  dates {a}..{b}",
                 lambda a=a, b=b: (at.session_state.__setitem__("dates", (a, b)), at.run(), check()),
             )
+    if child_peak():
+        print(f"peak RSS of a child process (validation): {child_peak() / 1e6:.0f} MB")
     if args.inventory:
         inventory()
 

@@ -117,3 +117,39 @@ def test_the_periods_compared_first_come_from_the_data(tmp_path, mini):
 def test_notes_frame_drops_unreadable_dates():
     assert notes_frame([]).empty
     assert len(notes_frame([{"date": "2021-13-40", "text": "x"}])) == 0
+
+
+def test_a_frequency_view_given_the_patrols_of_every_date_is_the_same_view(mini):
+    """The caller may keep the events of every date and what is counted among them once
+    (data.cache.frequency_view_of); the view is the one it would compute itself."""
+    from dataclasses import fields, replace
+
+    from data.filters import filter_events
+    from data.views import counted_events
+
+    for f, disputed in (
+        (EventFilter(), False),
+        (EventFilter(), True),
+        (EventFilter(start=date(2020, 1, 1), end=date(2021, 6, 30)), False),
+        (EventFilter(kinds=("water_cut",)), False),
+    ):
+        alone = frequency_view(mini, f, TODAY, include_disputed=disputed)
+        every = filter_events(mini, replace(f, start=None, end=None))
+        held = counted_events(every, f.kinds, disputed)
+        given = frequency_view(
+            mini,
+            f,
+            TODAY,
+            include_disputed=disputed,
+            events=filter_events(mini, f),
+            every_date=every,
+            held=held,
+        )
+        assert given.held is held
+        for field in fields(alone):
+            a, b = getattr(alone, field.name), getattr(given, field.name)
+            if isinstance(a, pd.DataFrame):
+                pd.testing.assert_frame_equal(a, b)
+            elif field.name not in ("gaps", "cumulative", "top"):
+                assert a == b, field.name
+        assert alone.gaps.segments.equals(given.gaps.segments)
