@@ -163,20 +163,6 @@ def _build_and_save(
     return "saved", None
 
 
-def _die_with(parent: int) -> None:
-    """In the child: exit as soon as the server that started it is gone (stopped or killed
-    while the child validates), rather than finish a build nobody waits for."""
-    import threading
-    import time
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 def _apart(root: Path, key: str, directory: Path, build: Callable[[Path], DataSet]) -> bool:
     """Validate and cache the data set in a fresh child process (its peak memory and what
     building leaves in the heap go when it exits). True once cached; raises the refusal's
@@ -188,9 +174,7 @@ def _apart(root: Path, key: str, directory: Path, build: Callable[[Path], DataSe
 
     try:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_die_with, initargs=(os.getpid(),)
-        ) as pool:
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             outcome, problems = pool.submit(
                 _build_and_save, str(root), key, str(directory), build
             ).result()
