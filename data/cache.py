@@ -37,14 +37,8 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from data import columnar
-from data.filters import EventFilter, filter_events
-from data.load import (
-    EMBEDDED_DIR,
-    dataset_signature,
-    events_in_date_order,
-    load_dataset_files,
-    load_in_date_order,
-)
+from data.filters import EventFilter, filter_events, in_date_order
+from data.load import EMBEDDED_DIR, dataset_signature, load_dataset_files
 from data.memsize import held_bytes
 from data.model import DataSet
 from data.records import combine
@@ -67,24 +61,24 @@ def load_embedded(directory: str, signature: str) -> DataSet:
     root = cache_dir()
     if root is None:
         return _in_date_order(load_dataset_files(Path(directory)))
-    # cached in date order, so that a restart reads the events in order (no sorted copy);
-    # a big data set is validated in a child process (``columnar.load_or_build``)
+    # cached in date order, so that a restart reads the events in order (no sorted copy)
     return _in_date_order(
         columnar.load_or_build(
             root,
             Path(directory),
             signature,
-            lambda: load_in_date_order(Path(directory)),
-            apart=load_in_date_order,
+            lambda: _in_date_order(load_dataset_files(Path(directory))),
         )
     )
 
 
 def _in_date_order(ds: DataSet) -> DataSet:
-    """``ds`` with its events in date order (``data.load.events_in_date_order``), so that
-    the rows a filter keeps are in order already, and the unfiltered view is the frame
-    itself."""
-    return events_in_date_order(ds)
+    """``ds`` with its events in date order (``data.filters.in_date_order``), so that the
+    rows a filter keeps are in order already, and the unfiltered view is the frame itself."""
+    events = in_date_order(ds.events)
+    if events is ds.events:
+        return ds
+    return replace(ds, events=events.reset_index(drop=True))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

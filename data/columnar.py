@@ -143,79 +143,16 @@ def prune(root: Path, keep: set[str], max_entries: int = 4) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-#: data sets whose files hold at least this many bytes are validated in a child process
-#: (``load_or_build``'s ``apart``): ~20 MB is ~100,000 events
-APART_BYTES = 20_000_000
-
-
-def _build_and_save(
-    root: str, key: str, directory: str, build: Callable[[Path], DataSet]
-) -> tuple[str, object]:
-    """In a child process: ``build(directory)`` written to the cache; ('saved', None), or
-    ('refused', its problems) when validation refuses the files."""
-    from data.schema import DataSetError
-
-    try:
-        ds = build(Path(directory))
-    except DataSetError as err:
-        return "refused", err.problems
-    save(Path(root), key, ds)
-    return "saved", None
-
-
-def _apart(root: Path, key: str, directory: Path, build: Callable[[Path], DataSet]) -> bool:
-    """Validate and cache the data set in a fresh child process (its peak memory and what
-    building leaves in the heap go when it exits). True once cached; raises the refusal's
-    ``DataSetError``; False when the child could not do it (the caller builds here)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from data.schema import DataSetError
-
-    try:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            outcome, problems = pool.submit(
-                _build_and_save, str(root), key, str(directory), build
-            ).result()
-    except Exception:  # no child (a sandbox, a broken pipe, an unwritable cache): build here
-        return False
-    if outcome == "refused":
-        raise DataSetError(problems)  # type: ignore[arg-type]
-    return True
-
-
-def files_bytes(directory: Path) -> int:
-    """The bytes of the data set's files in ``directory``."""
-    return sum(p.stat().st_size for p in Path(directory).glob("*") if p.is_file())
-
-
 def load_or_build(
-    root: Path,
-    directory: Path,
-    signature: str,
-    build: Callable[[], DataSet],
-    apart: Callable[[Path], DataSet] | None = None,
+    root: Path, directory: Path, signature: str, build: Callable[[], DataSet]
 ) -> DataSet:
     """The data set of ``directory`` at ``signature`` from the cache under ``root``, else
     ``build()`` (which validates; its ``DataSetError`` passes through) written there. A
-    cache that cannot be written (read-only disk, full disk) is skipped, never an error.
-
-    ``apart``: the same builder as a function of the directory that a child process can
-    import. Given, data sets of ``APART_BYTES`` or more are validated and written by a
-    child, then read back from the cache: a million events peak at ~2.7 GB while being
-    built and leave ~1 GB of freed but unreturned heap behind, which then never counts
-    against the server (read back, they take ~1.5 GB of resident memory, not ~2.4)."""
+    cache that cannot be written (read-only disk, full disk) is skipped, never an error."""
     key = cache_key(directory, signature)
     cached = load(root, key)
     if cached is not None:
         return cached
-    if apart is not None and files_bytes(directory) >= APART_BYTES:
-        if _apart(Path(root), key, Path(directory), apart):
-            cached = load(root, key)
-            if cached is not None:
-                prune(root, keep={key})
-                return cached
     ds = build()
     try:
         save(root, key, ds)

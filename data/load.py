@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,23 +42,6 @@ def dataset_signature(directory: Path = EMBEDDED_DIR) -> str:
             stat = path.stat()
             digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()[:16]
-
-
-def events_in_date_order(ds: DataSet) -> DataSet:
-    """``ds`` with its events in date order (``data.filters.in_date_order``), so that the
-    rows a filter keeps are in order already, and the unfiltered view is the frame itself."""
-    from data.filters import in_date_order
-
-    events = in_date_order(ds.events)
-    if events is ds.events:
-        return ds
-    return replace(ds, events=events.reset_index(drop=True))
-
-
-def load_in_date_order(directory: Path) -> DataSet:
-    """``load_dataset_files(directory)`` with its events in date order: what the app keeps
-    (and ``data.columnar`` caches), importable by a child process that builds it."""
-    return events_in_date_order(load_dataset_files(directory))
 
 
 # --------------------------------------------------------------------------- reading

@@ -93,35 +93,3 @@ def test_old_entries_are_pruned(tmp_path: Path, embedded: DataSet):
     columnar.prune(tmp_path, keep={"a"}, max_entries=1)
     left = {p.name for p in tmp_path.iterdir()}
     assert "a" in left and len(left) <= 2
-
-
-def test_a_big_data_set_is_built_by_a_child_and_read_back(tmp_path: Path, monkeypatch):
-    from data.load import load_in_date_order
-
-    monkeypatch.setattr(columnar, "APART_BYTES", 0)  # every data set counts as big
-    here: list[str] = []
-    ds = columnar.load_or_build(
-        tmp_path, EMBEDDED_DIR, "sig", lambda: here.append("built") or None, load_in_date_order
-    )
-    assert here == []  # not built in this process
-    want = load_in_date_order(EMBEDDED_DIR)
-    for name, frame in _frames(want).items():
-        pd.testing.assert_frame_equal(getattr(ds, name), frame, check_like=False)
-
-
-def test_a_refusal_in_the_child_is_raised_with_its_problems(tmp_path: Path, monkeypatch):
-    from data.load import load_in_date_order
-
-    monkeypatch.setattr(columnar, "APART_BYTES", 0)
-    broken = tmp_path / "data"
-    shutil.copytree(EMBEDDED_DIR, broken)
-    events = broken / "events.csv"
-    lines = events.read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1].replace(",", ",nonsense-", 1)  # an unknown theatre, say
-    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(DataSetError) as err:
-        columnar.load_or_build(
-            tmp_path / "c", broken, "sig", lambda: load_in_date_order(broken), load_in_date_order
-        )
-    assert err.value.problems and all(p.file for p in err.value.problems)
-    assert not any((tmp_path / "c").glob("*/manifest.json"))
