@@ -1,6 +1,6 @@
 """Where the server's memory goes, on a SYNTHETIC data set (bench/generate.py).
 
-    .venv/bin/python -m bench.memory [--sizes 100000] [--pages]
+    .venv/bin/python -m bench.memory [--sizes 100000] [--pages] [--data artifacts/bench/data]
 
 Per size, what each piece of the data layer holds, measured two ways: the frames' own size
 (``memory_usage(deep=True)``) and the growth of this process's resident memory (RSS) when
@@ -57,12 +57,14 @@ def _step(label: str, fn, keep: list) -> object:
     return out
 
 
-def run(n: int, pages: bool) -> None:
+def run(n: int, pages: bool, data: Path | None = None) -> None:
     from data import columnar
 
     keep: list = []
     with tempfile.TemporaryDirectory() as tmp:
-        directory = generate(Path(tmp) / f"syn-{n}", n)
+        directory = (data or Path(tmp)) / f"synthetic-{n}"
+        if not (directory / "events.csv").exists():
+            generate(directory, n)
         print(f"\n{n:,} synthetic events; process RSS at start {rss() / 1e6:.0f} MB")
         ds = _step(
             "read + validate + build (load_dataset_files)",
@@ -115,9 +117,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--pages", action="store_true")
+    parser.add_argument(
+        "--data", type=Path, default=None, help="where synthetic-N sets are kept (reused)"
+    )
     args = parser.parse_args()
     for n in args.sizes:
-        run(n, args.pages)
+        run(n, args.pages, args.data)
 
 
 if __name__ == "__main__":

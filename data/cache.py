@@ -40,6 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data import columnar
 from data.filters import EventFilter, filter_events, in_date_order
 from data.load import EMBEDDED_DIR, dataset_signature, load_dataset_files
+from data.memsize import held_bytes
 from data.model import DataSet
 from data.records import combine
 from data.schema import DataSetError, Problem
@@ -50,7 +51,7 @@ from data.store import Snapshot, Store, StoreUnavailable, display_url, store_url
 T = TypeVar("T")
 if TYPE_CHECKING:
     from data.snapshot import SnapshotDiff
-    from data.views import OverviewView
+    from data.views import FrequencyView, OverviewView
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the data set…")
@@ -149,20 +150,21 @@ def load_dataset(directory: str, signature: str, store: str = "", revision: int 
     return ds
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _load_events(
-    directory: str, signature: str, store: str, revision: int, filter_key: str, _f: EventFilter
-) -> pd.DataFrame:
-    del filter_key  # the key of ``_f`` (``repr``: a frozen dataclass of dates and strings)
-    return filter_events(load_dataset(directory, signature, store, revision), _f)
-
-
 def load_events(
     directory: str, signature: str, store: str, revision: int, f: EventFilter
 ) -> pd.DataFrame:
     """The events of the data set that pass ``f``, cached on the filter: a rerun that
-    changes another widget does not filter again. Shared: never mutate it."""
-    return _load_events(directory, signature, store, revision, repr(f), f)
+    changes another widget does not filter again. Shared: never mutate it.
+
+    Kept in the shared memo ``"events"``, bounded in bytes: a filter that keeps every row
+    costs nothing (it is the data set's frame itself), one year of a million events ~110 MB,
+    so the least recently used filters are dropped (filtered again if asked again)."""
+    return events_of(load_dataset(directory, signature, store, revision), f)
+
+
+def events_of(ds: DataSet, f: EventFilter) -> pd.DataFrame:
+    """``filter_events(ds, f)``, once per filter for every session (see ``load_events``)."""
+    return shared_memo("events").get(("events", repr(f)), lambda: filter_events(ds, f), ds)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -325,20 +327,26 @@ class SharedMemo:
     lock is held while computing, so sessions asking different questions run side by
     side). If the computation fails, the waiting sessions compute it themselves.
 
-    Bounded by ``max_entries`` and, with ``max_weight``, by the sum of ``weigh(result)``
-    (e.g. a table's rows) over the entries; the most recent ``min_entries`` stay whatever
+    Bounded by ``max_entries`` and by a weight: with ``max_bytes``, by the bytes the results
+    hold beyond what they were built from (``data.memsize.held_bytes``: passing a frame
+    through costs nothing, a copy counts); with ``max_weight``, by the sum of
+    ``weigh(result)`` (e.g. a table's rows). The most recent ``min_entries`` stay whatever
     they weigh. Every result is shared: never mutate one."""
 
     def __init__(
         self,
         max_entries: int,
+        max_bytes: int | None = None,
         *,
         max_weight: float | None = None,
         weigh: Callable[[object], float] | None = None,
         min_entries: int = 1,
     ) -> None:
+        if max_bytes is not None and max_weight is not None:
+            raise ValueError("a memo is bounded by bytes or by a weight, not both")
         self.max_entries = max_entries
-        self.max_weight = max_weight
+        self.max_bytes = max_bytes
+        self.max_weight = max_bytes if max_bytes is not None else max_weight
         self.min_entries = min_entries
         self._weigh = weigh or (lambda _: 1)
         self._lock = threading.Lock()
@@ -374,8 +382,23 @@ class SharedMemo:
         ):
             self._drop(next(iter(self._entries)))
 
-    def get(self, key: Hashable, compute: Callable[[], T], owner: object | None = None) -> T:
-        """The result for ``key`` (and ``owner``), computing it with ``compute()`` once."""
+    def _weight_of(
+        self, value: object, owner: object | None, shared: Callable[[], tuple] | None
+    ) -> float:
+        if self.max_bytes is not None:
+            return float(held_bytes(value, shared=(owner, *(shared() if shared else ()))))
+        return float(self._weigh(value)) if self.max_weight is not None else 1.0
+
+    def get(
+        self,
+        key: Hashable,
+        compute: Callable[[], T],
+        owner: object | None = None,
+        shared: Callable[[], tuple] | None = None,
+    ) -> T:
+        """The result for ``key`` (and ``owner``), computing it with ``compute()`` once.
+        ``shared()``: what else the result may hold that is kept alive elsewhere (another
+        memo's frame), left out of its size like ``owner``."""
         full = (key, None if owner is None else id(owner))
         while True:
             with self._lock:
@@ -399,6 +422,7 @@ class SharedMemo:
             # it failed there: ask again (and compute it here, failing or not on our own)
         try:
             value = compute()
+            weight = self._weight_of(value, owner, shared)
         except BaseException:
             with self._lock:
                 if self._pending.get(full) is pending:
@@ -407,7 +431,6 @@ class SharedMemo:
             raise
         dead = self._dead
         ref = None if owner is None else weakref.ref(owner, lambda _: dead.append(full))
-        weight = float(self._weigh(value)) if self.max_weight is not None else 1.0
         with self._lock:
             self._purge()
             if full in self._entries:
@@ -421,6 +444,12 @@ class SharedMemo:
         pending.done.set()
         return value
 
+    def nbytes(self) -> int:
+        """The bytes the results kept hold beyond their owners (0 without ``max_bytes``)."""
+        with self._lock:
+            self._purge()
+            return int(self._weight) if self.max_bytes is not None else 0
+
     def __len__(self) -> int:
         with self._lock:
             self._purge()
@@ -432,29 +461,43 @@ class SharedMemo:
             self._weight = 0.0
 
 
-def _rows(value: object) -> float:
-    """A table's weight in a memo: its rows (anything without a length weighs one)."""
-    try:
-        return float(len(value))  # type: ignore[arg-type]
-    except TypeError:
-        return 1.0
-
-
 #: bounds of the shared memos, by name (entries kept): a map's HTML is ~1.5 MB, a page's
 #: view holds small frames and the (already cached) filtered events, a table of the whole
-#: selection may be hundreds of MB at 1M events, so those are bounded by their rows too
-SHARED_MEMOS = {"map_html": 32, "view": 16, "view_hash": 32, "table": 16, "derived": 64}
-#: at most this many rows in all the "table" memo's tables together (the two latest are kept
-#: whatever their size: two tables of a million rows, as before; sixteen of a small set)
-TABLE_ROWS = 2_000_000
+#: selection may be hundreds of MB at 1M events, so few of those
+SHARED_MEMOS = {
+    "map_html": 32,
+    "view": 16,
+    "view_hash": 32,
+    "table": 16,
+    "derived": 64,
+    "events": 8,
+}
+_MB = 1_000_000
+#: and the bytes their results may hold together beyond what they were built from (the
+#: data set, a filtered frame, a view: ``data.memsize.held_bytes``). Counts bound the small
+#: data sets; at a million events (~1 GB of frames) one filtered frame of a year is ~110 MB
+#: and the patrols of every date How often compares with ~500 MB ("events" keeps both), so
+#: bytes bound them there: together at most ~1.5 GB beyond the data set, usually far less.
+SHARED_MEMO_BYTES = {
+    "map_html": 64 * _MB,
+    "view": 400 * _MB,
+    "table": 150 * _MB,
+    "derived": 200 * _MB,
+    "events": 700 * _MB,
+}
+#: the newest results kept whatever they weigh (two tables of a whole selection, as the
+#: Overview and How often may each show one)
+SHARED_MEMO_KEEP = {"table": 2}
 
 
 @st.cache_resource(max_entries=len(SHARED_MEMOS), show_spinner=False)
 def shared_memo(name: str) -> SharedMemo:
     """The server's shared memo ``name`` (one of ``SHARED_MEMOS``), made once per server."""
-    if name == "table":
-        return SharedMemo(SHARED_MEMOS[name], max_weight=TABLE_ROWS, weigh=_rows, min_entries=2)
-    return SharedMemo(SHARED_MEMOS[name])
+    return SharedMemo(
+        SHARED_MEMOS[name],
+        SHARED_MEMO_BYTES.get(name),
+        min_entries=SHARED_MEMO_KEEP.get(name, 1),
+    )
 
 
 def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
@@ -464,13 +507,19 @@ def map_html(key: Hashable, owner: object, build: Callable[[], str]) -> str:
     return shared_memo("map_html").get(key, build, owner)
 
 
-def per_selection(memo: str, events: pd.DataFrame, key: Hashable, build: Callable[[], T]) -> T:
+def per_selection(
+    memo: str,
+    events: pd.DataFrame,
+    key: Hashable,
+    build: Callable[[], T],
+    shared: Callable[[], tuple] | None = None,
+) -> T:
     """``build()`` once per selection for every session: ``events`` is the filtered frame
     (one cached frame per filter, ``load_events``, so it stands for the filter by identity)
     and ``key`` every other input of ``build`` (the page's widgets, today, the data set's
     identity and version). ``memo`` is ``"view"`` for a page's view-model, ``"table"`` for
-    a table of the whole selection."""
-    return shared_memo(memo).get(key, build, events)
+    a table of the whole selection. ``shared``: see :meth:`SharedMemo.get`."""
+    return shared_memo(memo).get(key, build, events, shared)
 
 
 def derived(owner: object, name: str, build: Callable[[], T]) -> T:
@@ -496,6 +545,48 @@ def overview_view_of(
         lambda: overview_view(
             ds, f, today, events=events, conflicts=current_conflicts(), **options
         ),  # type: ignore[arg-type]
+    )
+
+
+def frequency_view_of(
+    ds: DataSet, f: EventFilter, today: object, events: pd.DataFrame, key: Hashable, **options
+) -> FrequencyView:
+    """``data.views.frequency_view(ds, f, today, events=events, conflicts=..., **options)``
+    once per selection and ``key`` (the page's settings, notes) for every session. The patrols of
+    every date it compares with (most of the data set: ~500 MB at a million events) are
+    kept once per filter without its dates, so views that differ in dates share them."""
+    from data.views import frequency_view, held_events
+
+    every = replace(f, start=None, end=None)
+    every_date = events_of(ds, every)
+    disputed = bool(options.get("include_disputed", False))
+
+    kept: list[pd.DataFrame] = []
+
+    def view() -> FrequencyView:
+        held = shared_memo("events").get(
+            ("held", repr(every), disputed),
+            lambda: held_events(every_date, f.kinds, include_disputed=disputed),
+            every_date,
+        )
+        kept.append(held)
+        return frequency_view(
+            ds,
+            f,
+            today,  # type: ignore[arg-type]
+            events=events,
+            every_date=every_date,
+            held=held,
+            conflicts=current_conflicts(),
+            **options,  # type: ignore[arg-type]
+        )
+
+    return per_selection(
+        "view",
+        events,
+        ("frequency", id(ds), ds.version, repr(f), str(today), key),
+        view,
+        shared=lambda: (every_date, *kept),  # kept by the memo "events"
     )
 
 

@@ -347,14 +347,18 @@ def frequency_view(
     events = filter_events(ds, f) if events is None else events
     conflicts = pd.DataFrame() if conflicts is None else conflicts
     head = headline(events, f, today)
-    counted, kinds, noun = counted_for_timeline(events, f.kinds)
-    patrols_only = noun == "patrols"
-    if include_disputed and patrols_only:
-        counted = patrols(events, include_disputed=True)
     if held is None:
         if every_date is None:
             every_date = filter_events(ds, replace(f, start=None, end=None))
         held = held_events(every_date, f.kinds, include_disputed=include_disputed)
+    # the filter's dates keep every row (the same frame): what is counted is what is held
+    counted = (
+        held
+        if events is every_date
+        else held_events(events, f.kinds, include_disputed=include_disputed)
+    )
+    _, kinds, noun = counted_for_timeline(events.iloc[:0], f.kinds)
+    patrols_only = noun == "patrols"
     reported = overlapping_period_counts(
         ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
     )
@@ -371,7 +375,9 @@ def frequency_view(
     )
     long_gaps = report.longer_than(threshold)
     spans = uncertain_spans(
-        patrols(events, include_disputed=True) if patrols_only else counted,
+        patrols(events, include_disputed=True)
+        if patrols_only and not include_disputed
+        else counted,
         conflicts if len(conflicts) else None,
     )
     disputed = events[events["status"] == "disputed"]

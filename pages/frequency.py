@@ -40,17 +40,10 @@ from components.html import md_escape
 from components.overview import render_headline, render_where
 from components.tables import event_rows, render_table
 from components.timeline import render_selection_status, render_timeline_selection
-from data.cache import (
-    current_conflicts,
-    current_events,
-    current_zone_layer,
-    derived,
-    per_selection,
-    table_of,
-)
+from data.cache import current_zone_layer, derived, frequency_view_of, table_of
 from data.filters import Selection
 from data.timewindow import rule_line, strip_area, strip_line
-from data.views import comparison_view, frequency_view, held_events, selection_view
+from data.views import comparison_view, selection_view
 
 ds, now, f, events = page_context()
 st.title("How often")
@@ -68,29 +61,18 @@ st.caption(
 )
 s = render_frequency_settings()
 notes = current_notes()
-every_date = current_events(replace(f, start=None, end=None))  # cached on its filter
-view = per_selection(
-    "view",
+view = frequency_view_of(
+    ds,
+    f,
+    now,
     events,
-    ("frequency", id(ds), ds.version, repr(f), str(now), repr(s), repr(notes)),
-    lambda: frequency_view(
-        ds,
-        f,
-        now,
-        period=s.period,
-        by=s.by,
-        threshold=s.threshold,
-        include_disputed=s.include_disputed,
-        per_theatre=s.per_theatre,
-        conflicts=current_conflicts(),
-        notes=notes,
-        events=events,
-        held=derived(
-            every_date,
-            f"held:{s.include_disputed}",
-            lambda: held_events(every_date, f.kinds, include_disputed=s.include_disputed),
-        ),
-    ),
+    (repr(s), repr(notes)),
+    period=s.period,
+    by=s.by,
+    threshold=s.threshold,
+    include_disputed=s.include_disputed,
+    per_theatre=s.per_theatre,
+    notes=notes,
 )
 figures = st.container()  # filled once the timeline says what is selected
 section = render_section_bar()  # one section drawn (and worked out) at a time

@@ -169,3 +169,34 @@ def test_a_weighed_memo_keeps_its_total_weight_but_always_the_latest_entries():
     memo.get("f", lambda: "")
     memo.get("g", lambda: "")
     assert len(memo) == 2  # e (30) and the two empty ones weigh 30: e goes once it may
+
+
+def test_a_memo_bounded_in_bytes_drops_the_oldest_results_and_counts_no_shared_frame():
+    import numpy as np
+    import pandas as pd
+
+    base = pd.DataFrame({"x": np.arange(100_000, dtype="int64")})  # 0.8 MB
+    memo = SharedMemo(10, max_bytes=2_000_000)
+    memo.get("whole", lambda: base, base)  # the owner itself: holds nothing more
+    assert memo.nbytes() == 0
+    memo.get("a", lambda: base.copy(), base)  # a copy: 0.8 MB
+    memo.get("b", lambda: base.copy(), base)
+    assert len(memo) == 3 and 1_600_000 <= memo.nbytes() <= 1_700_000
+    memo.get("c", lambda: base.copy(), base)  # 2.4 MB together: the oldest goes
+    assert len(memo) == 2 and memo.nbytes() <= 2_000_000
+    calls: list[str] = []
+    memo.get("whole", lambda: calls.append("whole") or base, base)
+    assert calls == ["whole"]
+
+
+def test_held_bytes_counts_each_buffer_once_and_leaves_out_what_is_shared():
+    import numpy as np
+    import pandas as pd
+
+    from data.memsize import held_bytes
+
+    frame = pd.DataFrame({"x": np.arange(1000, dtype="int64"), "t": ["abc"] * 1000})
+    assert held_bytes(frame) >= 8000
+    assert held_bytes((frame, frame, {"again": frame})) == held_bytes(frame)
+    assert held_bytes({"view": frame}, shared=(frame,)) == 0
+    assert held_bytes(frame[frame["x"] > 500], shared=(frame,)) > 0  # a copy

@@ -131,3 +131,39 @@ def test_frequency_view_works_out_a_section_only_when_it_is_read(mini):
     held = filter_events(mini, EventFilter())
     every_date = frequency_view(mini, EventFilter(), TODAY, every_date=held)
     assert every_date.coverage.equals(view.coverage)
+
+
+def test_a_frequency_view_given_the_patrols_of_every_date_is_the_same_view(mini):
+    """The caller may keep the events of every date and what is counted among them once
+    (data.cache.frequency_view_of); the view is the one it would compute itself."""
+    from dataclasses import fields, replace
+
+    from data.filters import filter_events
+    from data.views import held_events
+
+    for f, disputed in (
+        (EventFilter(), False),
+        (EventFilter(), True),
+        (EventFilter(start=date(2020, 1, 1), end=date(2021, 6, 30)), False),
+        (EventFilter(kinds=("water_cut",)), False),
+    ):
+        alone = frequency_view(mini, f, TODAY, include_disputed=disputed)
+        every = filter_events(mini, replace(f, start=None, end=None))
+        held = held_events(every, f.kinds, include_disputed=disputed)
+        given = frequency_view(
+            mini,
+            f,
+            TODAY,
+            include_disputed=disputed,
+            events=filter_events(mini, f),
+            every_date=every,
+            held=held,
+        )
+        assert given.held is held
+        for field in fields(alone):
+            a, b = getattr(alone, field.name), getattr(given, field.name)
+            if isinstance(a, pd.DataFrame):
+                pd.testing.assert_frame_equal(a, b)
+            elif field.name not in ("gaps", "cumulative", "top"):
+                assert a == b, field.name
+        assert alone.gaps.segments.equals(given.gaps.segments)
