@@ -21,7 +21,7 @@ from components.overview import (
     reported_table,
 )
 from components.sources import conflict_table
-from components.tables import render_table
+from components.tables import LazyTable, event_rows, render_table
 from components.timeline import (
     make_selectable,
     render_selection_status,
@@ -111,8 +111,10 @@ if len(view.disputes):
 st.subheader(f"Events ({len(picked.events):,})")
 
 
-def _event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
-    if len(ds.events) > WHOLE_TABLE_EVENTS or not ds.events["event_id"].is_unique:
+def _event_table(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame | LazyTable:
+    if len(ds.events) > WHOLE_TABLE_EVENTS:  # a big set: cells written for the page shown
+        return event_rows(ds, events)
+    if not ds.events["event_id"].is_unique:
         return event_table(ds, events)
     return event_table_rows(derived(ds, "event_table", lambda: event_table(ds, ds.events)), events)
 
