@@ -158,7 +158,8 @@ def test_a_focused_map_opens_on_the_place_with_its_record(tmp_path, mini):
     page = js_decoded(m.get_root().render())
     assert '"town_a"' in page and "pw-focus" in page
     assert "[37.0, 40.0]" in page
-    assert "Synthville, سينث" in page  # its other names, in the open popup
+    # its other names, in the open popup, each in its own bidi isolate
+    assert "<bdi>Synthville</bdi>, <bdi>سينث</bdi>" in page
     assert not any(isinstance(c, FitBounds) for c in m._children.values())
 
     ds = _hostile(tmp_path)
