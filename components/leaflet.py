@@ -356,6 +356,7 @@ FONT_FACES = (
 #: iframe is its own viewport, so ``vh`` is the map's height)
 CONTROL_MAX_VH = 44
 
+#: (the credit, bottom right, wraps short of the scale bar, bottom left, on a narrow map)
 LEGEND_CSS = f"""
 <style>
 {FONT_FACES}
@@ -385,6 +386,7 @@ div.leaflet-container{{font-family:{MAP_FONT}}}
 .pw-sources{{margin:2px 0 0 14px;padding:0}}
 .pw-grade{{font-weight:bold;color:#0b5394}}
 .pw-title{{color:#555}}
+.leaflet-bottom.leaflet-right .leaflet-control-attribution{{max-width:calc(100vw - 140px)}}
 </style>
 """
 
