@@ -1268,6 +1268,12 @@ def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dic
             else:
                 spec["title"] = {**spec["title"], "font": {"size": small}}
     layout.setdefault("xaxis", {}).update({"tickangle": 0, "nticks": 5})
+    if "domain" in layout.get("yaxis2", {}) and "domain" in layout.get("yaxis", {}):
+        # the strip of spans under the counts: a little taller, apart from the counts' axis
+        # (its labels clear of the counts' 0), the dates under the strip, not over it
+        layout["yaxis2"]["domain"] = [0.0, 0.2]
+        layout["yaxis"]["domain"] = [0.32, 1.0]
+        layout["xaxis"].update({"anchor": "free", "position": 0})
     return fig
 
 
