@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -1024,14 +1024,286 @@ def _legend_rows(fig: dict) -> int:
     return (max(groups.values()) if groups else 0) + (1 if titled else 0)
 
 
+#: the slide chart's type: tick and legend text (CSS pixels), and the average advance of a
+#: character of it in ems (a little over DejaVu Sans's, so an estimate errs wide)
+SLIDE_CHART_EM = 0.56
+#: plotly's legend: the symbol and the gaps around an entry, in pixels
+_LEGEND_ITEM_PAD = 45.0
+
+
+#: the same for the legend's entries (plotly measures them; this errs a little wide)
+SLIDE_LEGEND_EM = 0.53
+
+
+def _text_px(text: str, size: float, em: float = SLIDE_CHART_EM) -> float:
+    """The width ``text`` takes at ``size`` pixels (tags dropped; errs wide)."""
+    return len(re.sub(r"<[^>]+>", "", text)) * size * em
+
+
+def _is_milestone(note: dict) -> bool:
+    """A milestone's label: vertical text hung from the top of the plot at a date."""
+    return note.get("textangle") == -90 and note.get("xref") == "x" and note.get("yref") == "paper"
+
+
+def _date_px(fig: dict, when: object, width: float) -> float | None:
+    """Where the date ``when`` falls on the x axis of ``fig`` drawn ``width`` pixels wide
+    (its margins from the layout); None without a date range."""
+    layout = fig.get("layout", {})
+    span = layout.get("xaxis", {}).get("range")
+    margin = layout.get("margin", {})
+    try:
+        lo, hi, at = pd.Timestamp(span[0]), pd.Timestamp(span[1]), pd.Timestamp(when)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if hi <= lo:
+        return None
+    plot_w = width - margin.get("l", 0) - margin.get("r", 0)
+    return margin.get("l", 0) + (at - lo) / (hi - lo) * plot_w
+
+
+def marker_boxes(fig: dict, width: float) -> list[tuple[str, float, float, float, float]]:
+    """The numbered milestone markers of a slide's chart (:func:`slide_chart`) as boxes
+    (text, left, top, right, bottom) in pixels of the chart ``width`` wide: above the plot,
+    each ``yshift`` pixels over its row."""
+    out = []
+    layout = fig.get("layout", {})
+    top = layout.get("margin", {}).get("t", 0)
+    for note in layout.get("annotations", []):
+        if note.get("name") != "pw-milestone":
+            continue
+        x = _date_px(fig, note.get("x"), width)
+        if x is None:
+            continue
+        size = note.get("font", {}).get("size", 10)
+        w = _text_px(str(note["text"]), size) + 2 * (note.get("borderpad", 1) + 1)
+        h = size * 1.3 + 2 * (note.get("borderpad", 1) + 1)
+        bottom = top - note.get("yshift", 0)
+        out.append((str(note["text"]), x - w / 2, bottom - h, x + w / 2, bottom))
+    return out
+
+
+def _chart_legend_groups(fig: dict) -> dict[str, list[str]]:
+    """The texts of each legend group of ``fig`` (its title first), in the legend's order."""
+    groups: dict[str, list[str]] = {}
+    for trace in fig.get("data", []):
+        if trace.get("showlegend") is False or not trace.get("name"):
+            continue
+        items = groups.setdefault(str(trace.get("legendgroup", "")), [])
+        title = (trace.get("legendgrouptitle") or {}).get("text")
+        if title and not items:
+            items.append(str(title))
+        items.append(str(trace["name"]))
+    return groups
+
+
+def _legend_lines(fig: dict, width: float) -> list[list[list[str]]]:
+    """The legend's groups on lines, as plotly wraps a horizontal legend ``width`` pixels
+    wide: each group a column (its title, then its entries one under another), the groups
+    side by side, a group that does not fit the rest of a line starting the next."""
+    size = fig.get("layout", {}).get("legend", {}).get("font", {}).get("size", 11)
+    lines: list[list[list[str]]] = []
+    used = width + 1
+    for items in _chart_legend_groups(fig).values():
+        need = max(_text_px(t, size, SLIDE_LEGEND_EM) for t in items) + _LEGEND_ITEM_PAD
+        if used > 0 and used + need > width:
+            lines.append([])
+            used = 0.0
+        lines[-1].append(items)
+        used += need
+    return lines
+
+
+def legend_flow_rows(fig: dict, width: float) -> int:
+    """How many rows of entries the slide chart's legend takes ``width`` pixels wide
+    (:func:`_legend_lines`): a line of groups is as tall as its tallest group."""
+    return sum(max(len(items) for items in line) for line in _legend_lines(fig, width))
+
+
+def legend_height_px(fig: dict, width: float) -> float:
+    """The height the slide chart's legend takes ``width`` pixels wide: its rows of
+    entries (:func:`legend_flow_rows`), the gaps between lines of groups, its padding."""
+    legend = fig.get("layout", {}).get("legend", {})
+    size = legend.get("font", {}).get("size", 11)
+    lines = _legend_lines(fig, width)
+    if not lines:
+        return 0.0
+    rows = sum(max(len(items) for items in line) for line in lines)
+    return rows * (size * 1.3 + 6.5) + (len(lines) - 1) * legend.get("tracegroupgap", 0) + 8
+
+
+def _wrapped(words: list[str], width: float, size: float) -> list[str]:
+    """``words`` (each kept whole) joined by spaces on lines at most ``width`` pixels wide."""
+    lines: list[str] = []
+    for word in words:
+        if lines and _text_px(lines[-1] + "  " + word, size, SLIDE_LEGEND_EM) <= width:
+            lines[-1] += "  " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dict:
+    """The export figure (plotly JSON as a dict, changed in place and returned) laid out for
+    the slide's chart box of ``width``×``height`` CSS pixels, legible at that size:
+
+    - the legend one flow of entries below the x labels (a group's title an entry of its
+      own, in bold), the foot margin holding exactly its rows;
+    - each milestone's long vertical label replaced by a number over the plot (numbers
+      too close for their width are staggered up a row, so none overlap) and the numbers
+      explained in a caption under the legend;
+    - gap labels kept only where they do not overlap a longer gap's;
+    - the y-axis title dropped when the chart's title says it; at most 5 date ticks."""
+    layout = fig.setdefault("layout", {})
+    small = size - 1
+    layout["font"] = {**layout.get("font", {}), "size": size}
+    layout["title"] = {
+        **layout.get("title", {}),
+        "font": {"size": size + 2.5},
+        "y": 1,
+        "yanchor": "top",
+        "yref": "container",
+        "pad": {"t": 4},
+    }
+    margin = {"l": 44, "r": 10, "t": 30, "b": 0}
+    layout["margin"] = margin
+    plot_w = width - margin["l"] - margin["r"]
+    # the legend: plotly's groups side by side under the x labels, starting at the
+    # box's left edge
+    layout["legend"] = {
+        "orientation": "h",
+        "traceorder": "grouped",
+        "font": {"size": small - 1},
+        "grouptitlefont": {"size": small - 1},
+        "itemsizing": "constant",
+        "tracegroupgap": 4,
+        "x": -(margin["l"] - 2) / plot_w,
+        "xanchor": "left",
+        "yanchor": "top",
+    }
+    legend_h = legend_height_px(fig, plot_w + margin["l"] - 2)
+    # the milestones: numbers over the plot, their labels in a caption
+    notes = layout.get("annotations", [])
+    milestones = sorted((n for n in notes if _is_milestone(n)), key=lambda n: str(n["x"]))
+    caption: list[str] = []
+    gaps = [n for n in notes if n.get("yref") == "y domain" and n.get("textangle") is None]
+    kept = [n for n in notes if n not in milestones and n not in gaps]
+    # the axis x positions need the final margin's l and r only (set above)
+    placed: list[tuple[float, float, int]] = []  # left, right, row
+    marks = []
+    for number, note in enumerate(milestones, start=1):
+        x = _date_px(fig, note.get("x"), width)
+        if x is None:
+            continue
+        label = f"{number}"
+        w = _text_px(label, small) + 4 + 3
+        row = 0
+        while any(row == r and x - w / 2 < right and left < x + w / 2 for left, right, r in placed):
+            row += 1
+        placed.append((x - w / 2 - 2, x + w / 2 + 2, row))
+        caption.append(f"<b>{number}</b> {note['text']}")
+        marks.append(
+            {
+                "name": "pw-milestone",
+                "text": label,
+                "x": note["x"],
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "yshift": 2 + row * (small * 1.3 + 6),
+                "font": {"size": small, "color": "#222"},
+                "bgcolor": "#ffffff",
+                "bordercolor": "#555",
+                "borderwidth": 1,
+                "borderpad": 1,
+            }
+        )
+    levels = 1 + max((r for _, _, r in placed), default=-1)
+    margin["t"] = 30 + levels * (small * 1.3 + 6)
+    # gap labels: the longest first, each kept only clear of those kept
+    clear: list[tuple[float, float]] = []
+    for note in sorted(gaps, key=lambda n: -float(re.sub(r"\D", "", str(n.get("text"))) or 0)):
+        x = _date_px(fig, note.get("x"), width)
+        if x is None:
+            continue
+        w = _text_px(str(note.get("text", "")), small) + 4
+        if any(x - w / 2 < right and left < x + w / 2 for left, right in clear):
+            continue
+        clear.append((x - w / 2, x + w / 2))
+        note["font"] = {**note.get("font", {}), "size": small - 1}
+        kept.append(note)
+    cap_size = small - 1.5
+    cap_lines = _wrapped(caption, width - 8, cap_size) if caption else []
+    ticks = 30.0  # the x labels under the plot
+    margin["b"] = ticks + legend_h + (len(cap_lines) * (cap_size * 1.3) + 8 if cap_lines else 0)
+    plot_h = max(60.0, height - margin["t"] - margin["b"])
+    layout["legend"]["y"] = -ticks / plot_h
+    if cap_lines:
+        kept.append(
+            {
+                "name": "pw-caption",
+                "text": "<br>".join(cap_lines),
+                "xref": "paper",
+                "yref": "paper",
+                "x": -(margin["l"] - 4) / plot_w,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "showarrow": False,
+                "yshift": -(ticks + legend_h + 4),
+                "font": {"size": cap_size, "color": "#333"},
+            }
+        )
+    layout["annotations"] = kept + marks
+    title = str(layout.get("title", {}).get("text") or "").lower()
+    for axis in [k for k in layout if k.startswith(("xaxis", "yaxis"))]:
+        spec = layout[axis]
+        spec["tickfont"] = {"size": size - 1}
+        if axis == "yaxis" and isinstance(spec.get("title"), dict):
+            if str(spec["title"].get("text", "")).lower() in title:
+                spec["title"] = {"text": ""}
+            else:
+                spec["title"] = {**spec["title"], "font": {"size": small}}
+    layout.setdefault("xaxis", {}).update({"tickangle": 0, "nticks": 5})
+    if "domain" in layout.get("yaxis2", {}) and "domain" in layout.get("yaxis", {}):
+        # the strip of spans under the counts: a little taller, apart from the counts' axis
+        # (its labels clear of the counts' 0), the dates under the strip, not over it
+        layout["yaxis2"]["domain"] = [0.0, 0.2]
+        layout["yaxis"]["domain"] = [0.32, 1.0]
+        layout["xaxis"].update({"anchor": "free", "position": 0})
+    return fig
+
+
+#: the least height of the slide chart's plot area, in pixels
+SLIDE_PLOT_LEAST = 170.0
+
+
+def slide_chart_least(figure_json: str, width: float, size: float = 12) -> float:
+    """The least height of a slide chart box ``width`` pixels wide that holds the chart's
+    title, milestone numbers, x labels, legend and caption (:func:`slide_chart`) around a
+    plot :data:`SLIDE_PLOT_LEAST` pixels tall."""
+    margin = slide_chart(json.loads(figure_json), width, 1000, size)["layout"]["margin"]
+    return margin["t"] + margin["b"] + SLIDE_PLOT_LEAST
+
+
 def _compact_figure(
-    figure_json: str, *, size: float = 10.5, legend_below: bool = False, height: float = 0
+    figure_json: str,
+    *,
+    size: float = 10.5,
+    legend_below: bool = False,
+    height: float = 0,
+    width: float = 0,
 ) -> str:
     """The export figure sized for its box: the legend to the right of the plot, so it
     does not take the plot's height (the brief's wide, low box, ``size`` 10.5), or below
     it (``legend_below``: the slide's narrower column, a larger ``size``). Type scales
     with ``size``; x labels are written level, never tilted over the axis."""
     fig = json.loads(figure_json)
+    if legend_below:
+        return json.dumps(slide_chart(fig, width or 520, height or 300, size))
     layout = fig.setdefault("layout", {})
     small = size - 2 if not legend_below else size - 1
     layout["font"] = {**layout.get("font", {}), "size": size}
@@ -1079,11 +1351,16 @@ def _document(
     chart_size: float,
     legend_below: bool = False,
     chart_height: float = 0,
+    chart_width: float = 0,
 ) -> str:
     figure = b.figure_json
     if figure is not None:
         figure = _compact_figure(
-            figure, size=chart_size, legend_below=legend_below, height=chart_height
+            figure,
+            size=chart_size,
+            legend_below=legend_below,
+            height=chart_height,
+            width=chart_width,
         )
     plotly = f"<script src='{PLOTLY_SRC}'></script>" if figure is not None else ""
     ready = _READY_JS % {"figure": _script_safe(figure or "null")}
@@ -1100,8 +1377,17 @@ def _more_line(one: str, many: str) -> str:
 
 
 def slide_boxes(b: Briefing, aspect: str = "16:9") -> dict[str, Box]:
-    """The named boxes of the slide of ``b`` (``components.export_layout``)."""
-    return slide_layout(aspect, _content(b))
+    """The named boxes of the slide of ``b`` (``components.export_layout``): the chart's
+    box as tall as its legend, milestone caption and a readable plot need
+    (:func:`slide_chart_least`) when the key figures can give up the room."""
+    content = _content(b)
+    boxes = slide_layout(aspect, content)
+    if b.figure_json is None or "chart" not in boxes:
+        return boxes
+    least = slide_chart_least(b.figure_json, boxes["chart"].w)
+    if least <= boxes["chart"].h:
+        return boxes
+    return slide_layout(aspect, replace(content, chart_least=least))
 
 
 def brief_boxes(b: Briefing) -> dict[str, Box]:
@@ -1189,9 +1475,16 @@ def slide_html(b: Briefing, aspect: str = "16:9") -> str:
         f"<span>Data: {esc(b.dataset_label)} · exported {esc(b.exported_text)} · "
         "PatrolWatch</span>" + reopen + "</footer></div>"
     )
-    chart_height = boxes["chart"].h if "chart" in boxes else 0
+    chart = boxes.get("chart")
     return _document(
-        b.title, css, body, b, chart_size=12, legend_below=True, chart_height=chart_height
+        b.title,
+        css,
+        body,
+        b,
+        chart_size=12,
+        legend_below=True,
+        chart_height=chart.h if chart else 0,
+        chart_width=chart.w if chart else 0,
     )
 
 

@@ -92,6 +92,9 @@ class Content:
     #: the brief's note at the foot (grades, how counts are made)
     foot: str = ""
     title: str = ""
+    #: the least height of the slide's chart box that holds its legend, its labels and a
+    #: plot that can be read (0: the usual share of the column)
+    chart_least: float = 0.0
 
 
 def legend_height(
@@ -199,9 +202,12 @@ def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
         if content.figures:
             lines = text_lines(content.figures, w, f_font, indent=18)
             f_h = 26 + lines * f_line + 6 * len(content.figures)
-            # the chart keeps at least half the column (and 260 px)
-            most = main_h - max(260.0, main_h * 0.5) - gap if content.has_chart else main_h
-            f_h = min(f_h, most)
+            # the chart keeps at least half the column (and 260 px), more when its legend
+            # and labels need it, as long as the first key figure still fits
+            chart_h = max(260.0, main_h * 0.5, content.chart_least)
+            most = main_h - chart_h - gap if content.has_chart else main_h
+            first = 26 + (text_lines(content.figures[:1], w, f_font, indent=18) + 1) * f_line + 6
+            f_h = min(f_h, max(most, first) if content.has_chart else most)
         parts = [("figures", f_h)] if f_h else []
         if content.has_chart:
             parts.append(("chart", main_h - f_h - (gap if f_h else 0)))

@@ -127,3 +127,78 @@ def test_the_map_frames_everything_its_view_draws(embedded):
                 assert (float(lat), float(lon)) in points
         # and the export hands that frame to the map it draws
         assert standard_view(embedded, f, TODAY).focus == bounds
+
+
+# --------------------------------------------------------------------------- the slide's chart
+
+
+def _slide_chart_of(b):
+    """The slide's chart of ``b`` as drawn in its box: the figure JSON and the box."""
+    import json
+
+    from components.briefing import slide_chart
+
+    box = slide_boxes(b, "16:9")["chart"]
+    return slide_chart(json.loads(b.figure_json), box.w, box.h), box
+
+
+@pytest.fixture(scope="module")
+def how_often(embedded):
+    """How often's export of the whole window: its own timeline (milestones, gaps, spans)."""
+    from components.briefing import selected_figure
+    from components.colours import actor_colours
+    from components.frequency import view_timeline
+    from data.filters import Selection
+    from data.views import frequency_view
+
+    f = EventFilter()
+    view = frequency_view(embedded, f, TODAY)
+    fig = selected_figure(view_timeline(view, actor_colours(embedded.actors)), Selection())
+    return build_briefing(
+        embedded,
+        f,
+        TODAY,
+        view=replace(standard_view(embedded, f, TODAY), figure=fig),
+        title=default_title(embedded, f, TODAY),
+        link=None,
+        exported_at=AT,
+    )
+
+
+def test_the_slide_chart_reserves_its_legend_and_caption(briefings, how_often):
+    from components.briefing import legend_height_px
+
+    for b in (briefings["2021"], briefings["whole"], how_often):
+        fig, box = _slide_chart_of(b)
+        layout = fig["layout"]
+        margin = layout["margin"]
+        plot_w = box.w - margin["l"] - margin["r"]
+        plot_h = box.h - margin["t"] - margin["b"]
+        assert plot_h > 40, (box, margin)
+        legend_top = -layout["legend"]["y"] * plot_h  # below the plot's foot, in pixels
+        legend_h = legend_height_px(fig, plot_w + margin["l"] - 2)
+        captions = [a for a in layout["annotations"] if a.get("name") == "pw-caption"]
+        below = legend_top + legend_h
+        if captions:  # the milestones' caption starts under the legend
+            assert -captions[0]["yshift"] >= below
+            lines = captions[0]["text"].count("<br>") + 1
+            below = -captions[0]["yshift"] + lines * captions[0]["font"]["size"] * 1.3
+        assert legend_top >= 24  # under the x labels
+        assert below <= margin["b"] + 0.5  # inside the box
+
+
+def test_no_two_milestone_markers_overlap_on_the_slide(how_often):
+    from components.briefing import marker_boxes
+
+    fig, box = _slide_chart_of(how_often)
+    marks = marker_boxes(fig, box.w)
+    assert len(marks) >= 5  # the embedded data set's milestones, numbered
+    for i, (_, l1, t1, r1, b1) in enumerate(marks):
+        assert 0 <= l1 and r1 <= box.w
+        for _, l2, t2, r2, b2 in marks[i + 1 :]:
+            assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), marks
+    # each number is explained in the caption, and no long label is left on the plot
+    caption = next(a for a in fig["layout"]["annotations"] if a.get("name") == "pw-caption")
+    for text, *_ in marks:
+        assert f"<b>{text}</b> " in caption["text"]
+    assert not [a for a in fig["layout"]["annotations"] if a.get("textangle") == -90]
