@@ -35,6 +35,7 @@ their logs are named by port, temporary folders come from ``tmp_path``/``tempfil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -353,3 +354,29 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+EVENTS_HEADING = re.compile(r"^Events \((\d[\d,]*)\)$")
+
+
+def events_shown(page, timeout_ms: int = 90_000) -> int:
+    """The count in the page's "Events (N)" heading, once it is drawn."""
+    heading = page.locator("h3", has_text=EVENTS_HEADING).first
+    heading.wait_for(timeout=timeout_ms)
+    return int(EVENTS_HEADING.match(heading.inner_text().strip()).group(1).replace(",", ""))
+
+
+def drag_timeline(page, chart, a: float, b: float, timeout_ms: int = 90_000) -> None:
+    """Drag across a plotly ``chart`` from fraction ``a`` to ``b`` of its plot's width."""
+    area = chart.locator(".draglayer .xy .nsewdrag").first
+    area.wait_for(timeout=timeout_ms)
+    chart.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    assert box and box["width"] > 200
+    y = box["y"] + box["height"] * 0.6
+    x0, x1 = box["x"] + box["width"] * a, box["x"] + box["width"] * b
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    page.mouse.move((x0 + x1) / 2, y, steps=6)
+    page.mouse.move(x1, y, steps=6)
+    page.mouse.up()

@@ -4,49 +4,24 @@ bad date is reported on the page, not silently reset."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_streamlit
+from tests.browser.conftest import drag_timeline, events_shown, screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
-
-EVENTS_HEADING = re.compile(r"^Events \((\d[\d,]*)\)$")
-
-
-def _events_shown(page) -> int:
-    heading = page.locator("h3", has_text=EVENTS_HEADING).first
-    heading.wait_for(timeout=60_000)
-    return int(EVENTS_HEADING.match(heading.inner_text().strip()).group(1).replace(",", ""))
-
-
-def _drag(page, chart, a: float, b: float) -> None:
-    area = chart.locator(".draglayer .xy .nsewdrag").first
-    area.wait_for(timeout=60_000)
-    chart.scroll_into_view_if_needed()
-    box = area.bounding_box()
-    assert box and box["width"] > 200
-    y = box["y"] + box["height"] * 0.6
-    x0, x1 = box["x"] + box["width"] * a, box["x"] + box["width"] * b
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, y, steps=6)
-    page.mouse.move(x1, y, steps=6)
-    page.mouse.up()
 
 
 def test_a_drag_on_the_overview_chart_narrows_the_page_and_the_link(page, page_log, app_url):
     page.goto(app_url, wait_until="domcontentloaded")
     wait_for_streamlit(page)
-    before = _events_shown(page)
+    before = events_shown(page)
     patrols = page.locator('[data-testid="stMetricValue"]').first.inner_text()
 
-    _drag(page, page.locator(".js-plotly-plot").first, 0.35, 0.55)
+    drag_timeline(page, page.locator(".js-plotly-plot").first, 0.35, 0.55)
     notice = page.locator('[data-testid="stAlert"]', has_text="Selection:")
     notice.wait_for(timeout=60_000)
     wait_for_streamlit(page)
-    after = _events_shown(page)
+    after = events_shown(page)
     assert 0 < after < before, (before, after)
     assert f"{after:,} of {before:,} events" in notice.inner_text()
     assert "selection=" in page.url
@@ -57,7 +32,7 @@ def test_a_drag_on_the_overview_chart_narrows_the_page_and_the_link(page, page_l
     page.goto(page.url, wait_until="domcontentloaded")
     wait_for_streamlit(page)
     page.locator('[data-testid="stAlert"]', has_text="Selection:").wait_for(timeout=60_000)
-    assert _events_shown(page) == after
+    assert events_shown(page) == after
     assert not page_log.page_errors
 
 

@@ -5,49 +5,31 @@ link; the narrow Overview map shows no Leaflet grey and keeps what it draws in v
 from __future__ import annotations
 
 import io
-import re
 import struct
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, screenshot, wait_for_streamlit
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    drag_timeline,
+    events_shown,
+    screenshot,
+    wait_for_streamlit,
+)
 
 pytestmark = pytest.mark.browser
-
-EVENTS_HEADING = re.compile(r"^Events \((\d[\d,]*)\)$")
-
-
-def _events_shown(page) -> int:
-    heading = page.locator("h3", has_text=EVENTS_HEADING).first
-    heading.wait_for(timeout=90_000)
-    return int(EVENTS_HEADING.match(heading.inner_text().strip()).group(1).replace(",", ""))
-
-
-def _drag(page, chart, a: float, b: float) -> None:
-    area = chart.locator(".draglayer .xy .nsewdrag").first
-    area.wait_for(timeout=90_000)
-    chart.scroll_into_view_if_needed()
-    box = area.bounding_box()
-    assert box and box["width"] > 200
-    y = box["y"] + box["height"] * 0.6
-    x0, x1 = box["x"] + box["width"] * a, box["x"] + box["width"] * b
-    page.mouse.move(x0, y)
-    page.mouse.down()
-    page.mouse.move((x0 + x1) / 2, y, steps=6)
-    page.mouse.move(x1, y, steps=6)
-    page.mouse.up()
 
 
 def test_how_often_exports_the_selection_drawn_on_its_timeline(page, page_log, app_url):
     page.goto(f"{app_url}/frequency", wait_until="domcontentloaded")
     wait_for_streamlit(page)
-    before = _events_shown(page)
-    _drag(page, page.locator(".js-plotly-plot").first, 0.35, 0.6)
+    before = events_shown(page)
+    drag_timeline(page, page.locator(".js-plotly-plot").first, 0.35, 0.6)
     notice = page.locator('[data-testid="stAlert"]', has_text="Selection:")
     notice.wait_for(timeout=90_000)
     wait_for_streamlit(page)
-    after = _events_shown(page)
+    after = events_shown(page)
     assert 0 < after < before, (before, after)
     line = notice.inner_text().strip().splitlines()[-1].strip()
     assert line.startswith("Selection: ") and "selection=" in page.url
@@ -104,7 +86,7 @@ def test_a_links_repaired_dates_go_into_the_link(page, browser, app_url):
     )
     fresh.goto(mended, wait_until="domcontentloaded")
     wait_for_streamlit(fresh)
-    _events_shown(fresh)
+    events_shown(fresh)
     sidebar = fresh.locator('[data-testid="stSidebar"]')
     end_year = sidebar.locator('[aria-label="year, Date range end date"]')
     assert end_year.inner_text() == "2021"
