@@ -530,6 +530,18 @@ def derived(owner: object, name: str, build: Callable[[], T]) -> T:
     return shared_memo("derived").get(name, build, owner)
 
 
+def strip_line_of(events: pd.DataFrame, theatres: tuple[str, ...]) -> str:
+    """``data.timewindow.strip_line`` of ``events`` for the zone strip of ``theatres``, once
+    per selection for every session (How often and the explorer both say it)."""
+    from data.timewindow import strip_area, strip_line
+
+    return derived(
+        events,
+        f"strip_line:{theatres!r}",
+        lambda: strip_line(events, strip_area(current_zone_layer(), theatres)),
+    )
+
+
 def overview_view_of(
     ds: DataSet, f: EventFilter, today: object, events: pd.DataFrame, **options: object
 ) -> OverviewView:

@@ -40,9 +40,9 @@ from components.html import md_escape
 from components.overview import render_headline, render_where
 from components.tables import event_rows, render_table
 from components.timeline import render_selection_status, render_timeline_selection
-from data.cache import current_zone_layer, derived, frequency_view_of, table_of
+from data.cache import derived, frequency_view_of, strip_line_of, table_of
 from data.filters import Selection
-from data.timewindow import rule_line, strip_area, strip_line
+from data.timewindow import rule_line
 from data.views import comparison_view, selection_view
 
 ds, now, f, events = page_context()
@@ -50,15 +50,7 @@ st.title("How often")
 render_cite(ds, f, events, now, key="freq_cite")
 st.caption(md_escape(f.describe(ds, now)))
 st.caption(md_escape(rule_line(ds, f, len(events))))
-st.caption(
-    md_escape(
-        derived(
-            events,
-            f"strip_line:{f.theatres!r}",
-            lambda: strip_line(events, strip_area(current_zone_layer(), f.theatres)),
-        )
-    )
-)
+st.caption(md_escape(strip_line_of(events, f.theatres)))
 s = render_frequency_settings()
 notes = current_notes()
 view = frequency_view_of(

@@ -18,9 +18,9 @@ from components.frame import page_context
 from components.html import md_escape
 from components.place_search import render_place_search
 from components.playback import render_playback_view
-from data.cache import current_conflicts, current_zone_layer, derived, per_selection
+from data.cache import current_conflicts, current_zone_layer, per_selection, strip_line_of
 from data.settings import tile_settings
-from data.timewindow import rule_line, strip_area, strip_line
+from data.timewindow import rule_line
 from data.views import explorer_view
 
 #: the map first: the sidebar's filters folded away (one click brings them back, and the line
@@ -86,13 +86,5 @@ else:
         focus=focus,
     )
 st.caption(md_escape(map_caption(view.map)))
-st.caption(
-    md_escape(
-        derived(
-            events,
-            f"strip_line:{f.theatres!r}",
-            lambda: strip_line(events, strip_area(current_zone_layer(), f.theatres)),
-        )
-    )
-)
+st.caption(md_escape(strip_line_of(events, f.theatres)))
 render_cite(ds, f, events, now, key="mx_cite")
