@@ -52,12 +52,13 @@ def _walk(obj: object, out: dict[int, int], seen: dict[int, object], depth: int)
         return
     if isinstance(obj, pd.DataFrame):
         _walk(obj.index, out, seen, depth + 1)
-        for i in range(obj.shape[1]):
-            _walk(obj.iloc[:, i], out, seen, depth + 1)
+        # the frame's column arrays as they are held, without a Series made for each
+        for arr in obj._mgr.arrays:
+            _array(arr, out, seen, depth)
     elif isinstance(obj, (pd.Series, pd.Index)):
         if isinstance(obj, pd.RangeIndex):
             return
-        _array(obj, out, seen, depth)
+        _array(obj.array, out, seen, depth)
     elif isinstance(obj, np.ndarray):
         _ndarray(obj, out)
     elif isinstance(obj, pa.ChunkedArray):
@@ -91,8 +92,10 @@ def _walk(obj: object, out: dict[int, int], seen: dict[int, object], depth: int)
         _walk(vars(obj), out, seen, depth + 1)
 
 
-def _array(obj: pd.Series | pd.Index, out: dict[int, int], seen: dict, depth: int) -> None:
-    arr = obj.array
+def _array(arr: object, out: dict[int, int], seen: dict, depth: int) -> None:
+    if isinstance(arr, np.ndarray):
+        _ndarray(arr, out)
+        return
     arrow = getattr(arr, "_pa_array", None)
     if arrow is not None:
         _walk(arrow, out, seen, depth + 1)
