@@ -24,7 +24,7 @@ import pandas as pd
 from components.colours import actor_colours
 from components.html import source_items
 from components.labels import view_activity, view_obstacles
-from components.layers.events import event_layer
+from components.layers.events import BlockSource, event_layer, popup_blocks
 from components.layers.focus import focus_layer
 from components.layers.routes import route_layer
 from components.layers.sites import site_layer
@@ -120,11 +120,13 @@ def build_overview_map(
     basemap: bool = True,
     legend_open: bool = True,
     focus: str | None = None,
+    blocks: BlockSource | None = None,
 ) -> folium.Map:
     """The map of ``view`` (``data.views.overview_map_view`` of the filtered ``events``):
     routes, sites and events per place, each with a popup. ``focus``: a place id to open
     the map on, ringed, with its popup open (``components.layers.focus``); else the map is
-    framed on what it draws."""
+    framed on what it draws. ``blocks``: where the events' popup blocks come from
+    (``components.layers.events.event_layer``)."""
     from components.assets import localise_assets
     from components.basemap import add_basemap
 
@@ -145,7 +147,7 @@ def build_overview_map(
     ).add_to(m)
     site_sources = _sources_of(ds, "place", view.sites["place_id"])
     site_layer(view, colours, popups=site_sources).add_to(m)
-    event_layer(ds, view, colours, events=events).add_to(m)
+    event_layer(ds, view, colours, events=events, blocks=blocks).add_to(m)
     m.add_child(Legend(legend_html(view, colours, legend_open)))
     folium.LayerControl(collapsed=True).add_to(m)
     bounds = overview_bounds(view)
@@ -249,10 +251,16 @@ def compact_scripts(html: str) -> str:
     return _SCRIPT.sub(plain, html)
 
 
-def overview_map_html(ds: DataSet, events: pd.DataFrame, view: MapView, **options: object) -> str:
+def overview_map_html(
+    ds: DataSet,
+    events: pd.DataFrame,
+    view: MapView,
+    blocks: BlockSource | None = None,
+    **options: object,
+) -> str:
     """The whole HTML document of :func:`build_overview_map` (``options`` are its keyword
     arguments), rendered once, its scripts compacted (:func:`compact_scripts`)."""
-    m = build_overview_map(ds, events, view, **options)  # type: ignore[arg-type]
+    m = build_overview_map(ds, events, view, blocks=blocks, **options)  # type: ignore[arg-type]
     return compact_scripts(m.get_root().render())
 
 
@@ -270,12 +278,15 @@ def render_overview_map(
     same map (``data.cache.map_html``)."""
     import streamlit as st
 
-    from data.cache import map_html
+    from data.cache import map_html, per_record
+
+    def blocks(ids: list[str]) -> dict[str, str]:  # an event's popup block, made once
+        return per_record(ds, "event_popup", ids, lambda new: popup_blocks(ds, events, new))
 
     html = map_html(
         ("overview", map_fingerprint(view, **options)),
         ds,
-        lambda: overview_map_html(ds, events, view, **options),
+        lambda: overview_map_html(ds, events, view, blocks, **options),
     )
     st.iframe(html, height=height, alt=MAP_FRAME_TITLE)
 

@@ -28,7 +28,7 @@ import json
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, MutableMapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -528,6 +528,49 @@ def derived(owner: object, name: str, build: Callable[[], T]) -> T:
     chart: ``derived(view, "timeline", lambda: timeline_figure(view.counts, ...))``. The
     result must depend on nothing but ``owner`` (and constants)."""
     return shared_memo("derived").get(name, build, owner)
+
+
+class RecordMemo:
+    """Results per record of one data set (an event's popup block), kept for every view
+    that shows the record: a view asks for its records' results and only those not yet
+    made are built. Thread-safe; at most ``limit`` records kept (then it starts afresh)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._kept: dict[Hashable, object] = {}
+
+    def get(self, ids: Iterable[Hashable], build: Callable[[list], Mapping]) -> dict:
+        """{id: result} for ``ids``; ``build(missing ids)`` gives {id: result} of those."""
+        wanted = list(ids)
+        with self._lock:
+            out = {i: self._kept[i] for i in wanted if i in self._kept}
+        missing = [i for i in wanted if i not in out]
+        if missing:
+            made = dict(build(missing))
+            out.update(made)
+            with self._lock:
+                if len(self._kept) + len(made) > self.limit:
+                    self._kept.clear()
+                self._kept.update(made)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+#: records whose per-record results one data set keeps (a popup block is ~1 kB)
+RECORD_MEMO_LIMIT = 50_000
+
+
+def per_record(
+    ds: DataSet, name: str, ids: Iterable[Hashable], build: Callable[[list], Mapping]
+) -> dict:
+    """``build(ids)`` per record of ``ds`` for every session, each record's result made
+    once (see :class:`RecordMemo`): e.g. the popup block of an event, the same in every
+    view that shows it. ``name`` tells the kinds of result apart."""
+    memo = derived(ds, f"per_record:{name}", lambda: RecordMemo(RECORD_MEMO_LIMIT))
+    return memo.get(ids, build)
 
 
 def strip_line_of(events: pd.DataFrame, theatres: tuple[str, ...]) -> str:

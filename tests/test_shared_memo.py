@@ -8,7 +8,7 @@ import threading
 from dataclasses import replace
 
 from components.patrol_map import map_fingerprint
-from data.cache import SharedMemo, derived
+from data.cache import RecordMemo, SharedMemo, derived
 from data.views import overview_map_view
 
 
@@ -200,3 +200,44 @@ def test_held_bytes_counts_each_buffer_once_and_leaves_out_what_is_shared():
     assert held_bytes((frame, frame, {"again": frame})) == held_bytes(frame)
     assert held_bytes({"view": frame}, shared=(frame,)) == 0
     assert held_bytes(frame[frame["x"] > 500], shared=(frame,)) > 0  # a copy
+
+
+def test_a_record_memo_builds_each_record_once_and_starts_afresh_past_its_limit():
+    built: list[list[str]] = []
+
+    def build(ids: list[str]) -> dict[str, str]:
+        built.append(list(ids))
+        return {i: i.upper() for i in ids}
+
+    memo = RecordMemo(limit=4)
+    assert memo.get(["a", "b"], build) == {"a": "A", "b": "B"}
+    assert memo.get(["b", "c"], build) == {"b": "B", "c": "C"}
+    assert built == [["a", "b"], ["c"]]  # "b" was not built again
+    assert memo.get(["d", "e"], build) == {"d": "D", "e": "E"}
+    assert len(memo) == 2  # five records would pass the limit: only the newest are kept
+    assert memo.get(["a"], build) == {"a": "A"} and built[-1] == ["a"]
+
+
+def test_the_map_with_popup_blocks_kept_per_record_is_the_map_written_afresh(mini):
+    from components.layers.events import popup_blocks
+    from components.patrol_map import overview_map_html
+
+    memo = RecordMemo(limit=1_000)
+    year = mini.events[mini.events["start"].dt.year == mini.events["start"].dt.year.max()]
+    for events in (year, mini.events):  # the second map reuses the first map's blocks
+        view = overview_map_view(mini, events)
+        kept = overview_map_html(
+            mini,
+            events,
+            view,
+            lambda ids, ev=events: memo.get(ids, lambda new: popup_blocks(mini, ev, new)),
+        )
+        assert _ids_out(kept) == _ids_out(overview_map_html(mini, events, view))
+    assert len(memo) > 0
+
+
+def _ids_out(html: str) -> str:
+    """The map's HTML without folium's random element ids."""
+    import re
+
+    return re.sub(r"[0-9a-f]{32}", "", html)

@@ -6,6 +6,7 @@ events, written by :func:`event_blocks` from ``data.eventtext.event_texts``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import folium
@@ -64,7 +65,16 @@ def event_blocks(ds: DataSet, events: pd.DataFrame) -> pd.Series:
     )
 
 
-def _marker_popup(mk: Any, blocks: dict[str, str]) -> str:
+def popup_blocks(ds: DataSet, events: pd.DataFrame, ids: Collection[str]) -> dict[str, str]:
+    """:func:`event_blocks` of the events of ``events`` whose id is in ``ids``, by id."""
+    return event_blocks(ds, events[member(events["event_id"], set(ids))]).to_dict()
+
+
+#: where a map gets its events' popup blocks: ``blocks(ids)`` -> {event id: HTML}
+BlockSource = Callable[[list[str]], Mapping[str, str]]
+
+
+def _marker_popup(mk: Any, blocks: Mapping[str, str]) -> str:
     ids = getattr(mk, "event_ids", ()) or ()
     n = int(mk.n)
     precision = mk.precision_m
@@ -93,9 +103,12 @@ def event_layer(
     *,
     events: pd.DataFrame | None = None,
     name: str = LAYER_NAME,
+    blocks: BlockSource | None = None,
 ) -> folium.FeatureGroup:
     """The event markers of ``view``, with their halos. With ``events`` (the filtered events,
-    and ``view`` built with ``popup_events``) each marker gets a popup of its newest events."""
+    and ``view`` built with ``popup_events``) each marker gets a popup of its newest events,
+    whose blocks come from ``blocks`` (a memo of :func:`popup_blocks` kept per data set,
+    since an event's block is the same in every view) or else are written here."""
     group = folium.FeatureGroup(name=name, show=True)
     marks = StyleTable()
     halos = StyleTable()
@@ -103,10 +116,11 @@ def event_layer(
     halo_rows: list[list] = []
     markers = view.markers
     top = int(markers["n"].max()) if len(markers) else 1
-    blocks: dict[str, str] = {}
+    written: Mapping[str, str] = {}
     if events is not None and "event_ids" in markers:
-        listed = {e for ids in markers["event_ids"] for e in ids}
-        blocks = event_blocks(ds, events[member(events["event_id"], listed)]).to_dict()
+        listed = sorted({e for ids in markers["event_ids"] for e in ids})
+        shown = events
+        written = (blocks or (lambda ids: popup_blocks(ds, shown, ids)))(listed)
     for mk in markers.itertuples(index=False):
         fill, second = group_style(str(mk.label), colours)
         approx = bool(mk.approx)
@@ -144,7 +158,7 @@ def event_layer(
             f"{mk.label} · latest {_date(mk.latest)}",
             where,
         )
-        popup = _marker_popup(mk, blocks) if events is not None else ""
+        popup = _marker_popup(mk, written) if events is not None else ""
         rows.append(
             [
                 round(float(mk.lat), 5),
