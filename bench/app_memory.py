@@ -22,15 +22,10 @@ import dataclasses
 import gc
 import os
 import resource
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "artifacts" / "bench" / "data"
@@ -64,68 +59,17 @@ def child_peak() -> int:
 # --------------------------------------------------------------------------- buffers
 
 
-def _buffers(obj: object, out: dict[int, int], seen: dict[int, object], depth: int = 0) -> None:
-    """Add every memory buffer reachable from ``obj`` to ``out`` (address -> bytes)."""
-    if depth > 6 or id(obj) in seen:
-        return
-    seen[id(obj)] = obj  # kept alive, so that a temporary's id is not reused
-    if isinstance(obj, pd.DataFrame):
-        _buffers(obj.index, out, seen, depth + 1)
-        for i in range(obj.shape[1]):
-            _buffers(obj.iloc[:, i], out, seen, depth + 1)
-    elif isinstance(obj, (pd.Series, pd.Index)):
-        arr = obj.array
-        pa_arr = getattr(arr, "_pa_array", None)
-        if pa_arr is not None:
-            _buffers(pa_arr, out, seen, depth + 1)
-        elif isinstance(obj, pd.RangeIndex):
-            return
-        elif hasattr(arr, "_data") and hasattr(arr, "_mask"):
-            _buffers(arr._data, out, seen, depth + 1)
-            _buffers(arr._mask, out, seen, depth + 1)
-        elif hasattr(arr, "_ndarray"):
-            _buffers(arr._ndarray, out, seen, depth + 1)
-        else:
-            _buffers(np.asarray(arr), out, seen, depth + 1)
-    elif isinstance(obj, np.ndarray):
-        base = obj
-        while isinstance(base.base, np.ndarray):
-            base = base.base
-        out[base.__array_interface__["data"][0]] = base.nbytes
-        if obj.dtype == object:
-            out[id(obj) + 1] = sum(sys.getsizeof(v) for v in obj.ravel()[:100_000]) * max(
-                1, obj.size // 100_000
-            )
-    elif isinstance(obj, pa.ChunkedArray):
-        for chunk in obj.chunks:
-            _buffers(chunk, out, seen, depth + 1)
-    elif isinstance(obj, pa.Array):
-        for buf in obj.buffers():
-            if buf is not None:
-                out[buf.address] = buf.size
-    elif isinstance(obj, pa.Table):
-        for col in obj.columns:
-            _buffers(col, out, seen, depth + 1)
-    elif isinstance(obj, (str, bytes, bytearray)):
-        out[id(obj)] = sys.getsizeof(obj)
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            _buffers(v, out, seen, depth + 1)
-    elif isinstance(obj, (list, tuple, set, frozenset)):
-        for v in list(obj)[:10_000]:
-            _buffers(v, out, seen, depth + 1)
-    elif dataclasses.is_dataclass(obj):
-        for f in dataclasses.fields(obj):
-            _buffers(getattr(obj, f.name), out, seen, depth + 1)
-    elif hasattr(obj, "to_plotly_json"):  # a plotly figure: its JSON-able dict
-        _buffers(obj.to_plotly_json(), out, seen, depth + 1)
-    elif hasattr(obj, "__dict__"):
-        _buffers(vars(obj), out, seen, depth + 1)
-
-
 def held(obj: object) -> dict[int, int]:
+    """Every buffer ``obj`` reaches (``data.memsize.buffers``); a data set, which that
+    leaves out (no result holds one), by its frames and whatever it has worked out."""
+    from data.memsize import buffers
+    from data.model import DataSet
+
+    if not isinstance(obj, DataSet):
+        return buffers(obj)
     out: dict[int, int] = {}
-    _buffers(obj, out, {})
+    for value in vars(obj).values():
+        out.update(buffers(value))
     return out
 
 
@@ -142,6 +86,11 @@ def inventory() -> None:
     def add(label: str, value: object) -> None:
         mine = held(value)
         new = {a: s for a, s in mine.items() if a not in counted}
+        if dataclasses.is_dataclass(value) and sum(new.values()) > 50e6:  # a view: by part
+            for part, inner in vars(value).items():
+                own = {a: s for a, s in held(inner).items() if a in new}
+                if sum(own.values()) > 10e6:
+                    rows.append((f"  .{part}", sum(own.values()), sum(own.values())))
         counted.update(new)
         rows.append((label, sum(mine.values()), sum(new.values())))
 
@@ -156,7 +105,7 @@ def inventory() -> None:
                     add(f"cache_{kind} {c.display_name.split('.')[-1]}[{i}]", value)
     for name in cache.SHARED_MEMOS:
         memo = cache.shared_memo(name)
-        for (key, _owner), (value, _ref) in list(memo._entries.items()):
+        for (key, _owner), (value, *_kept) in list(memo._entries.items()):
             label = key[0] if isinstance(key, tuple) else key
             add(f"memo {name}: {str(label)[:40]}", value)
     print(f"\n{'holder':<58} {'holds MB':>9} {'new MB':>8}")

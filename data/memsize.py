@@ -68,6 +68,9 @@ def _walk(obj: object, out: dict[int, int], seen: dict[int, object], depth: int)
         for buf in obj.buffers():
             if buf is not None:
                 out[buf.address] = buf.size
+    elif isinstance(obj, pa.Table):
+        for column in obj.columns:
+            _walk(column, out, seen, depth + 1)
     elif isinstance(obj, (str, bytes, bytearray)):
         out[id(obj)] = sys.getsizeof(obj)
     elif isinstance(obj, dict):
@@ -86,6 +89,8 @@ def _walk(obj: object, out: dict[int, int], seen: dict[int, object], depth: int)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
             _walk(getattr(obj, f.name), out, seen, depth + 1)
+        for v in getattr(obj, "__dict__", {}).values():  # what it has worked out since
+            _walk(v, out, seen, depth + 1)
     elif hasattr(obj, "to_plotly_json") and hasattr(obj, "_data"):  # a plotly figure
         _walk(obj._data, out, seen, depth + 1)  # its traces' dicts (no validated copy)
     elif hasattr(obj, "__dict__"):
