@@ -356,6 +356,9 @@ class SharedMemo:
         self._weight = 0.0
         self._pending: dict[Hashable, _Pending] = {}
         self._dead: list[Hashable] = []  # keys whose owner is gone (appended by weakref)
+        # results dropped to keep within the bounds, while something else still holds them
+        # (a view holds the frame it was built from): handed out again, never made twice
+        self._dropped: dict[Hashable, tuple[weakref.ref, weakref.ref | None, float]] = {}
         self.hits = 0
         self.misses = 0
         self.waits = 0
@@ -363,6 +366,30 @@ class SharedMemo:
     def _drop(self, full: Hashable) -> None:
         entry = self._entries.pop(full)
         self._weight -= entry[2]
+
+    def _evict(self, full: Hashable) -> None:
+        """Drop ``full`` to keep within the bounds, remembering it (weakly) while it lives."""
+        value, ref, weight = self._entries[full]
+        self._drop(full)
+        try:
+            alive = weakref.ref(value, lambda _, d=self._dropped, k=full: d.pop(k, None))
+        except TypeError:  # a str, a tuple: not weakly referable, and gone with the entry
+            return
+        self._dropped[full] = (alive, ref, weight)
+
+    def _revive(self, full: Hashable, owner: object | None) -> tuple[bool, object]:
+        """A dropped result of ``full`` still alive elsewhere, put back (lock held)."""
+        dropped = self._dropped.pop(full, None)
+        if dropped is None:
+            return False, None
+        alive, ref, weight = dropped
+        value = alive()
+        if value is None or (ref is not None and ref() is not owner):
+            return False, None
+        self._entries[full] = (value, ref, weight)
+        self._weight += weight
+        self._trim()
+        return True, value
 
     def _purge(self) -> None:
         """Drop the entries whose owner no longer exists (called with the lock held), so a
@@ -380,7 +407,7 @@ class SharedMemo:
             and self._weight > self.max_weight
             and len(self._entries) > self.min_entries
         ):
-            self._drop(next(iter(self._entries)))
+            self._evict(next(iter(self._entries)))
 
     def _weight_of(
         self, value: object, owner: object | None, shared: Callable[[], tuple] | None
@@ -408,6 +435,10 @@ class SharedMemo:
                     self._entries.move_to_end(full)
                     self.hits += 1
                     return entry[0]  # type: ignore[return-value]
+                revived, value = self._revive(full, owner)
+                if revived:
+                    self.hits += 1
+                    return value  # type: ignore[return-value]
                 pending = self._pending.get(full)
                 # the same thread asking again from inside its own computation computes anew
                 if pending is None or pending.thread == threading.get_ident():
@@ -458,6 +489,7 @@ class SharedMemo:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._dropped.clear()
             self._weight = 0.0
 
 

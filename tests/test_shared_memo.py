@@ -185,8 +185,29 @@ def test_a_memo_bounded_in_bytes_drops_the_oldest_results_and_counts_no_shared_f
     memo.get("c", lambda: base.copy(), base)  # 2.4 MB together: the oldest goes
     assert len(memo) == 2 and memo.nbytes() <= 2_000_000
     calls: list[str] = []
-    memo.get("whole", lambda: calls.append("whole") or base, base)
-    assert calls == ["whole"]
+    memo.get("a", lambda: calls.append("a") or base.copy(), base)  # dropped and gone: anew
+    assert calls == ["a"]
+
+
+def test_a_result_dropped_but_still_held_elsewhere_is_handed_out_again_not_made_twice():
+    import numpy as np
+    import pandas as pd
+
+    memo = SharedMemo(2)
+    held = memo.get("big", lambda: pd.DataFrame({"x": np.arange(10)}))  # a view keeps it
+    memo.get("b", lambda: pd.DataFrame())
+    memo.get("c", lambda: pd.DataFrame())  # "big" is dropped from the memo...
+    assert len(memo) == 2
+    calls: list[str] = []
+    again = memo.get("big", lambda: calls.append("big") or pd.DataFrame())
+    assert again is held and calls == []  # ...but still alive: the same frame, back in it
+    assert len(memo) == 2
+    del held, again
+    memo.get("d", lambda: pd.DataFrame())
+    memo.get("e", lambda: pd.DataFrame())  # dropped again, and this time nothing holds it
+    gc.collect()
+    memo.get("big", lambda: calls.append("big") or pd.DataFrame())
+    assert calls == ["big"]
 
 
 def test_held_bytes_counts_each_buffer_once_and_leaves_out_what_is_shared():
