@@ -155,11 +155,11 @@ def table_page(
 @dataclass(frozen=True)
 class LazyTable:
     """A table of a whole selection whose cells are written only for the page shown:
-    ``rows`` the raw records in the order the table lists them, ``build(rows)`` the table
-    of some of them (in their order), ``columns`` its column names. ``sort_by`` names, per
-    column that can be sorted, the raw column it sorts by; ``search`` the raw columns a
-    search looks in. Searching, sorting and paging work on ``rows``; only one page is
-    built. A shared value: never mutated."""
+    ``rows`` the raw records, listed in ``order``; ``build(rows)`` the table of some of
+    them (in their order); ``columns`` its column names. ``sort_by`` names, per column that
+    can be sorted, the raw column it sorts by; ``search`` the raw columns a search looks
+    in. Searching, sorting and paging work on ``rows``; only one page is built. A shared
+    value: never mutated."""
 
     rows: pd.DataFrame
     build: Callable[[pd.DataFrame], pd.DataFrame]
@@ -167,6 +167,9 @@ class LazyTable:
     sort_by: Mapping[str, str]
     search: tuple[str, ...]
     search_label: str = "text in the rows"
+    #: the positions of ``rows`` in the order the table lists them (None: as they are), so
+    #: that a table listing a shared frame in another order holds no copy of it
+    order: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -185,11 +188,14 @@ def lazy_page(
     ``table.search``), sorted (by the raw column behind ``sort_by``) and paged, and only the
     page's rows are built into the table shown."""
     rows = table.rows
+    at = np.arange(len(rows)) if table.order is None else table.order
     if search.strip():
-        rows = rows[search_mask(rows[list(table.search)], search)]
+        found = search_mask(rows[list(table.search)], search).to_numpy(dtype=bool)
+        at = at[found[at]]
     raw_sort = table.sort_by.get(sort_by)
     raw = table_page(
-        rows[[raw_sort]] if raw_sort else rows[[]],  # the one column sorted by, or none
+        # the one column sorted by (or none), in the order listed: never a copy of every column
+        rows[[raw_sort] if raw_sort else []].iloc[at],
         sort_by=raw_sort or AS_LISTED,
         descending=descending,
         page=page,
@@ -351,13 +357,15 @@ def event_rows(ds: DataSet, events: pd.DataFrame) -> LazyTable:
         order = pd.Index(table["Event id"]).get_indexer(rows["event_id"])
         return table.iloc[order].reset_index(drop=True)
 
+    start = events["start"].reset_index(drop=True)
     newest_first = (
-        events.iloc[::-1]  # the data set is held in date order: no sort, no copy
-        if events["start"].is_monotonic_increasing
-        else events.sort_values("start", ascending=False, kind="stable")
+        np.arange(len(events) - 1, -1, -1)  # the data set is held in date order: no sort
+        if start.is_monotonic_increasing
+        else start.sort_values(ascending=False, kind="stable").index.to_numpy()
     )
     return LazyTable(
-        rows=newest_first,
+        rows=events,  # the filtered frame itself, shared: only the order is the table's
+        order=newest_first,
         build=build,
         columns=EVENT_COLUMNS,
         sort_by=EVENT_SORTS,

@@ -186,3 +186,18 @@ def test_render_table_of_a_lazy_table_says_n_of_m_shown():
     assert at.caption[0].value.startswith("Rows 1–100 of 250")
     at.number_input(key="lazy_page").set_value(3).run()
     assert list(at.dataframe[0].value["No."])[:1] == [200]
+
+
+def test_the_event_rows_hold_no_copy_of_the_events_and_list_any_frame_newest_first(mini):
+    from components.tables import event_rows, lazy_page
+    from data.memsize import held_bytes
+
+    many = pd.concat([mini.events] * 200, ignore_index=True).sort_values("start", kind="stable")
+    rows = event_rows(mini, many)
+    assert rows.rows is many  # shared, listed through its order alone
+    # beyond the events: the order and the labels, not a copy of the rows
+    assert held_bytes(rows, shared=(many,)) < held_bytes(many) / 10
+    shuffled = mini.events.sample(frac=1.0, random_state=3)
+    listed = lazy_page(event_rows(mini, shuffled), page_size=1000).rows
+    expected = shuffled.sort_values("start", ascending=False, kind="stable")["event_id"]
+    assert list(listed["Event id"]) == list(expected)
