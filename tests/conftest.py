@@ -146,6 +146,7 @@ GUESS_DEFAULT_S = 2.0
 DURATIONS_KEY = "patrolwatch/test-durations"
 
 _timed: dict[str, float] = {}
+_finished: set[str] = set()  # tests whose teardown was reported: their time is whole
 
 
 def _module(item: pytest.Item) -> str:
@@ -186,14 +187,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _timed[report.nodeid] = _timed.get(report.nodeid, 0.0) + report.duration
+    if report.when == "teardown":
+        _finished.add(report.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The controller (or a run without workers) keeps what each test took, setup and
-    teardown included, for the next run's order."""
+    teardown included, for the next run's order: only the tests that ran to the end (an
+    interrupted run would otherwise keep a long test as the second its setup took)."""
     cache = getattr(session.config, "cache", None)
-    if cache is None or hasattr(session.config, "workerinput") or not _timed:
+    if cache is None or hasattr(session.config, "workerinput") or not _finished:
         return
     timed = cache.get(DURATIONS_KEY, {})
-    timed.update({k: round(v, 2) for k, v in _timed.items()})
+    timed.update({k: round(v, 2) for k, v in _timed.items() if k in _finished})
     cache.set(DURATIONS_KEY, timed)

@@ -254,10 +254,8 @@ def _overlaps(a: dict, b: dict) -> bool:
     )
 
 
-def _laid_out(b, f: EventFilter, doc: str, aspect: str = "16:9"):
-    """Draw the slide or the brief and measure its boxes and its map."""
-    from playwright.sync_api import sync_playwright
-
+def _laid_out(browser, b, f: EventFilter, doc: str, aspect: str = "16:9"):
+    """Draw the slide or the brief in ``browser`` and measure its boxes and its map."""
     ds = embedded_dataset()
     if doc == "slide":
         docs = {"/slide.html": slide_html(b, aspect), MAP_SRC: b.map_html}
@@ -265,22 +263,50 @@ def _laid_out(b, f: EventFilter, doc: str, aspect: str = "16:9"):
     else:
         docs = {"/brief.html": brief_html(b), MAP_SRC: b.map_html}
         entry, viewport, scale = "/brief.html", PAGE_SIZE, 1.0
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            context, page = _draw(browser, docs, entry, viewport, scale, 60_000)
-            boxes = page.evaluate(_MEASURE, list(BOXES))
-            legend_rows = page.locator("#pw-legend-box .lg-e").count()
-            frame = page.frame(url=re.compile(r"/map\.html$"))
-            # every thing the map draws: markers, sites, route vertices
-            view = overview_view(ds, f, TODAY).map
-            points = [[la, lo] for la, lo in drawn_points(view)]
-            assert len(points) >= len(view.markers) > 0
-            state = frame.evaluate(_MAP_STATE, points)
-            context.close()
-        finally:
-            browser.close()
+    context, page = _draw(browser, docs, entry, viewport, scale, 60_000)
+    try:
+        boxes = page.evaluate(_MEASURE, list(BOXES))
+        legend_rows = page.locator("#pw-legend-box .lg-e").count()
+        frame = page.frame(url=re.compile(r"/map\.html$"))
+        # every thing the map draws: markers, sites, route vertices
+        view = overview_view(ds, f, TODAY).map
+        points = [[la, lo] for la, lo in drawn_points(view)]
+        assert len(points) >= len(view.markers) > 0
+        state = frame.evaluate(_MAP_STATE, points)
+    finally:
+        context.close()
     return boxes, legend_rows, state, viewport
+
+
+@pytest.fixture(scope="module")
+def layout_browser():
+    """One Chromium (the export's own flags) for every layout case of the module, each case
+    in a new context of its own, as the export draws, run on one thread of its own: as the
+    export does, since Playwright's sync API refuses to run where an asyncio loop is running
+    (the browser tests' session leaves one in this thread), and a sync Playwright object
+    must stay on the thread that made it. ``run(fn, *args)`` calls ``fn(browser, *args)``
+    on that thread."""
+    pool = ThreadPoolExecutor(1, thread_name_prefix="export-layout")
+    started: dict = {}
+
+    def start() -> None:
+        from playwright.sync_api import sync_playwright
+
+        started["pw"] = pw = sync_playwright().start()
+        started["browser"] = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+    def stop() -> None:
+        if "browser" in started:
+            started["browser"].close()
+        if "pw" in started:
+            started["pw"].stop()
+
+    try:
+        pool.submit(start).result()
+        yield lambda fn, *args: pool.submit(fn, started["browser"], *args).result()
+    finally:
+        pool.submit(stop).result()
+        pool.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -307,14 +333,11 @@ def whole():
         ("whole", "brief", "16:9"),
     ],
 )
-def test_no_box_covers_another_and_the_map_frames_every_event(which, doc, aspect, briefing, whole):
+def test_no_box_covers_another_and_the_map_frames_every_event(
+    which, doc, aspect, briefing, whole, layout_browser
+):
     b, f = (briefing, VIEW) if which == "darbasiyah" else (whole, WHOLE)
-    # in a thread of its own, as the export does: Playwright's sync API refuses to run where
-    # an asyncio loop is running (the browser tests' session leaves one in this thread)
-    with ThreadPoolExecutor(1) as pool:
-        boxes, legend_rows, state, (width, height) = pool.submit(
-            _laid_out, b, f, doc, aspect
-        ).result()
+    boxes, legend_rows, state, (width, height) = layout_browser(_laid_out, b, f, doc, aspect)
     assert all(boxes[k] is not None for k in BOXES), boxes
     for i, a in enumerate(BOXES):
         box = boxes[a]

@@ -146,10 +146,31 @@ def _sign_in(page, url: str, sub: str) -> None:
     wait_for_streamlit(page)
 
 
+@pytest.fixture(scope="module")
+def signed_in() -> dict[tuple[str, str], list]:
+    """Each person's cookies from their first sign-in of the module on each server, which
+    goes the whole way through the provider (``_sign_in``): a later test on that server
+    where signing in is not the point starts signed in with them (``_as``) instead of
+    signing in again."""
+    return {}
+
+
+def _as(page, url: str, sub: str, signed_in: dict[tuple[str, str], list]) -> None:
+    """Make ``page`` signed in as ``sub`` on the server at ``url``: their first time there
+    through the provider; afterwards with the cookies it gave (the next page opened must
+    show them signed in: ``_data_page`` checks it)."""
+    if (sub, url) in signed_in:
+        page.context.add_cookies(signed_in[sub, url])
+        return
+    _sign_in(page, url, sub)
+    signed_in[sub, url] = page.context.cookies()
+
+
 def _data_page(page, url: str) -> None:
     page.goto(f"{url}/data", wait_until="domcontentloaded")
     wait_for_streamlit(page)
     page.get_by_role("heading", name="Data").wait_for(timeout=60_000)
+    page.get_by_text("Signed in as").first.wait_for(timeout=60_000)
     wait_for_streamlit(page)
 
 
@@ -192,8 +213,8 @@ def test_a_reader_sees_no_write_control_and_the_store_refuses_their_write(page, 
     assert team.revision() == before
 
 
-def test_an_editor_imports_and_the_trail_names_them(page, team):
-    _sign_in(page, team.a, "eddie")
+def test_an_editor_imports_and_the_trail_names_them(page, team, signed_in):
+    _as(page, team.a, "eddie", signed_in)
     _data_page(page, team.a)
     assert page.get_by_label("Your name (recorded with every change you make)").count() == 0
     assert page.get_by_text("Your changes are recorded as eddie@team.example.").count() == 1
@@ -214,10 +235,10 @@ def test_an_editor_imports_and_the_trail_names_them(page, team):
     _no_exception(page)
 
 
-def test_an_admin_on_the_other_server_sees_the_import_and_undoes_it(page, team):
+def test_an_admin_on_the_other_server_sees_the_import_and_undoes_it(page, team, signed_in):
     revision = team.revision()
     assert revision >= 1
-    _sign_in(page, team.b, "ada")  # the second app server
+    _as(page, team.b, "ada", signed_in)  # the second app server
     _data_page(page, team.b)
     caption = page.get_by_text("record(s) added or corrected here").first
     assert "plus 12 record(s)" in caption.inner_text()
@@ -251,12 +272,14 @@ def _describe(page, text: str) -> None:
     area.fill(text)
 
 
-def test_two_editors_on_two_servers_correcting_one_event_the_second_gets_a_conflict(browser, team):
+def test_two_editors_on_two_servers_correcting_one_event_the_second_gets_a_conflict(
+    browser, team, signed_in
+):
     first, second = _context(browser), _context(browser)
     try:
         eddie, erin = first.new_page(), second.new_page()
-        _sign_in(eddie, team.a, "eddie")
-        _sign_in(erin, team.b, "erin")
+        _as(eddie, team.a, "eddie", signed_in)
+        _as(erin, team.b, "erin", signed_in)
         _data_page(eddie, team.a)
         _data_page(erin, team.b)
         label = _open_event(eddie, 0)
@@ -283,8 +306,8 @@ def test_two_editors_on_two_servers_correcting_one_event_the_second_gets_a_confl
         second.close()
 
 
-def test_the_store_going_down_is_said_a_save_refused_and_the_app_recovers(page, team):
-    _sign_in(page, team.a, "eddie")
+def test_the_store_going_down_is_said_a_save_refused_and_the_app_recovers(page, team, signed_in):
+    _as(page, team.a, "eddie", signed_in)
     _data_page(page, team.a)
     _open_event(page, 2)
     _describe(page, "SYNTHETIC correction typed while the store is down")
@@ -316,13 +339,13 @@ def test_the_store_going_down_is_said_a_save_refused_and_the_app_recovers(page, 
     _no_exception(page)
 
 
-def test_uploads_are_limited_per_role(page, team, tmp_path):
+def test_uploads_are_limited_per_role(page, team, signed_in, tmp_path):
     """Editors may import files of up to editor_upload_mb (1 MB here); a bigger one is
     turned away before anything is read."""
     big = tmp_path / "synthetic-too-big.csv"
     row = "SYNTHETIC,row,of,a,file,too,big,to,import\n"
     big.write_text("a,b,c,d,e,f,g,h,i\n" + row * (2 * 1024 * 1024 // len(row)), encoding="utf-8")
-    _sign_in(page, team.a, "erin")
+    _as(page, team.a, "erin", signed_in)
     _data_page(page, team.a)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
     page.get_by_text("1.0MB").or_(page.get_by_text("1 MB")).first.wait_for(timeout=30_000)
