@@ -28,9 +28,7 @@ def stacking_css(key: str, below_px: int = STACK_BELOW_PX) -> str:
     while that container is narrower than ``below_px``; nested rows are left alone."""
     if not _KEY.match(key):
         raise ValueError(f"a container key for CSS must be letters, digits, - or _: {key!r}")
-    row = (
-        f'.st-key-{key} > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]'
-    )
+    row = f'.st-key-{key} > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"]'
     return (
         f".st-key-{key}{{container-type:inline-size;container-name:pw-{key}}}"
         f"@container pw-{key} (max-width:{below_px - 0.02}px){{"
