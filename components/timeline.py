@@ -634,7 +634,8 @@ def chart_tags(fig: go.Figure, min_width: float = MIN_LIVE_WIDTH) -> list[Tag]:
     """The tags of the milestones and notes of a timeline ``fig`` (``timeline_figure``,
     ``gap_timeline_figure``): milestones numbered in date order (as the slide numbers them),
     notes lettered, each in the lowest row over the plot where it overlaps no other tag
-    with the chart ``min_width`` pixels wide (:func:`stagger_rows`), and so at any width."""
+    with the chart ``min_width`` pixels wide (:func:`stagger_rows`), and so at any width.
+    A label dated off the x axis (which plotly would not draw) gets no tag."""
     labels = sorted(
         ((kind, pd.Timestamp(note.x), note) for kind, note in _vertical_labels(fig)),
         key=lambda item: (item[1], item[0]),
@@ -642,6 +643,7 @@ def chart_tags(fig: go.Figure, min_width: float = MIN_LIVE_WIDTH) -> list[Tag]:
     if not labels:
         return []
     lo, hi = _axis_span(fig, [when for _, when, _ in labels])
+    labels = [item for item in labels if lo <= item[1] <= hi]  # plotly hides the others
     left, plot_w = _plot_px(fig, min_width)
     days = max((hi - lo).total_seconds(), 1.0)
     counters = {"milestone": 0, "note": 0}
