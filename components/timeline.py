@@ -4,6 +4,12 @@ as marked lines; ``gap_timeline_figure`` (How often) adds the gaps shaded by wha
 them, the analyst's notes, a strip of the events known only to their week or month, and
 box selection, which ``selection_from_chart`` turns into a date span and event ids.
 
+A page draws its timeline through ``render_timeline_selection``, which shows the figure's
+live copy (``live_timeline``): its milestones and notes as short numbered or lettered tags
+over the plot that never overlap, whatever the chart's width, their labels on hover and in a
+key under the chart. Exports take the figure itself (the slide numbers milestones its own
+way, ``components.briefing.slide_chart``).
+
 Builders are pure (no ``st``); ``render_timeline`` and ``render_selectable_timeline`` show
 a figure.
 """
