@@ -4,6 +4,12 @@ as marked lines; ``gap_timeline_figure`` (How often) adds the gaps shaded by wha
 them, the analyst's notes, a strip of the events known only to their week or month, and
 box selection, which ``selection_from_chart`` turns into a date span and event ids.
 
+A page draws its timeline through ``render_timeline_selection``, which shows the figure's
+live copy (``live_timeline``): its milestones and notes as short numbered or lettered tags
+over the plot that never overlap, whatever the chart's width, their labels on hover and in a
+key under the chart. Exports take the figure itself (the slide numbers milestones its own
+way, ``components.briefing.slide_chart``).
+
 Builders are pure (no ``st``); ``render_timeline`` and ``render_selectable_timeline`` show
 a figure.
 """
@@ -175,7 +181,7 @@ def timeline_figure(
                 xshift=-1,
                 font={"size": 10, "color": "#333"},
                 bgcolor="rgba(255,255,255,0.75)",
-                hovertext=plotly_text(row.hover),
+                hovertext=hover_text(row.dated),
             )
 
     full_title = f"<b>{plotly_text(title)}</b>"
@@ -212,8 +218,9 @@ def timeline_figure(
 
 def merge_close_marks(marks: pd.DataFrame, min_gap_days: int = 75) -> pd.DataFrame:
     """Milestones closer than ``min_gap_days`` share one line and one label, so labels on a
-    multi-year axis do not overprint each other. Columns: start, label, hover."""
-    ordered = marks.sort_values("start")
+    multi-year axis do not overprint each other. Columns: start, label, hover (the dated
+    labels, one a line, as plain text), dated (the same as a tuple: one per milestone)."""
+    ordered = marks.sort_values("start", kind="stable")
     cluster = (ordered["start"].diff().dt.days.fillna(min_gap_days) >= min_gap_days).cumsum()
     dated = ordered["start"].dt.strftime("%-d %b %Y") + ": " + ordered["label"]
     return pd.DataFrame(
@@ -222,9 +229,23 @@ def merge_close_marks(marks: pd.DataFrame, min_gap_days: int = 75) -> pd.DataFra
             "label": ordered.groupby(cluster)["label"]
             .agg(" · ".join)
             .map(lambda t: t if len(t) <= 42 else t[:41] + "…"),
-            "hover": dated.groupby(cluster).agg("<br>".join),
+            "hover": dated.groupby(cluster).agg("\n".join),
+            "dated": dated.groupby(cluster).agg(tuple),
         }
     ).reset_index(drop=True)
+
+
+def hover_text(lines: Sequence[str]) -> str:
+    """Plain-text ``lines`` as one plotly hover text, each escaped, one a line."""
+    return "<br>".join(plotly_text(line) for line in lines)
+
+
+def _plain_lines(hover: str) -> list[str]:
+    """The plain-text lines of a :func:`hover_text` (its inverse)."""
+    return [
+        line.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        for line in str(hover).split("<br>")
+    ]
 
 
 #: how each explanation of a gap is shaded on the timeline
@@ -487,7 +508,7 @@ def gap_timeline_figure(
                 xshift=2,
                 font={"size": 10, "color": NOTE_COLOUR},
                 bgcolor="rgba(255,255,255,0.8)",
-                hovertext=plotly_text(note.hover),
+                hovertext=hover_text(note.dated),
             )
 
     if x_range is not None:
@@ -496,6 +517,249 @@ def gap_timeline_figure(
             range=[x_range[0] - pd.Timedelta(days=75), x_range[1] + pd.Timedelta(days=20)]
         )
     return make_selectable(fig)
+
+
+# --------------------------------------------------------------------------- live tags
+# On a live chart the long vertical labels of milestones and notes collide as soon as the
+# chart is narrow or two dates are close, and the chart's width is only known in the
+# browser. So the live chart shows each label as a short tag over the plot (a number for a
+# milestone, as the slide numbers them, a letter for a note) with the label on hover, and
+# the labels in full in a key under the chart (``tag_key``). The tags are laid out for the
+# narrowest the chart is ever drawn: a tag's distance to another grows with the width and
+# its size does not, so tags clear of each other at that width are clear at every width.
+
+#: the narrowest a live timeline is drawn, in CSS pixels (a phone held upright; Streamlit
+#: stacks columns below 640 px)
+MIN_LIVE_WIDTH = 320
+#: the tags' font size and padding (inside their border), in pixels
+TAG_FONT = 11
+TAG_PAD = 2
+#: a tag's height (a line of text, padding and border) and the height of a row of tags
+TAG_HEIGHT = TAG_FONT * 1.3 + 2 * (TAG_PAD + 1)
+TAG_ROW = TAG_HEIGHT + 3
+#: clear pixels kept between two tags in one row
+TAG_GAP = 3
+#: the top of the figure kept for its title and subtitle, above the tags, and the height
+#: of the title's middle there (where plotly centres it in ``timeline_figure``'s margin)
+TITLE_BAND = 60
+TITLE_MIDDLE = 35
+#: the name of the tags' annotations and of the lines joining a raised tag to its date
+TAG_NAME = "pw-tag"
+TAG_STEM = "pw-tag-stem"
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A milestone's or note's short tag on a live chart: its text ('3', 'B'), its date,
+    its row over the plot (0 right above it), whether it is a 'milestone' or a 'note', and
+    the dated labels it stands for, as plain text (several milestones close in time share a
+    line and a tag, ``merge_close_marks``)."""
+
+    text: str
+    x: pd.Timestamp
+    row: int
+    kind: str
+    lines: tuple[str, ...]
+
+
+def tag_width_px(text: str, size: float = TAG_FONT) -> float:
+    """The width of a tag showing ``text``, in pixels, erring wide: a digit is 0.64 of the
+    font size in DejaVu Sans, the widest letter under one; padding and border both sides."""
+    return sum(0.64 if c.isdigit() else 1.0 for c in text) * size + 2 * (TAG_PAD + 1)
+
+
+def _letters(n: int) -> str:
+    """1 -> 'A', 26 -> 'Z', 27 -> 'AA': the notes' tags."""
+    out = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("A") + rest) + out
+    return out
+
+
+def _label_kind(note: object) -> str | None:
+    """What a long vertical label of a timeline labels: 'milestone' (hung from the top of
+    the plot, ``timeline_figure``), 'note' (an analyst's note, ``gap_timeline_figure``), or
+    None for any other annotation."""
+    if getattr(note, "textangle", None) != -90 or getattr(note, "xref", None) != "x":
+        return None
+    return {"paper": "milestone", "y domain": "note"}.get(getattr(note, "yref", None))
+
+
+def _vertical_labels(fig: go.Figure) -> list[tuple[str, object]]:
+    """The long vertical labels of ``fig`` with what each labels (:func:`_label_kind`)."""
+    kinds = ((_label_kind(note), note) for note in fig.layout.annotations)
+    return [(kind, note) for kind, note in kinds if kind is not None]
+
+
+def _axis_span(fig: go.Figure, dates: Sequence[pd.Timestamp]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The dates at the two ends of the x axis: its range when set, else the span of what
+    the figure plots along it and of ``dates``."""
+    span = fig.layout.xaxis.range
+    if span is not None and len(span) == 2:
+        return pd.Timestamp(span[0]), pd.Timestamp(span[1])
+    seen = list(dates)
+    for trace in fig.data:
+        xs = getattr(trace, "x", None)
+        if xs is None or getattr(trace, "yaxis", None) not in (None, "y"):
+            continue
+        values = pd.to_datetime(pd.Series(list(xs), dtype=object), errors="coerce").dropna()
+        if len(values):
+            seen.extend([values.min(), values.max()])
+    if not seen:
+        return pd.Timestamp(0), pd.Timestamp(0)
+    return min(seen), max(seen)
+
+
+def _plot_px(fig: go.Figure, width: float) -> tuple[float, float]:
+    """The left edge and the width of the plot of ``fig`` drawn ``width`` pixels wide."""
+    margin = fig.layout.margin
+    left = 80.0 if margin.l is None else float(margin.l)
+    right = 80.0 if margin.r is None else float(margin.r)
+    return left, max(1.0, width - left - right)
+
+
+def stagger_rows(
+    centres: Sequence[float], widths: Sequence[float], gap: float = TAG_GAP
+) -> list[int]:
+    """A row for each tag centred at ``centres`` (pixels, in date order) ``widths`` wide:
+    the lowest row in which it keeps ``gap`` pixels clear of every tag placed before it."""
+    placed: list[tuple[float, float, int]] = []
+    rows = []
+    for x, w in zip(centres, widths, strict=True):
+        left, right = x - w / 2, x + w / 2
+        row = 0
+        while any(r == row and left < b + gap and a - gap < right for a, b, r in placed):
+            row += 1
+        placed.append((left, right, row))
+        rows.append(row)
+    return rows
+
+
+def chart_tags(fig: go.Figure, min_width: float = MIN_LIVE_WIDTH) -> list[Tag]:
+    """The tags of the milestones and notes of a timeline ``fig`` (``timeline_figure``,
+    ``gap_timeline_figure``): milestones numbered in date order (as the slide numbers them),
+    notes lettered, each in the lowest row over the plot where it overlaps no other tag
+    with the chart ``min_width`` pixels wide (:func:`stagger_rows`), and so at any width.
+    A label dated off the x axis (which plotly would not draw) gets no tag."""
+    labels = sorted(
+        ((kind, pd.Timestamp(note.x), note) for kind, note in _vertical_labels(fig)),
+        key=lambda item: (item[1], item[0]),
+    )
+    if not labels:
+        return []
+    lo, hi = _axis_span(fig, [when for _, when, _ in labels])
+    labels = [item for item in labels if lo <= item[1] <= hi]  # plotly hides the others
+    left, plot_w = _plot_px(fig, min_width)
+    days = max((hi - lo).total_seconds(), 1.0)
+    counters = {"milestone": 0, "note": 0}
+    texts, centres = [], []
+    for kind, when, _ in labels:
+        counters[kind] += 1
+        n = counters[kind]
+        texts.append(str(n) if kind == "milestone" else _letters(n))
+        centres.append(left + (when - lo).total_seconds() / days * plot_w)
+    rows = stagger_rows(centres, [tag_width_px(t) for t in texts])
+    return [
+        Tag(text, when, row, kind, tuple(_plain_lines(note.hovertext or plotly_text(note.text))))
+        for text, row, (kind, when, note) in zip(texts, rows, labels, strict=True)
+    ]
+
+
+def tagged_figure(fig: go.Figure, tags: Sequence[Tag]) -> go.Figure:
+    """A copy of the timeline ``fig`` with the long vertical labels of its milestones and
+    notes replaced by ``tags`` (``chart_tags(fig)``) over the plot, each with its labels on
+    hover and, when raised above the first row, a line down to its date; the top margin
+    grown to hold the rows of tags under the title, which is pinned to the top."""
+    out = new_figure(fig)
+    if not tags:
+        return out
+    out.layout.annotations = [a for a in out.layout.annotations if _label_kind(a) is None]
+    colours = {"milestone": ("#222", "#555"), "note": (NOTE_COLOUR, NOTE_COLOUR)}
+    for tag in tags:
+        text_colour, border = colours[tag.kind]
+        lift = 3 + tag.row * TAG_ROW
+        if tag.row:
+            out.add_shape(
+                name=TAG_STEM,
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=tag.x,
+                x1=tag.x,
+                ysizemode="pixel",
+                yanchor=1,
+                y0=0,
+                y1=lift,
+                line={"color": border, "width": 1, "dash": "dot"},
+            )
+        out.add_annotation(
+            name=TAG_NAME,
+            text=tag.text,
+            x=tag.x,
+            xref="x",
+            y=1,
+            yref="paper",
+            xanchor="center",
+            yanchor="bottom",
+            yshift=lift,
+            showarrow=False,
+            font={"size": TAG_FONT, "color": text_colour},
+            bgcolor="#ffffff",
+            bordercolor=border,
+            borderwidth=1,
+            borderpad=TAG_PAD,
+            hovertext=hover_text(tag.lines),
+        )
+    rows = 1 + max(tag.row for tag in tags)
+    top = TITLE_BAND + rows * TAG_ROW + 3
+    out.update_layout(
+        margin={"t": max(top, out.layout.margin.t or 0)},
+        # the title (and subtitle) where plotly centres it in the usual top margin
+        title={"y": 1 - TITLE_MIDDLE / (out.layout.height or 450), "yanchor": "middle"},
+    )
+    return out
+
+
+def tag_boxes(fig: go.Figure, width: float) -> list[tuple[str, float, float, float, float]]:
+    """The tags of a :func:`tagged_figure` as boxes (text, left, top, right, bottom) in
+    pixels of the chart drawn ``width`` wide, its top at 0."""
+    tags = [a for a in fig.layout.annotations if a.name == TAG_NAME]
+    lo, hi = _axis_span(fig, [pd.Timestamp(a.x) for a in tags])
+    left, plot_w = _plot_px(fig, width)
+    days = max((hi - lo).total_seconds(), 1.0)
+    top = float(fig.layout.margin.t or 0)
+    out = []
+    for a in tags:
+        x = left + (pd.Timestamp(a.x) - lo).total_seconds() / days * plot_w
+        w = tag_width_px(str(a.text), a.font.size or TAG_FONT)
+        bottom = top - (a.yshift or 0)
+        out.append((str(a.text), x - w / 2, bottom - TAG_HEIGHT, x + w / 2, bottom))
+    return out
+
+
+def live_timeline(fig: go.Figure) -> tuple[go.Figure, list[Tag]]:
+    """What a page draws of the timeline ``fig`` (never changed): a selectable copy with
+    tags for its milestones and notes (:func:`tagged_figure`), and the tags, for the key."""
+    tags = chart_tags(fig)
+    return make_selectable(tagged_figure(fig, tags)), tags
+
+
+def tag_key(tags: Sequence[Tag]) -> str:
+    """The key under a live chart, as Streamlit Markdown (the labels escaped): each tag's
+    text in bold and its dated labels, milestones then notes."""
+    from components.html import md_escape
+
+    parts = []
+    for kind, title in (("milestone", "Milestones"), ("note", "Notes")):
+        items = [
+            f"**{t.text}** " + "; ".join(md_escape(line) for line in t.lines)
+            for t in tags
+            if t.kind == kind
+        ]
+        if items:
+            parts.append(f"{title}: " + " · ".join(items))
+    return "  \n".join(parts)
 
 
 def make_selectable(fig: go.Figure) -> go.Figure:
@@ -695,14 +959,10 @@ def render_timeline_selection(
     from data.cache import derived
 
     # ``fig`` may be shared by every session (a cached view's chart): never changed here;
-    # its selectable copy (unless built selectable) and that copy shaded for a span are
-    # made once for everyone
+    # its live copy (selectable, milestones tagged: ``live_timeline``) and that copy shaded
+    # for a span are made once for everyone
     shared = fig
-    fig = (
-        shared
-        if is_selectable(shared)
-        else derived(shared, "selectable", lambda: make_selectable(new_figure(shared)))
-    )
+    fig, tags = derived(shared, "live", lambda: live_timeline(shared))
     key = f"{page}_timeline_{selection_round(page)}"
     state = st.session_state.get(key)
     prior = state.get("selection") if isinstance(state, Mapping) else None
@@ -716,6 +976,8 @@ def render_timeline_selection(
             lambda: mark_selection(new_figure(plain), selection),
         )
     render_selectable_timeline(fig, key=key)
+    if tags:
+        st.caption(tag_key(tags))
     return selection, warning
 
 

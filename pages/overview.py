@@ -10,6 +10,7 @@ from components.colours import actor_colours
 from components.export_panel import render_export_panel
 from components.frame import page_context
 from components.html import md_escape
+from components.layout import render_stacking_columns
 from components.overview import (
     WHOLE_TABLE_EVENTS,
     event_table,
@@ -46,7 +47,9 @@ st.caption(md_escape(derived(view, "rule_line", lambda: rule_line(ds, f, len(eve
 figures = st.container()  # filled once the timeline says what is selected
 st.caption(md_escape(derived(view, "reported_line", lambda: reported_line(view.reported))))
 
-left, right = st.columns(2, gap="medium")
+# the map and the chart side by side on a wide page, the map on top of the chart on a
+# narrower one (the sidebar open in a 1000-1400 px window): each stays wide enough to read
+left, right = render_stacking_columns([3, 2], key="overview_where_when")
 with right:
     st.subheader("How often")
     st.segmented_control(

@@ -1,0 +1,202 @@
+"""The live timelines' milestone tags (components.timeline: chart_tags, tagged_figure,
+live_timeline): numbers over the plot instead of long vertical labels, laid out so that no
+two overlap at any width the chart is drawn, the labels on hover and in a key.
+
+The embedded data set's milestones, the mini set's (SYNTHETIC, tests/fixtures.py) and a
+SYNTHETIC crowd of milestones made here."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from components import timeline
+from components.colours import actor_colours
+from components.timeline import (
+    MIN_LIVE_WIDTH,
+    TAG_GAP,
+    TAG_NAME,
+    TITLE_BAND,
+    chart_tags,
+    live_timeline,
+    merge_close_marks,
+    stagger_rows,
+    tag_boxes,
+    tag_key,
+    tagged_figure,
+    timeline_figure,
+)
+from data.aggregate import counts_per_period, milestones
+from data.filters import patrols
+from tests.fixtures import embedded_dataset
+from tests.test_frequency_components import _timeline
+
+#: the widths a live chart is drawn at: a phone, the Overview's chart beside the map or
+#: stacked under it at 1000, 1400 and 1920 px windows (sidebar open or folded), How often's
+WIDTHS = (320, 360, 420, 540, 568, 700, 940, 1100, 1240, 1460, 1760)
+
+
+@pytest.fixture(scope="module")
+def embedded():
+    return embedded_dataset()
+
+
+def _overview(ds, marks=None, x_range=None, **kw):
+    return timeline_figure(
+        counts_per_period(patrols(ds.events), ds, "month", by="actor"),
+        by="actor",
+        actor_colours=actor_colours(ds.actors),
+        marks=milestones(ds) if marks is None else marks,
+        title="Patrols per month",
+        subtitle="all actors",
+        x_range=x_range,
+        **kw,
+    )
+
+
+def _crowd() -> pd.DataFrame:
+    """SYNTHETIC milestones: 24 dates 3 to 110 days apart over two years, some labels
+    long, one with markup characters."""
+    gaps = [3, 80, 76, 90, 5, 110, 77, 78, 79, 100, 4, 76, 85, 90, 76, 2, 95, 76, 80, 81, 77, 76]
+    starts = pd.Timestamp("2020-01-05") + pd.to_timedelta(pd.Series([0, *gaps]).cumsum(), "D")
+    labels = [f"Synthetic milestone {i} with a rather long label" for i in range(len(starts))]
+    labels[3] = "Synthetic <b>bold</b> & [link](x) *claim*"
+    return pd.DataFrame({"start": starts, "label": labels})
+
+
+def _figures(embedded, mini):
+    crowd_range = (pd.Timestamp("2020-01-01"), pd.Timestamp("2024-12-31"))
+    marks = milestones(embedded)
+    return {
+        "embedded overview": _overview(
+            embedded, x_range=(pd.Timestamp("2019-10-16"), pd.Timestamp("2026-12-01"))
+        ),
+        "embedded 2020": _overview(  # the page's marks are the window's
+            embedded,
+            marks=marks[marks["start"].dt.year == 2020],
+            x_range=(pd.Timestamp("2020-01-01"), pd.Timestamp("2020-12-31")),
+        ),
+        "embedded 2021, milestones off the axis": _overview(
+            embedded, x_range=(pd.Timestamp("2021-01-01"), pd.Timestamp("2021-12-31"))
+        ),
+        "embedded no range": _overview(embedded),
+        "mini how often": _timeline(mini),
+        "synthetic crowd": _overview(mini, marks=_crowd(), x_range=crowd_range),
+    }
+
+
+def _overlap(a, b) -> bool:
+    _, l1, t1, r1, b1 = a
+    _, l2, t2, r2, b2 = b
+    return l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1
+
+
+def test_no_two_tags_overlap_at_any_width_the_chart_is_drawn(embedded, mini):
+    for name, fig in _figures(embedded, mini).items():
+        live, tags = live_timeline(fig)
+        assert bool(tags) == ("off the axis" not in name), name
+        for width in WIDTHS:
+            boxes = tag_boxes(live, width)
+            assert len(boxes) == len(tags)
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1 :]:
+                    assert not _overlap(a, b), (name, width, a, b)
+                # inside the chart, between the title's band and the plot's top
+                assert 0 <= a[1] and a[3] <= width, (name, width, a)
+                assert a[2] >= TITLE_BAND and a[4] <= live.layout.margin.t, (name, width, a)
+
+
+def test_tags_are_clear_by_the_gap_at_the_narrowest_width(embedded, mini):
+    live, tags = live_timeline(_figures(embedded, mini)["synthetic crowd"])
+    boxes = tag_boxes(live, MIN_LIVE_WIDTH)
+    rows = {}
+    for tag, box in zip(tags, boxes, strict=True):
+        rows.setdefault(tag.row, []).append(box)
+    assert len(rows) > 1  # the crowd needs more than one row at 320 px
+    for row in rows.values():
+        row.sort(key=lambda b: b[1])
+        for left, right in zip(row, row[1:], strict=False):
+            assert right[1] - left[3] >= TAG_GAP - 1e-9
+
+
+def test_stagger_rows_lowest_free_row():
+    # three tags 10 px wide: the second overlaps the first, the third clears both rows
+    assert stagger_rows([100, 105, 120], [10, 10, 10]) == [0, 1, 0]
+    assert stagger_rows([100, 105, 108], [10, 10, 10]) == [0, 1, 2]
+    assert stagger_rows([], []) == []
+
+
+def test_milestones_are_numbered_in_date_order_and_keep_every_label(embedded):
+    fig = _overview(embedded, x_range=(pd.Timestamp("2019-10-16"), pd.Timestamp("2026-12-01")))
+    tags = chart_tags(fig)
+    merged = merge_close_marks(milestones(embedded))
+    assert [t.text for t in tags] == [str(i) for i in range(1, len(merged) + 1)]
+    assert [t.x for t in tags] == list(merged["start"])
+    assert [line for t in tags for line in t.lines] == [d for ds in merged["dated"] for d in ds]
+    key = tag_key(tags)
+    assert key.startswith("Milestones: **1** ")
+    assert "Sochi memorandum" in key and "Russia leaves Qamishli" in key
+
+
+def test_the_live_figure_has_tags_not_long_labels_and_leaves_the_shared_one_alone(mini):
+    fig = _timeline(mini)
+    before = json.loads(fig.to_json())
+    live, tags = live_timeline(fig)
+    assert json.loads(fig.to_json()) == before
+    notes = live.layout.annotations
+    assert not [a for a in notes if a.textangle == -90]  # no long vertical label left
+    drawn = [a for a in notes if a.name == TAG_NAME]
+    assert [a.text for a in drawn] == [t.text for t in tags]
+    # the gap lengths stay; the milestones' dotted lines stay
+    assert [a.text for a in notes if a.name is None] == [
+        a.text for a in fig.layout.annotations if a.textangle != -90
+    ]
+    assert live.layout.dragmode == "select"  # selectable, as every page's timeline
+
+
+def test_markup_in_a_label_stays_text_in_the_hover_and_the_key(mini):
+    fig = _overview(
+        mini, marks=_crowd(), x_range=(pd.Timestamp("2020-01-01"), pd.Timestamp("2024-12-31"))
+    )
+    live, tags = live_timeline(fig)
+    hovers = [a.hovertext for a in live.layout.annotations if a.name == TAG_NAME]
+    assert any("&lt;b&gt;bold&lt;/b&gt; &amp; [link](x)" in h for h in hovers)
+    assert not any("<b>" in h for h in hovers)
+    # merged milestones (3 days apart): one tag, each dated label on a line of its own
+    assert any(len(t.lines) == 2 for t in tags)
+    assert any(h.count("<br>") == 1 for h in hovers)
+    key = tag_key(tags)
+    assert "\\<b\\>bold\\</b\\> \\& \\[link\\]\\(x\\) \\*claim\\*" in key
+
+
+def test_notes_get_letters_and_their_own_line_in_the_key(mini):
+    notes = pd.DataFrame(
+        {
+            "start": pd.to_datetime(["2020-06-01", "2020-06-03", "2021-02-01"]),
+            "label": ["Synthetic note one", "Synthetic note two", "Synthetic note three"],
+        }
+    )
+    tags = chart_tags(_timeline(mini, notes=notes))
+    lettered = [t for t in tags if t.kind == "note"]
+    assert [t.text for t in lettered] == ["A", "B"]  # the first two merged (20 days)
+    key = tag_key(tags)
+    assert "\n" in key and key.split("  \n")[1].startswith("Notes: **A** ")
+
+
+def test_a_figure_without_milestones_is_left_as_it_is(mini):
+    fig = _overview(mini, marks=milestones(mini).iloc[0:0])
+    assert chart_tags(fig) == []
+    copy = timeline.new_figure(fig)  # a copy drops the x axis's empty title, nothing else
+    assert json.loads(tagged_figure(fig, []).to_json()) == json.loads(copy.to_json())
+
+
+def test_the_live_figure_is_deterministic_and_the_same_checked_or_not(mini, monkeypatch):
+    def build():
+        return json.loads(live_timeline(_timeline(mini))[0].to_json())
+
+    monkeypatch.setattr(timeline, "VALIDATE", True)
+    checked = build()
+    monkeypatch.setattr(timeline, "VALIDATE", False)
+    assert build() == checked == build()
