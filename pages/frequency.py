@@ -37,6 +37,7 @@ from components.frequency import (
     view_timeline,
 )
 from components.html import md_escape
+from components.layout import render_stacking_columns
 from components.overview import render_headline, render_where
 from components.tables import event_rows, render_table
 from components.timeline import render_selection_status, render_timeline_selection
@@ -116,7 +117,7 @@ with figures:
         ),
     )
 if section == "frequency":
-    left, right = st.columns([1, 1.3], gap="medium")
+    left, right = render_stacking_columns([1, 1.3], key="freq_where_events")
     with left:
         render_where(ds, picked.events, picked.map, key="freq_place", height=520, full=False)
     with right:
