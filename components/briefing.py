@@ -1369,14 +1369,33 @@ def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dic
 
 #: the least height of the slide chart's plot area, in pixels
 SLIDE_PLOT_LEAST = 170.0
+#: the least share of the slide chart's box its plot area takes (legend, labels and
+#: caption the rest)
+SLIDE_PLOT_SHARE = 0.48
+#: the layouts tried, in turn, for a chart that needs more room: the map column's share
+#: of the width (0: the usual) and whether the chart has its column to itself
+SLIDE_TRIES = ((0.0, False), (0.52, False), (0.46, False), (0.46, True))
+
+
+def slide_chart_margins(figure_json: str, width: float, size: float = 12) -> float:
+    """The height the slide chart ``width`` pixels wide takes around its plot area: its
+    title, milestone numbers, x labels, legends and caption (:func:`slide_chart`)."""
+    margin = slide_chart(json.loads(figure_json), width, 1000, size)["layout"]["margin"]
+    return float(margin["t"] + margin["b"])
 
 
 def slide_chart_least(figure_json: str, width: float, size: float = 12) -> float:
     """The least height of a slide chart box ``width`` pixels wide that holds the chart's
     title, milestone numbers, x labels, legend and caption (:func:`slide_chart`) around a
-    plot :data:`SLIDE_PLOT_LEAST` pixels tall."""
-    margin = slide_chart(json.loads(figure_json), width, 1000, size)["layout"]["margin"]
-    return margin["t"] + margin["b"] + SLIDE_PLOT_LEAST
+    plot at least :data:`SLIDE_PLOT_LEAST` pixels tall and :data:`SLIDE_PLOT_SHARE` of the
+    box."""
+    around = slide_chart_margins(figure_json, width, size)
+    return max(around + SLIDE_PLOT_LEAST, around / (1 - SLIDE_PLOT_SHARE))
+
+
+def slide_plot_share(figure_json: str, box: Box, size: float = 12) -> float:
+    """The share of the chart ``box``'s height the plot area takes on the slide."""
+    return max(0.0, box.h - slide_chart_margins(figure_json, box.w, size)) / box.h
 
 
 def _compact_figure(
@@ -1469,15 +1488,28 @@ def _more_line(one: str, many: str) -> str:
 def slide_boxes(b: Briefing, aspect: str = "16:9") -> dict[str, Box]:
     """The named boxes of the slide of ``b`` (``components.export_layout``): the chart's
     box as tall as its legend, milestone caption and a readable plot need
-    (:func:`slide_chart_least`) when the key figures can give up the room."""
+    (:func:`slide_chart_least`) when the key figures can give up the room; when they
+    cannot, the chart's column is made wider (the map narrower), which sets the legends
+    and the caption in fewer rows, and at last the chart gets the column to itself, the
+    key figures going under the map's legend. Of the layouts tried, the first whose plot takes
+    :data:`SLIDE_PLOT_SHARE` of the chart's box, else the one whose plot takes most."""
     content = _content(b)
     boxes = slide_layout(aspect, content)
     if b.figure_json is None or "chart" not in boxes:
         return boxes
-    least = slide_chart_least(b.figure_json, boxes["chart"].w)
-    if least <= boxes["chart"].h:
-        return boxes
-    return slide_layout(aspect, replace(content, chart_least=least))
+    best: tuple[float, dict[str, Box]] | None = None
+    for share, alone in SLIDE_TRIES:
+        tried = replace(content, map_share=share, chart_alone=alone)
+        boxes = slide_layout(aspect, tried)
+        least = slide_chart_least(b.figure_json, boxes["chart"].w)
+        if least > boxes["chart"].h:
+            boxes = slide_layout(aspect, replace(tried, chart_least=least))
+        plot = slide_plot_share(b.figure_json, boxes["chart"])
+        if plot >= SLIDE_PLOT_SHARE and boxes["chart"].h >= least - 0.5:
+            return boxes
+        if best is None or plot > best[0] + 0.005:
+            best = (plot, boxes)
+    return best[1] if best else boxes
 
 
 def brief_boxes(b: Briefing) -> dict[str, Box]:
