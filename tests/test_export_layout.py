@@ -106,6 +106,10 @@ def test_layouts_of_odd_content(fmt):
         Content(has_chart=False, figures=long),
         Content(figures=long, sources=("1 A source, 2021 B2",) * 400, banner=True, link="x" * 300),
         Content(legend=[[("Events", 0.0)] + [("Russia", 30.0)] * 40] * 6, title="T" * 300),
+        # the chart alone in a wider column, the key figures under the map's legend
+        Content(figures=long, chart_alone=True, map_share=0.46, chart_least=900.0),
+        Content(figures=("One figure.",), chart_alone=True, map_share=0.46, banner=True),
+        Content(figures=long, chart_alone=True, has_map=False),
     ):
         _check(layout(fmt, content), fmt)
 
