@@ -161,7 +161,9 @@ def _stack(
 def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
     """The boxes of a slide: title across the top; the map and, under it, its legend on
     the left; the key figures and the chart on the right; the sources and the footer
-    across the foot."""
+    across the foot. ``content.map_share`` sets the map column's width; with
+    ``content.chart_alone`` the chart takes the whole right column and the key figures go
+    under the map's legend."""
     if aspect not in ("16:9", "4:3"):
         raise ValueError("a slide is 16:9 or 4:3")
     width, height = FORMATS[aspect]
