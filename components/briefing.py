@@ -1371,7 +1371,7 @@ def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dic
 SLIDE_PLOT_LEAST = 170.0
 #: the least share of the slide chart's box its plot area takes (legend, labels and
 #: caption the rest)
-SLIDE_PLOT_SHARE = 0.48
+SLIDE_PLOT_SHARE = 0.47
 #: the layouts tried, in turn, for a chart that needs more room: the map column's share
 #: of the width (0: the usual) and whether the chart has its column to itself
 SLIDE_TRIES = ((0.0, False), (0.52, False), (0.46, False), (0.46, True))
@@ -1505,7 +1505,7 @@ def slide_boxes(b: Briefing, aspect: str = "16:9") -> dict[str, Box]:
         if least > boxes["chart"].h:
             boxes = slide_layout(aspect, replace(tried, chart_least=least))
         plot = slide_plot_share(b.figure_json, boxes["chart"])
-        if plot >= SLIDE_PLOT_SHARE and boxes["chart"].h >= least - 0.5:
+        if plot >= SLIDE_PLOT_SHARE:
             return boxes
         if best is None or plot > best[0] + 0.005:
             best = (plot, boxes)
