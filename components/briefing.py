@@ -28,6 +28,7 @@ internet: the renderer serves ``/map.html``, ``/chart.html``, ``/plotly.js`` and
 from __future__ import annotations
 
 import json
+import math
 import re
 import textwrap
 from dataclasses import dataclass, field, replace
@@ -1096,39 +1097,114 @@ def _chart_legend_groups(fig: dict) -> dict[str, list[str]]:
     return groups
 
 
-def _legend_lines(fig: dict, width: float) -> list[list[list[str]]]:
-    """The legend's groups on lines, as plotly wraps a horizontal legend ``width`` pixels
-    wide: each group a column (its title, then its entries one under another), the groups
-    side by side, a group that does not fit the rest of a line starting the next."""
-    size = fig.get("layout", {}).get("legend", {}).get("font", {}).get("size", 11)
-    lines: list[list[list[str]]] = []
-    used = width + 1
-    for items in _chart_legend_groups(fig).values():
-        need = max(_text_px(t, size, SLIDE_LEGEND_EM) for t in items) + _LEGEND_ITEM_PAD
-        if used > 0 and used + need > width:
-            lines.append([])
-            used = 0.0
-        lines[-1].append(items)
-        used += need
-    return lines
+def _legend_id(k: int) -> str:
+    return "legend" if k == 0 else f"legend{k + 1}"
+
+
+def _one_legend_per_group(fig: dict) -> list[str]:
+    """Give each legend group of ``fig`` a legend of its own (plotly's ``legend``,
+    ``legend2``, …), its group's title the legend's title: laid out one under another,
+    each a row of entries, a grouped legend's columns of one entry each are avoided.
+    Returns the legends' ids, in order."""
+    ids: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for trace in fig.get("data", []):
+        group = str(trace.get("legendgroup", ""))
+        if group not in ids and trace.get("showlegend") is not False and trace.get("name"):
+            ids[group] = _legend_id(len(ids))
+        title = (trace.pop("legendgrouptitle", None) or {}).get("text")
+        if title:
+            titles.setdefault(group, str(title))
+    for trace in fig.get("data", []):
+        trace["legend"] = ids.get(str(trace.get("legendgroup", "")), "legend")
+    layout = fig.setdefault("layout", {})
+    for group, lid in ids.items():
+        layout[lid] = {"title": {"text": titles.get(group, "")}}
+    return list(ids.values())
+
+
+#: plotly's legend: the room before an entry's text (its symbol) and after it
+_LEGEND_GAP = 5.0
+
+
+def _legend_parts(fig: dict) -> list[tuple[str, str, list[str]]]:
+    """The legends of a slide chart (:func:`_one_legend_per_group`): id, title, entries."""
+    layout = fig.get("layout", {})
+    parts: dict[str, list[str]] = {}
+    for trace in fig.get("data", []):
+        if trace.get("showlegend") is False or not trace.get("name"):
+            continue
+        parts.setdefault(str(trace.get("legend", "legend")), []).append(str(trace["name"]))
+    return [
+        (lid, str(layout.get(lid, {}).get("title", {}).get("text") or ""), names)
+        for lid, names in parts.items()
+    ]
+
+
+def _legend_rows_of(names: list[str], width: float, size: float, itemwidth: float) -> int:
+    """How many rows plotly sets a horizontal legend's ``names`` in, ``width`` wide: one
+    row when they all fit it, else a grid whose columns are as wide as the widest entry."""
+    if not names:
+        return 0
+    entry = [_text_px(n, size, SLIDE_LEGEND_EM) + itemwidth + 3 * _LEGEND_GAP for n in names]
+    if sum(entry) + (len(entry) - 1) * _LEGEND_GAP < width - 2:
+        return 1
+    widest = max(entry)
+    per_row = max(1, int((width - widest) / (widest + _LEGEND_GAP) - 1e-9) + 1)
+    return math.ceil(len(names) / per_row)
+
+
+def _title_left(title: str, names: list[str], width: float, size: float, itemwidth: float) -> bool:
+    """Whether a legend's title goes on the left of its entries: when title and entries
+    hold on one line ``width`` wide (else the title takes a line above them)."""
+    if not title:
+        return False
+    entry = [_text_px(n, size, SLIDE_LEGEND_EM) + itemwidth + 3 * _LEGEND_GAP for n in names]
+    head = _text_px(title, size, SLIDE_LEGEND_EM * 1.12) + 2 * _LEGEND_GAP
+    return head + sum(entry) + len(entry) * _LEGEND_GAP < width - 2
+
+
+def _legend_heights(fig: dict, width: float) -> list[tuple[str, float]]:
+    """Each legend of the slide chart and the height it takes ``width`` pixels wide: its
+    title's line (unless the title is on the left of a single row), its rows of entries,
+    its padding (errs tall)."""
+    layout = fig.get("layout", {})
+    out = []
+    for lid, title, names in _legend_parts(fig):
+        spec = layout.get(lid, {})
+        size = spec.get("font", {}).get("size", 11)
+        itemwidth = spec.get("itemwidth", 30)
+        rows = _legend_rows_of(names, width, size, itemwidth)
+        left = _title_left(title, names, width, size, itemwidth)
+        head = size * 1.3 + 5 if title and not left else 0.0
+        out.append((lid, head + rows * (size * 1.3 + 6.5) + 10))
+    return out
 
 
 def legend_flow_rows(fig: dict, width: float) -> int:
-    """How many rows of entries the slide chart's legend takes ``width`` pixels wide
-    (:func:`_legend_lines`): a line of groups is as tall as its tallest group."""
-    return sum(max(len(items) for items in line) for line in _legend_lines(fig, width))
+    """How many rows of entries (titles not counted) the slide chart's legends take
+    ``width`` pixels wide."""
+    layout = fig.get("layout", {})
+    return sum(
+        _legend_rows_of(
+            names,
+            width,
+            layout.get(lid, {}).get("font", {}).get("size", 11),
+            layout.get(lid, {}).get("itemwidth", 30),
+        )
+        for lid, _, names in _legend_parts(fig)
+    )
+
+
+#: the room between two of the slide chart's legends
+LEGEND_STACK_GAP = 2.0
 
 
 def legend_height_px(fig: dict, width: float) -> float:
-    """The height the slide chart's legend takes ``width`` pixels wide: its rows of
-    entries (:func:`legend_flow_rows`), the gaps between lines of groups, its padding."""
-    legend = fig.get("layout", {}).get("legend", {})
-    size = legend.get("font", {}).get("size", 11)
-    lines = _legend_lines(fig, width)
-    if not lines:
-        return 0.0
-    rows = sum(max(len(items) for items in line) for line in lines)
-    return rows * (size * 1.3 + 6.5) + (len(lines) - 1) * legend.get("tracegroupgap", 0) + 8
+    """The height the slide chart's legends take ``width`` pixels wide, one under
+    another (:func:`_legend_heights`)."""
+    heights = [h for _, h in _legend_heights(fig, width)]
+    return sum(heights) + LEGEND_STACK_GAP * max(0, len(heights) - 1)
 
 
 def _wrapped(words: list[str], width: float, size: float) -> list[str]:
@@ -1146,8 +1222,10 @@ def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dic
     """The export figure (plotly JSON as a dict, changed in place and returned) laid out for
     the slide's chart box of ``width``×``height`` CSS pixels, legible at that size:
 
-    - the legend one flow of entries below the x labels (a group's title an entry of its
-      own, in bold), the foot margin holding exactly its rows;
+    - a legend per legend group, one under another below the x labels: its title in bold
+      on the left of its entries when they hold on one line, else over them, its entries
+      in rows (plotly's grouped legend would set each group as a column, one entry a
+      row); the foot margin holds exactly their rows;
     - each milestone's long vertical label replaced by a number over the plot (numbers
       too close for their width are staggered up a row, so none overlap) and the numbers
       explained in a caption under the legend;
@@ -1167,19 +1245,28 @@ def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dic
     margin = {"l": 44, "r": 10, "t": 30, "b": 0}
     layout["margin"] = margin
     plot_w = width - margin["l"] - margin["r"]
-    # the legend: plotly's groups side by side under the x labels, starting at the
-    # box's left edge
-    layout["legend"] = {
-        "orientation": "h",
-        "traceorder": "grouped",
-        "font": {"size": small - 1},
-        "grouptitlefont": {"size": small - 1},
-        "itemsizing": "constant",
-        "tracegroupgap": 4,
-        "x": -(margin["l"] - 2) / plot_w,
-        "xanchor": "left",
-        "yanchor": "top",
-    }
+    # the legends: one per group, one under another under the x labels, each its title's
+    # line then its entries in rows, starting at the box's left edge
+    for lid in _one_legend_per_group(fig):
+        title = layout[lid]["title"]["text"]
+        names = next((n for i, _, n in _legend_parts(fig) if i == lid), [])
+        left = _title_left(title, names, plot_w + margin["l"] - 2, small - 1, 30)
+        layout[lid] = {
+            "orientation": "h",
+            "traceorder": "normal",
+            "itemwidth": 30,
+            "font": {"size": small - 1},
+            "title": {
+                "text": f"<b>{title}</b>" if title else "",
+                "side": "left" if left else "top",
+                "font": {"size": small - 1},
+            },
+            "itemsizing": "constant",
+            "x": -(margin["l"] - 2) / plot_w,
+            "xanchor": "left",
+            "yanchor": "top",
+            "bgcolor": "rgba(0,0,0,0)",
+        }
     legend_h = legend_height_px(fig, plot_w + margin["l"] - 2)
     # the milestones: numbers over the plot, their labels in a caption
     notes = layout.get("annotations", [])
@@ -1239,7 +1326,10 @@ def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dic
     ticks = 30.0  # the x labels under the plot
     margin["b"] = ticks + legend_h + (len(cap_lines) * (cap_size * 1.3) + 8 if cap_lines else 0)
     plot_h = max(60.0, height - margin["t"] - margin["b"])
-    layout["legend"]["y"] = -ticks / plot_h
+    below = ticks
+    for lid, h in _legend_heights(fig, plot_w + margin["l"] - 2):
+        layout[lid]["y"] = -below / plot_h
+        below += h + LEGEND_STACK_GAP
     if cap_lines:
         kept.append(
             {
@@ -1279,14 +1369,33 @@ def slide_chart(fig: dict, width: float, height: float, size: float = 12) -> dic
 
 #: the least height of the slide chart's plot area, in pixels
 SLIDE_PLOT_LEAST = 170.0
+#: the least share of the slide chart's box its plot area takes (legend, labels and
+#: caption the rest)
+SLIDE_PLOT_SHARE = 0.47
+#: the layouts tried, in turn, for a chart that needs more room: the map column's share
+#: of the width (0: the usual) and whether the chart has its column to itself
+SLIDE_TRIES = ((0.0, False), (0.52, False), (0.46, False), (0.46, True))
+
+
+def slide_chart_margins(figure_json: str, width: float, size: float = 12) -> float:
+    """The height the slide chart ``width`` pixels wide takes around its plot area: its
+    title, milestone numbers, x labels, legends and caption (:func:`slide_chart`)."""
+    margin = slide_chart(json.loads(figure_json), width, 1000, size)["layout"]["margin"]
+    return float(margin["t"] + margin["b"])
 
 
 def slide_chart_least(figure_json: str, width: float, size: float = 12) -> float:
     """The least height of a slide chart box ``width`` pixels wide that holds the chart's
     title, milestone numbers, x labels, legend and caption (:func:`slide_chart`) around a
-    plot :data:`SLIDE_PLOT_LEAST` pixels tall."""
-    margin = slide_chart(json.loads(figure_json), width, 1000, size)["layout"]["margin"]
-    return margin["t"] + margin["b"] + SLIDE_PLOT_LEAST
+    plot at least :data:`SLIDE_PLOT_LEAST` pixels tall and :data:`SLIDE_PLOT_SHARE` of the
+    box."""
+    around = slide_chart_margins(figure_json, width, size)
+    return max(around + SLIDE_PLOT_LEAST, around / (1 - SLIDE_PLOT_SHARE))
+
+
+def slide_plot_share(figure_json: str, box: Box, size: float = 12) -> float:
+    """The share of the chart ``box``'s height the plot area takes on the slide."""
+    return max(0.0, box.h - slide_chart_margins(figure_json, box.w, size)) / box.h
 
 
 def _compact_figure(
@@ -1379,15 +1488,28 @@ def _more_line(one: str, many: str) -> str:
 def slide_boxes(b: Briefing, aspect: str = "16:9") -> dict[str, Box]:
     """The named boxes of the slide of ``b`` (``components.export_layout``): the chart's
     box as tall as its legend, milestone caption and a readable plot need
-    (:func:`slide_chart_least`) when the key figures can give up the room."""
+    (:func:`slide_chart_least`) when the key figures can give up the room; when they
+    cannot, the chart's column is made wider (the map narrower), which sets the legends
+    and the caption in fewer rows, and at last the chart gets the column to itself, the
+    key figures going under the map's legend. Of the layouts tried, the first whose plot takes
+    :data:`SLIDE_PLOT_SHARE` of the chart's box, else the one whose plot takes most."""
     content = _content(b)
     boxes = slide_layout(aspect, content)
     if b.figure_json is None or "chart" not in boxes:
         return boxes
-    least = slide_chart_least(b.figure_json, boxes["chart"].w)
-    if least <= boxes["chart"].h:
-        return boxes
-    return slide_layout(aspect, replace(content, chart_least=least))
+    best: tuple[float, dict[str, Box]] | None = None
+    for share, alone in SLIDE_TRIES:
+        tried = replace(content, map_share=share, chart_alone=alone)
+        boxes = slide_layout(aspect, tried)
+        least = slide_chart_least(b.figure_json, boxes["chart"].w)
+        if least > boxes["chart"].h:
+            boxes = slide_layout(aspect, replace(tried, chart_least=least))
+        plot = slide_plot_share(b.figure_json, boxes["chart"])
+        if plot >= SLIDE_PLOT_SHARE:
+            return boxes
+        if best is None or plot > best[0] + 0.005:
+            best = (plot, boxes)
+    return best[1] if best else boxes
 
 
 def brief_boxes(b: Briefing) -> dict[str, Box]:

@@ -95,6 +95,12 @@ class Content:
     #: the least height of the slide's chart box that holds its legend, its labels and a
     #: plot that can be read (0: the usual share of the column)
     chart_least: float = 0.0
+    #: the map column's share of the slide's width (0: the usual 0.6, 0.62 on 4:3); a
+    #: chart that needs more room for its legend and caption gets a wider column
+    map_share: float = 0.0
+    #: the chart alone in its column, as tall as the map's column, and the key figures
+    #: under the map's legend (a chart whose legend and caption need the whole column)
+    chart_alone: bool = False
 
 
 def legend_height(
@@ -155,7 +161,9 @@ def _stack(
 def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
     """The boxes of a slide: title across the top; the map and, under it, its legend on
     the left; the key figures and the chart on the right; the sources and the footer
-    across the foot."""
+    across the foot. ``content.map_share`` sets the map column's width; with
+    ``content.chart_alone`` the chart takes the whole right column and the key figures go
+    under the map's legend."""
     if aspect not in ("16:9", "4:3"):
         raise ValueError("a slide is 16:9 or 4:3")
     width, height = FORMATS[aspect]
@@ -182,24 +190,35 @@ def slide_layout(aspect: str, content: Content) -> dict[str, Box]:
     main_h = main_bottom - main_top
 
     side = content.has_chart or bool(content.figures)
-    left_w = inner if not side else (inner * (0.6 if aspect == "16:9" else 0.62))
+    share = content.map_share or (0.6 if aspect == "16:9" else 0.62)
+    left_w = inner if not side else inner * share
+    f_font, f_line = SLIDE_TYPE["figures"]
+    # the key figures under the map's legend (content.chart_alone): as many lines as they
+    # take, up to a quarter of the column, at least the first
+    under = bool(content.chart_alone and content.has_chart and content.has_map and content.figures)
+    under_h = 0.0
+    if under:
+        lines = text_lines(content.figures, left_w, f_font, indent=18)
+        first = 26 + (text_lines(content.figures[:1], left_w, f_font, indent=18) + 1) * f_line + 6
+        want = 26 + lines * f_line + 6 * len(content.figures)
+        under_h = min(want, max(first, main_h * 0.25))
     if content.has_map:
         l_font, l_line = SLIDE_TYPE["legend"]
         legend_h = min(legend_height(content.legend, left_w, l_font, l_line), main_h * 0.3)
+        map_h = main_h - (legend_h + 8 if legend_h else 0) - (under_h + gap if under else 0)
+        boxes["map"] = Box("map", margin, main_top, left_w, map_h)
         if legend_h:
-            map_h = main_h - legend_h - 8
-            boxes["map"] = Box("map", margin, main_top, left_w, map_h)
             boxes["legend"] = Box("legend", margin, main_top + map_h + 8, left_w, legend_h)
-        else:
-            boxes["map"] = Box("map", margin, main_top, left_w, main_h)
+        if under:
+            top = main_top + map_h + (legend_h + 8 if legend_h else 0) + gap
+            boxes["figures"] = Box("figures", margin, top, left_w, under_h)
     else:
         left_w = -gap
     if side:
         x = margin + left_w + gap
         w = inner - left_w - gap
-        f_font, f_line = SLIDE_TYPE["figures"]
         f_h = 0.0
-        if content.figures:
+        if content.figures and not under:
             lines = text_lines(content.figures, w, f_font, indent=18)
             f_h = 26 + lines * f_line + 6 * len(content.figures)
             # the chart keeps at least half the column (and 260 px), more when its legend

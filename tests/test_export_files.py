@@ -157,6 +157,7 @@ def test_the_same_view_exports_the_same_files(briefing, files):
 
 def test_four_by_three_slide(briefing):
     data = draw_slide_png(briefing, "4:3")
+    EXPORTS.mkdir(parents=True, exist_ok=True)
     (EXPORTS / "darbasiyah-2021-4x3.png").write_bytes(data)
     assert _png_size(data) == (1920, 1440)
 
@@ -227,6 +228,25 @@ _MEASURE = """
 }
 """
 
+_CHART = """
+() => {
+  const chart = document.getElementById('pw-chart');
+  const box = chart.getBoundingClientRect();
+  const rect = (el) => {
+    const r = el.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+  };
+  return {
+    box: rect(chart),
+    plotHeight: chart._fullLayout._size.h,
+    // plotly's legends (legend, legend2, …) and the milestones' caption
+    parts: [...chart.querySelectorAll('.infolayer > g[class^="legend"]'),
+            ...[...chart.querySelectorAll('.annotation')].filter(
+              (a) => /^1 /.test(a.textContent))].map(rect),
+  };
+}
+"""
+
 _MAP_STATE = """
 (points) => {
   const name = Object.keys(window).find((k) => k.startsWith('map_') && window[k] instanceof L.Map);
@@ -267,6 +287,7 @@ def _laid_out(browser, b, f: EventFilter, doc: str, aspect: str = "16:9"):
     try:
         boxes = page.evaluate(_MEASURE, list(BOXES))
         legend_rows = page.locator("#pw-legend-box .lg-e").count()
+        chart = page.evaluate(_CHART) if doc == "slide" else None
         frame = page.frame(url=re.compile(r"/map\.html$"))
         # every thing the map draws: markers, sites, route vertices
         view = overview_view(ds, f, TODAY).map
@@ -275,7 +296,7 @@ def _laid_out(browser, b, f: EventFilter, doc: str, aspect: str = "16:9"):
         state = frame.evaluate(_MAP_STATE, points)
     finally:
         context.close()
-    return boxes, legend_rows, state, viewport
+    return boxes, legend_rows, state, viewport, chart
 
 
 @pytest.fixture(scope="module")
@@ -323,6 +344,36 @@ def whole():
     )
 
 
+@pytest.fixture(scope="module")
+def how_often():
+    """How often's export of every patrol: its own timeline (milestones, four legend
+    groups), the chart that needs most room on a slide."""
+    from dataclasses import replace
+
+    from components.briefing import selected_figure
+    from components.colours import actor_colours
+    from components.frequency import view_timeline
+    from data.filters import Selection
+    from data.views import frequency_view
+
+    ds = embedded_dataset()
+    view = frequency_view(ds, WHOLE, TODAY)
+    fig = selected_figure(view_timeline(view, actor_colours(ds.actors)), Selection())
+    return build_briefing(
+        ds,
+        WHOLE,
+        TODAY,
+        view=replace(
+            standard_view(ds, WHOLE, TODAY),
+            figure=fig,
+            period_count_ids=tuple(view.bands["count_id"]),
+        ),
+        title=default_title(ds, WHOLE, TODAY),
+        link=None,
+        exported_at=AT,
+    )
+
+
 @pytest.mark.parametrize(
     ("which", "doc", "aspect"),
     [
@@ -331,13 +382,19 @@ def whole():
         ("darbasiyah", "brief", "16:9"),
         ("whole", "slide", "16:9"),
         ("whole", "brief", "16:9"),
+        ("how-often", "slide", "16:9"),
+        ("how-often", "slide", "4:3"),
     ],
 )
 def test_no_box_covers_another_and_the_map_frames_every_event(
-    which, doc, aspect, briefing, whole, layout_browser
+    which, doc, aspect, briefing, whole, how_often, layout_browser
 ):
-    b, f = (briefing, VIEW) if which == "darbasiyah" else (whole, WHOLE)
-    boxes, legend_rows, state, (width, height) = layout_browser(_laid_out, b, f, doc, aspect)
+    b, f = {
+        "darbasiyah": (briefing, VIEW),
+        "whole": (whole, WHOLE),
+        "how-often": (how_often, WHOLE),
+    }[which]
+    boxes, legend_rows, state, (width, height), chart = layout_browser(_laid_out, b, f, doc, aspect)
     assert all(boxes[k] is not None for k in BOXES), boxes
     for i, a in enumerate(BOXES):
         box = boxes[a]
@@ -355,6 +412,17 @@ def test_no_box_covers_another_and_the_map_frames_every_event(
         sorted(state["controls"]) == ["leaflet-control-attribution", "leaflet-control-scale"]
     )
     assert state["outside"] == []
+    if chart is not None:
+        # the plot, as plotly drew it, takes a real share of the chart's box; the legends
+        # and the caption under it end inside the box, none over another
+        assert chart["plotHeight"] / (chart["box"]["bottom"] - chart["box"]["top"]) >= 0.45
+        parts = chart["parts"]
+        assert parts, chart
+        for i, part in enumerate(parts):
+            assert part["bottom"] <= chart["box"]["bottom"] + 0.5, (part, chart["box"])
+            assert part["right"] <= chart["box"]["right"] + 0.5, (part, chart["box"])
+            for other in parts[i + 1 :]:
+                assert not _overlaps(part, other), (part, other)
 
 
 def test_the_pdf_lists_every_source(whole):

@@ -106,6 +106,10 @@ def test_layouts_of_odd_content(fmt):
         Content(has_chart=False, figures=long),
         Content(figures=long, sources=("1 A source, 2021 B2",) * 400, banner=True, link="x" * 300),
         Content(legend=[[("Events", 0.0)] + [("Russia", 30.0)] * 40] * 6, title="T" * 300),
+        # the chart alone in a wider column, the key figures under the map's legend
+        Content(figures=long, chart_alone=True, map_share=0.46, chart_least=900.0),
+        Content(figures=("One figure.",), chart_alone=True, map_share=0.46, banner=True),
+        Content(figures=long, chart_alone=True, has_map=False),
     ):
         _check(layout(fmt, content), fmt)
 
@@ -202,3 +206,86 @@ def test_no_two_milestone_markers_overlap_on_the_slide(how_often):
     for text, *_ in marks:
         assert f"<b>{text}</b> " in caption["text"]
     assert not [a for a in fig["layout"]["annotations"] if a.get("textangle") == -90]
+
+
+# --------------------------------------------------------------------------- the plot's share
+
+
+@pytest.fixture(scope="module")
+def how_often_2021(embedded):
+    """How often's export of 2021, as the page makes it: its own timeline for the chart."""
+    from components.briefing import selected_figure
+    from components.colours import actor_colours
+    from components.frequency import view_timeline
+    from data.filters import Selection
+    from data.views import frequency_view
+
+    f = VIEWS["2021"]
+    view = frequency_view(embedded, f, TODAY)
+    fig = selected_figure(view_timeline(view, actor_colours(embedded.actors)), Selection())
+    return build_briefing(
+        embedded,
+        f,
+        TODAY,
+        view=replace(
+            standard_view(embedded, f, TODAY),
+            figure=fig,
+            period_count_ids=tuple(view.bands["count_id"]),
+        ),
+        title=default_title(embedded, f, TODAY),
+        link=None,
+        exported_at=AT,
+    )
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "4:3"])
+@pytest.mark.parametrize("which", ["overview-2021", "how-often-2021", "how-often-whole"])
+def test_the_slide_plot_takes_a_real_share_of_its_box(
+    briefings, how_often, how_often_2021, which, aspect
+):
+    """At the slide's pixel size (1.5 × the CSS box), the plot area of the chart — its box
+    less the title, milestone numbers, x labels, legends and caption that plotly is told
+    to leave around it — is at least 45 % of the box's height and tall enough to read."""
+    import json
+
+    from components.briefing import SLIDE_SCALE, slide_chart
+
+    b = {
+        "overview-2021": briefings["2021"],
+        "how-often-2021": how_often_2021,
+        "how-often-whole": how_often,
+    }[which]
+    boxes = slide_boxes(b, aspect)
+    _check(boxes, aspect)
+    box = boxes["chart"]
+    fig = slide_chart(json.loads(b.figure_json), box.w, box.h)
+    margin = fig["layout"]["margin"]
+    plot_h = box.h - margin["t"] - margin["b"]
+    assert plot_h / box.h >= 0.45, (which, aspect, box, margin)
+    assert plot_h * SLIDE_SCALE >= 240, (which, aspect, plot_h)  # px of the PNG
+    # the legends, one under another under the x labels, and the caption end in the box
+    layout = fig["layout"]
+    tops = sorted(
+        -layout[k]["y"] * plot_h for k in layout if k.startswith("legend") and "y" in layout[k]
+    )
+    assert tops and tops[0] >= 24
+    assert tops == sorted(set(tops))  # each its own line
+
+
+def test_the_slide_chart_legend_is_one_row_per_group_when_it_fits(how_often_2021):
+    """How often's legend: four groups (counted, reported, spans, gaps), each a legend of
+    its own whose title is beside its entries when they hold on one line."""
+    import json
+
+    from components.briefing import legend_flow_rows, slide_chart
+
+    box = slide_boxes(how_often_2021, "16:9")["chart"]
+    fig = slide_chart(json.loads(how_often_2021.figure_json), box.w, box.h)
+    layout = fig["layout"]
+    legends = [k for k in layout if k.startswith("legend")]
+    assert len(legends) == 4
+    titles = [layout[k]["title"]["text"] for k in legends]
+    assert "<b>Counted one by one</b>" in titles
+    assert all(t.get("legend") in legends for t in fig["data"])
+    assert not any(t.get("legendgrouptitle") for t in fig["data"])
+    assert legend_flow_rows(fig, box.w - 12) <= 5
