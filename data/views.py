@@ -211,14 +211,20 @@ class ExplorerTimeline:
     window: Window | None
 
 
+#: what the explorer's timeline and its window figures read of the filtered events
+TIMELINE_COLUMNS = ("start", "end", "date_precision", "kind", "status", "actor_label")
+
+
 def explorer_timeline(
     ds: DataSet, f: EventFilter, today: date, *, events: pd.DataFrame | None = None
 ) -> ExplorerTimeline:
     """The monthly counts (stacked by actor) the explorer's timeline draws, as the
     Overview's timeline counts them (``counted_for_timeline``, ``counts_per_period``)."""
     events = filter_events(ds, f) if events is None else events
-    head = headline(events, f, today)
-    counted, _kinds, noun = counted_for_timeline(events, f.kinds)
+    # the columns counted, not copies of every column (a third of the time at 1M events)
+    slim = events[[c for c in TIMELINE_COLUMNS if c in events.columns]]
+    head = headline(slim, f, today)
+    counted, _kinds, noun = counted_for_timeline(slim, f.kinds)
     window = _window(head)
     start, end = window if window else (None, None)
     return ExplorerTimeline(
