@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from urllib.parse import quote
 
 import folium
 from branca.element import Element, Figure, MacroElement
@@ -356,6 +357,44 @@ FONT_FACES = (
 #: iframe is its own viewport, so ``vh`` is the map's height)
 CONTROL_MAX_VH = 44
 
+
+def _svg_url(body: str, size: int = 18) -> str:
+    """A CSS ``url()`` of an icon drawn here (dark strokes on a ``size`` px square)."""
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{size}' height='{size}' "
+        f"viewBox='0 0 {size} {size}' fill='none' stroke='#333' stroke-width='2' "
+        f"stroke-linecap='square'>{body}</svg>"
+    )
+    return f'url("data:image/svg+xml,{quote(svg, safe="")}")'
+
+
+#: the icons of the plugins' map controls, drawn here and written into the map's own CSS:
+#: the plugins' icons are image files their style sheets fetch after the map is drawn, and
+#: until (unless) they arrive the buttons are empty (the full-screen button under + and −,
+#: the measuring tool's under it). More specific than the plugins' rules, so they hold
+#: whichever style sheet loads last.
+ICON_FULLSCREEN = _svg_url("<path d='M2 7V2h5M11 2h5v5M16 11v5h-5M7 16H2v-5'/>")
+ICON_FULLSCREEN_OFF = _svg_url("<path d='M7 2v5H2M11 2v5h5M16 11h-5v5M2 11h5v5'/>")
+ICON_MEASURE = _svg_url(
+    "<rect x='1.5' y='5.5' width='15' height='7' rx='1' stroke-width='1.5'/>"
+    "<path d='M4.5 6v3M7.5 6v2M10.5 6v3M13.5 6v2' stroke-width='1.3' stroke-linecap='butt'/>"
+)
+CONTROL_ICONS_CSS = f"""
+.leaflet-container .leaflet-bar a.fullscreen-icon,
+.leaflet-container.leaflet-touch .leaflet-bar a.fullscreen-icon{{
+ background-image:{ICON_FULLSCREEN};background-size:18px 18px;
+ background-position:50% 50%;background-repeat:no-repeat}}
+.leaflet-container .leaflet-bar a.fullscreen-icon.leaflet-fullscreen-on,
+.leaflet-container.leaflet-touch .leaflet-bar a.fullscreen-icon.leaflet-fullscreen-on{{
+ background-image:{ICON_FULLSCREEN_OFF};background-position:50% 50%}}
+.leaflet-container .leaflet-control-measure a.leaflet-control-measure-toggle,
+.leaflet-container .leaflet-control-measure a.leaflet-control-measure-toggle:hover,
+.leaflet-container.leaflet-retina .leaflet-control-measure a.leaflet-control-measure-toggle,
+.leaflet-container.leaflet-retina .leaflet-control-measure a.leaflet-control-measure-toggle:hover{{
+ background-image:{ICON_MEASURE};background-size:18px 18px;
+ background-position:50% 50%;background-repeat:no-repeat}}
+"""
+
 #: (the credit, bottom right, wraps short of the scale bar, bottom left, on a narrow map)
 LEGEND_CSS = f"""
 <style>
@@ -387,6 +426,7 @@ div.leaflet-container{{font-family:{MAP_FONT}}}
 .pw-grade{{font-weight:bold;color:#0b5394}}
 .pw-title{{color:#555}}
 .leaflet-bottom.leaflet-right .leaflet-control-attribution{{max-width:calc(100vw - 140px)}}
+{CONTROL_ICONS_CSS}
 </style>
 """
 
