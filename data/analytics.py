@@ -689,15 +689,27 @@ def coverage(ds: DataSet, held: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFr
     pc["rate_high"] = pc["reported_high"] / months
 
     inside, partly, imprecise = [], [], []
+    # the held patrols' columns read once, as numbers (theatre and kind as codes): a pass
+    # per reported count compares arrays, not text
+    theatre, theatres = pd.factorize(held["theatre_id"])
+    kind, kinds = pd.factorize(held["kind"])
+    theatre_at = dict(zip(theatres, range(len(theatres)), strict=True))
+    kind_at = dict(zip(kinds, range(len(kinds)), strict=True))
+    starts = held["start"].to_numpy()
+    ends = held["end"].to_numpy()
+    coarse = (held["date_precision"] != "day").to_numpy(dtype=bool)
     for row in pc.itertuples(index=False):  # one pass per reported count, vectorised inside
-        match = (held["theatre_id"] == row.theatre_id) & (held["kind"] == row.event_kind)
+        match = (theatre == theatre_at.get(row.theatre_id, -2)) & (
+            kind == kind_at.get(row.event_kind, -2)
+        )
         if row.route_ids:
-            match &= held["route_id"].isin(list(row.route_ids))
-        within = match & (held["start"] >= row.period_start) & (held["end"] <= row.period_end)
-        overlaps = match & (held["end"] >= row.period_start) & (held["start"] <= row.period_end)
+            match &= held["route_id"].isin(list(row.route_ids)).to_numpy(dtype=bool)
+        first, last = np.datetime64(row.period_start), np.datetime64(row.period_end)
+        within = match & (starts >= first) & (ends <= last)
+        overlaps = match & (ends >= first) & (starts <= last)
         inside.append(int(within.sum()))
         partly.append(int((overlaps & ~within).sum()))
-        imprecise.append(int((within & (held["date_precision"] != "day")).sum()))
+        imprecise.append(int((within & coarse).sum()))
     pc["held"] = inside
     pc["held_partly"] = partly
     pc["held_imprecise"] = imprecise
