@@ -17,8 +17,9 @@ fall back to ``member``. Pure: no streamlit; the per-data-set lookups are kept o
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,10 @@ import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     from data.model import DataSet
+
+T = TypeVar("T")
+#: results kept per data set by ``EventIndex.memo`` (a few per kind of question)
+MEMO_ENTRIES = 32
 
 
 def _text(values: pd.Series) -> pa.Array:
@@ -43,6 +48,19 @@ class EventIndex:
     def __init__(self, ds: DataSet) -> None:
         self._ds = ds
         self._of_type: dict[str, np.ndarray] = {}
+        self._memo: dict[Hashable, object] = {}
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()`` once per data set and ``key``: something drawn from the data set
+        alone, whatever the filter (at most ``MEMO_ENTRIES`` kept, the oldest dropped).
+        Two sessions asking at once may both build it; either result is the same."""
+        if key in self._memo:
+            return self._memo[key]  # type: ignore[return-value]
+        value = build()
+        while len(self._memo) >= MEMO_ENTRIES:
+            self._memo.pop(next(iter(self._memo)), None)
+        self._memo[key] = value
+        return value
 
     @cached_property
     def usable(self) -> bool:

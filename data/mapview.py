@@ -384,6 +384,20 @@ POPUP_EVENTS = 8
 POPUP_BUDGET = 1200
 
 
+def _factorize(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of text keys as an object array (codes in order of first
+    appearance, uniques as Python strings), by pyarrow's dictionary encoding when no key
+    is missing: the keys are not turned into Python strings one by one."""
+    if keys.dtype == "str" and not keys.isna().any():
+        arr = pa.array(keys, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        encoded = pc.dictionary_encode(arr)
+        codes = np.asarray(encoded.indices, dtype=np.intp)
+        return codes, np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    return pd.factorize(np.asarray(keys.to_numpy(), dtype=object), sort=False)
+
+
 def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.DataFrame:
     """The placed events grouped into one marker per place (past ``GRID_THRESHOLD``
     distinct places: per grid cell and precision). Columns: see ``MARKER_COLUMNS``; ``key``
@@ -406,7 +420,7 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
         key = placed["location_id"]
     # grouped by integer codes of the keys (in order of first appearance, as
     # ``groupby(sort=False)`` orders groups): hashing the text keys once, not per aggregate
-    codes, uniques = pd.factorize(np.asarray(key.to_numpy(), dtype=object), sort=False)
+    codes, uniques = _factorize(key)
     frame = pd.DataFrame(
         {
             "key": codes,
