@@ -431,6 +431,8 @@ def find_gaps(
     )
     gaps = _intervals(patrol_events, group, until).sort_values(["group", "start"])
     gaps = gaps.reset_index(drop=True)
+    if gaps.empty:  # the patrols' windows reach past the window's end: no interval at all
+        return GapReport(_typed_empty(GAP_COLUMNS), _typed_empty(SEGMENT_COLUMNS))
     groups = sorted(gaps["group"].unique())
     g_index = {g: i for i, g in enumerate(groups)}
 
