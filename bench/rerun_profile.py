@@ -1,7 +1,7 @@
 """Where one rerun of a page spends its CPU, on the embedded data set (or a SYNTHETIC one).
 
     .venv/bin/python -m bench.rerun_profile [--page overview] [--runs 6] [--top 40]
-                                            [--warm] [--sort tottime]
+                                            [--warm] [--sort tottime] [--events 100k]
 
 Runs the app in Streamlit's AppTest (in this process, no server), opens ``--page``, then
 changes the sidebar date range ``--runs`` times, each to a range not seen before (as
@@ -10,6 +10,11 @@ once before (what the 19 other sessions of a crowd cost once the first asked). I
 the CPU time of each rerun's script (thread CPU) and a cProfile of the measured reruns.
 The script runs in AppTest's script thread; the profiler is started there, around the
 script alone.
+
+``--events 10k|100k|1m`` (or a number) loads the SYNTHETIC data set of that many events
+the way ``bench.browser`` does (generated once under artifacts/bench/data), with an empty
+store in a temporary folder and the columnar cache kept in ``--cache-dir`` (default
+artifacts/bench/cache, so that only the first run validates the files).
 """
 
 from __future__ import annotations
@@ -18,11 +23,12 @@ import argparse
 import cProfile
 import os
 import pstats
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from bench.browser import RANGES, TODAY
+from bench.browser import ARTIFACTS, RANGES, SIZES, TODAY, dataset_for
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE_FILES = {
@@ -70,14 +76,33 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true", help="ranges seen once before")
     parser.add_argument("--out", type=Path, help="write the profile here (pstats)")
     parser.add_argument("--no-profile", action="store_true", help="CPU times only")
+    parser.add_argument(
+        "--events", help="a SYNTHETIC data set of this many events (10k, 100k, 1m or a number)"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=ARTIFACTS / "cache",
+        help="the columnar cache of a synthetic data set (with --events)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=120, help="seconds a run may take (1M: 600)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PATROLWATCH_TODAY", TODAY)
+    if args.events:
+        n = SIZES.get(args.events.lower()) or int(args.events.replace("_", ""))
+        directory, _ = dataset_for(n)
+        store = tempfile.mkdtemp(prefix="pw-profile-")
+        os.environ["PATROLWATCH_DATA"] = str(directory)
+        os.environ["PATROLWATCH_STORE"] = str(Path(store) / "store")
+        os.environ["PATROLWATCH_CACHE_DIR"] = str(args.cache_dir)
 
     from streamlit.testing.v1 import AppTest
 
     probe = _Probe()
     probe.install()
-    at = AppTest.from_file(APP, default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=args.timeout)
     at.run()
     if PAGE_FILES[args.page]:
         at.switch_page(PAGE_FILES[args.page])

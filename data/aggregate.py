@@ -143,10 +143,13 @@ def counted_for_timeline(
 def days_since_last_patrol(events: pd.DataFrame, until: date | pd.Timestamp) -> int | None:
     """Days from the end of the last counted patrol's date window to ``until`` (the end of
     the chosen window); 0 when that window reaches ``until``."""
-    counted = patrols(events)
-    if counted.empty:
+    # the rule of ``patrols``, on masks: no copy of the rows
+    counts = events["kind"].isin(vocab.PATROL_KINDS) & events["status"].isin(
+        ["carried_out", "announced"]
+    )
+    if not counts.any():
         return None
-    return max(0, int((pd.Timestamp(until) - counted["end"].max()).days))
+    return max(0, int((pd.Timestamp(until) - events.loc[counts, "end"].max()).days))
 
 
 def window_end(f: EventFilter, today: date) -> pd.Timestamp:

@@ -272,14 +272,17 @@ def _intervals(patrol_events: pd.DataFrame, group: pd.Series, until: pd.Timestam
     # only the columns used, ordered by pyarrow (pandas compares text keys one by one)
     ev = patrol_events[["event_id", "start", "end", "status"]].assign(group=group.to_numpy())
     ev = ev.iloc[arrow_order(ev, ["group", "start", "end"])]
-    reach = ev.groupby("group")["end"].cummax()
+    # grouped by integer codes of the (sorted) groups: the text is hashed once, not by
+    # every group-by below; codes follow the sorted order, as group-by keys would
+    codes, labels = pd.factorize(ev["group"].to_numpy(), sort=False)
+    coded = not (codes < 0).any()
+    by = pd.Series(codes, index=ev.index) if coded else ev["group"]
+    reach = ev["end"].groupby(by).cummax()
     holder = ev["event_id"].where(ev["end"] == reach)
-    holder = holder.groupby(ev["group"]).ffill()
-    prev_end = reach.groupby(ev["group"]).shift()
-    prev_id = holder.groupby(ev["group"]).shift()
-    prev_disputed = (
-        ev["status"].where(ev["end"] == reach).groupby(ev["group"]).ffill().groupby(ev["group"])
-    ).shift()
+    holder = holder.groupby(by).ffill()
+    prev_end = reach.groupby(by).shift()
+    prev_id = holder.groupby(by).shift()
+    prev_disputed = (ev["status"].where(ev["end"] == reach).groupby(by).ffill().groupby(by)).shift()
     between = ev["start"] > prev_end
     closed = pd.DataFrame(
         {
@@ -293,11 +296,11 @@ def _intervals(patrol_events: pd.DataFrame, group: pd.Series, until: pd.Timestam
             | (prev_disputed[between] == "disputed"),
         }
     )
-    last_end = reach.groupby(ev["group"]).last()
-    last_id = holder.groupby(ev["group"]).last()
-    last_status = (
-        ev["status"].where(ev["end"] == reach).groupby(ev["group"]).ffill().groupby(ev["group"])
-    ).last()
+    last_end = reach.groupby(by).last()
+    if coded:  # the codes' labels back
+        last_end.index = pd.Index(labels[last_end.index.to_numpy()])
+    last_id = holder.groupby(by).last()
+    last_status = (ev["status"].where(ev["end"] == reach).groupby(by).ffill().groupby(by)).last()
     open_ = pd.DataFrame(
         {
             "group": last_end.index,
@@ -326,25 +329,19 @@ def _expand(starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return which, starts[which] + (np.arange(lengths.sum()) - first)
 
 
-def _suspension_windows(
-    ds: DataSet, theatres: Sequence[str], kinds: Sequence[str], horizon: pd.Timestamp
-) -> pd.DataFrame:
-    """Suspensions reported in these theatres, each from its date to its end date; one with
-    no end date runs until the next patrol the data set holds in its theatre (or the
-    horizon)."""
+def _suspensions_and_next(ds: DataSet, kinds: Sequence[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Every suspension reported (not cancelled), in the data set's order, and per
+    suspension's event id the start of the next patrol of ``kinds`` the data set holds in
+    its theatre: the same whatever the filter, so worked out once per data set."""
     ev = ds.events
-    sus = ev[
-        (ev["kind"] == "suspension")
-        & (ev["status"] != "cancelled")
-        & member(ev["theatre_id"], list(theatres))
-    ].sort_values("start")
-    if sus.empty:
-        return sus.assign(stop=pd.Series(dtype="datetime64[s]"), open_ended=pd.Series(dtype=bool))
+    every = ev[(ev["kind"] == "suspension") & (ev["status"] != "cancelled")]
+    if every.empty:
+        return every, pd.Series(dtype="datetime64[s]")
     # the patrols of the whole data set: only the columns needed taken (not every column)
     narrow = ev[["kind", "status", "theatre_id", "start"]]
     held = patrols(narrow[member(narrow["kind"], list(kinds))]).sort_values("start")
     nxt = pd.merge_asof(
-        sus[["event_id", "theatre_id", "start"]],
+        every[["event_id", "theatre_id", "start"]].sort_values("start"),
         held[["theatre_id", "start"]].rename(columns={"start": "next_patrol"}),
         left_on="start",
         right_on="next_patrol",
@@ -352,6 +349,21 @@ def _suspension_windows(
         direction="forward",
         allow_exact_matches=False,
     ).set_index("event_id")["next_patrol"]
+    return every, nxt
+
+
+def _suspension_windows(
+    ds: DataSet, theatres: Sequence[str], kinds: Sequence[str], horizon: pd.Timestamp
+) -> pd.DataFrame:
+    """Suspensions reported in these theatres, each from its date to its end date; one with
+    no end date runs until the next patrol the data set holds in its theatre (or the
+    horizon)."""
+    every, nxt = ds.event_index.memo(
+        ("suspensions", tuple(kinds)), lambda: _suspensions_and_next(ds, kinds)
+    )
+    sus = every[member(every["theatre_id"], list(theatres))].sort_values("start")
+    if sus.empty:
+        return sus.assign(stop=pd.Series(dtype="datetime64[s]"), open_ended=pd.Series(dtype=bool))
     open_ended = sus["end_date"] == ""
     stop = sus["end"].where(~open_ended, sus["event_id"].map(nxt))
     return sus.assign(stop=stop.fillna(horizon).clip(upper=horizon), open_ended=open_ended)
@@ -419,6 +431,8 @@ def find_gaps(
     )
     gaps = _intervals(patrol_events, group, until).sort_values(["group", "start"])
     gaps = gaps.reset_index(drop=True)
+    if gaps.empty:  # the patrols' windows reach past the window's end: no interval at all
+        return GapReport(_typed_empty(GAP_COLUMNS), _typed_empty(SEGMENT_COLUMNS))
     groups = sorted(gaps["group"].unique())
     g_index = {g: i for i, g in enumerate(groups)}
 
@@ -689,15 +703,27 @@ def coverage(ds: DataSet, held: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFr
     pc["rate_high"] = pc["reported_high"] / months
 
     inside, partly, imprecise = [], [], []
+    # the held patrols' columns read once, as numbers (theatre and kind as codes): a pass
+    # per reported count compares arrays, not text
+    theatre, theatres = pd.factorize(held["theatre_id"])
+    kind, kinds = pd.factorize(held["kind"])
+    theatre_at = dict(zip(theatres, range(len(theatres)), strict=True))
+    kind_at = dict(zip(kinds, range(len(kinds)), strict=True))
+    starts = held["start"].to_numpy()
+    ends = held["end"].to_numpy()
+    coarse = (held["date_precision"] != "day").to_numpy(dtype=bool)
     for row in pc.itertuples(index=False):  # one pass per reported count, vectorised inside
-        match = (held["theatre_id"] == row.theatre_id) & (held["kind"] == row.event_kind)
+        match = (theatre == theatre_at.get(row.theatre_id, -2)) & (
+            kind == kind_at.get(row.event_kind, -2)
+        )
         if row.route_ids:
-            match &= held["route_id"].isin(list(row.route_ids))
-        within = match & (held["start"] >= row.period_start) & (held["end"] <= row.period_end)
-        overlaps = match & (held["end"] >= row.period_start) & (held["start"] <= row.period_end)
+            match &= held["route_id"].isin(list(row.route_ids)).to_numpy(dtype=bool)
+        first, last = np.datetime64(row.period_start), np.datetime64(row.period_end)
+        within = match & (starts >= first) & (ends <= last)
+        overlaps = match & (ends >= first) & (starts <= last)
         inside.append(int(within.sum()))
         partly.append(int((overlaps & ~within).sum()))
-        imprecise.append(int((within & (held["date_precision"] != "day")).sum()))
+        imprecise.append(int((within & coarse).sum()))
     pc["held"] = inside
     pc["held_partly"] = partly
     pc["held_imprecise"] = imprecise

@@ -96,6 +96,18 @@ def resolve_actor(actors: pd.DataFrame, name: str) -> str | None:
 def filter_events(ds: DataSet, f: EventFilter) -> pd.DataFrame:
     """The events that pass the filter, in date order. Never modifies ``ds``."""
     ev = ds.events
+    keep = passing(ds, f)
+    return in_date_order(ev if keep.all() else ev[keep])
+
+
+def count_events(ds: DataSet, f: EventFilter) -> int:
+    """``len(filter_events(ds, f))``, without gathering the rows."""
+    return int(passing(ds, f).sum())
+
+
+def passing(ds: DataSet, f: EventFilter) -> pd.Series:
+    """Per event of ``ds.events``: whether it passes the filter."""
+    ev = ds.events
     keep = pd.Series(True, index=ev.index)
     if f.start is not None or f.end is not None:
         keep &= in_window(ev["start"], ev["end"], f.start, f.end, f.date_rule)
@@ -112,9 +124,16 @@ def filter_events(ds: DataSet, f: EventFilter) -> pd.DataFrame:
         keep &= ev["best_reliability_rank"] <= rank
     if f.actors:
         ids = with_descendants(ds.actors, f.actors)
-        involved = ds.event_actors.loc[member(ds.event_actors["actor_id"], ids), "event_id"]
-        keep &= member(ev["event_id"], involved)
-    return in_date_order(ev if keep.all() else ev[keep])
+        chosen = member(ds.event_actors["actor_id"], ids).to_numpy()
+        index = ds.event_index
+        if index.usable:  # by position: no event id hashed
+            rows = index.actor_rows[chosen]
+            involved = np.zeros(len(ev), dtype=bool)
+            involved[rows[rows >= 0]] = True
+            keep &= involved
+        else:
+            keep &= member(ev["event_id"], ds.event_actors.loc[chosen, "event_id"])
+    return keep
 
 
 def in_date_order(events: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data import vocab
+from data.eventindex import named_places, places_of
 from data.frames import join_ordered, member
 from data.model import DataSet
 
@@ -123,7 +124,7 @@ def approximate_events(ds: DataSet, events: pd.DataFrame) -> pd.Series:
 def places_in_theatres(ds: DataSet, theatres: tuple[str, ...]) -> set[str]:
     """Every place an event or route of these theatres names (waypoints, entries, bases)."""
     ev = ds.events.loc[ds.events["theatre_id"].isin(theatres), "event_id"]
-    ids = set(ds.event_places.loc[member(ds.event_places["event_id"], ev), "place_id"])
+    ids = set(ds.event_places.loc[_places_of(ds, ev), "place_id"])
     rt = ds.routes[ds.routes["theatre_id"].isin(theatres)]
     ids |= set(
         ds.route_waypoints.loc[ds.route_waypoints["route_id"].isin(rt["route_id"]), "place_id"]
@@ -162,10 +163,16 @@ def route_runs(
     return out.reset_index(drop=True)
 
 
+def _places_of(ds: DataSet, event_ids: pd.Series) -> np.ndarray | pd.Series:
+    """Per row of ``ds.event_places``: whether it is a place of one of these events."""
+    hit = places_of(ds, event_ids)
+    return member(ds.event_places["event_id"], event_ids) if hit is None else hit
+
+
 def _placed_sequences(ds: DataSet, event_ids: pd.Series) -> pd.DataFrame:
     """The placed places of these events in order, consecutive repeats dropped, for events
     with at least two such places: event_id, seq, place_id, lat, lon, name."""
-    ep = ds.event_places[member(ds.event_places["event_id"], event_ids)]
+    ep = ds.event_places[_places_of(ds, event_ids)]
     at = index_in(ep["place_id"], ds.places["place_id"])
     placed = ds.places["placed"].to_numpy(dtype=bool)
     keep = (at >= 0) & placed[np.maximum(at, 0)]
@@ -269,9 +276,7 @@ def run_places(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     names and the waypoints of the route it ran, each pair once. The one rule behind visits,
     so that a town on a route run five times shows at least five visits."""
     counted = runs(events)
-    named = ds.event_places.loc[
-        member(ds.event_places["event_id"], counted["event_id"]), ["event_id", "place_id"]
-    ]
+    named = ds.event_places.loc[_places_of(ds, counted["event_id"]), ["event_id", "place_id"]]
     on_route = counted.loc[counted["route_id"] != "", ["event_id", "route_id"]]
     waypoints = ds.route_waypoints[["route_id", "place_id"]]
     routed = on_route.merge(waypoints, on="route_id")[["event_id", "place_id"]]
@@ -279,16 +284,66 @@ def run_places(ds: DataSet, events: pd.DataFrame) -> pd.DataFrame:
     return both.drop_duplicates(["event_id", "place_id"]).reset_index(drop=True)
 
 
+def _visits_per_place(ds: DataSet, events: pd.DataFrame) -> np.ndarray | None:
+    """Per row of ``ds.places``: how many runs passed it, each (run, place) pair once, as
+    ``run_places(ds, events)["place_id"].value_counts()`` counts them, on integer codes
+    (a run's, a place's position) instead of the text pairs. None when place ids repeat."""
+    places = ds.places["place_id"]
+    if not places.is_unique:
+        return None
+    n_places = len(places)
+    counted = runs(events)
+    index = ds.event_index
+    hit = _places_of(ds, counted["event_id"])
+    hit = hit.to_numpy(dtype=bool) if isinstance(hit, pd.Series) else hit
+    named_place = index.place_of_rows[hit]
+    run_pos = index.positions(counted["event_id"])
+    if run_pos is not None:  # runs coded by their rows of ds.events
+        named_run = index.place_rows[hit]
+    else:  # by their ids (the first run of an id stands for it)
+        run_pos = index_in(counted["event_id"], counted["event_id"])
+        named_run = index_in(ds.event_places["event_id"][hit], counted["event_id"])
+    # the waypoints of each run's route (as a join on the waypoints' route ids)
+    on_route = (counted["route_id"] != "").to_numpy(dtype=bool)
+    wp = ds.route_waypoints
+    route_ids = wp["route_id"].drop_duplicates()
+    route_at = index_in(counted["route_id"][on_route], route_ids)
+    wp_route = index_in(wp["route_id"], route_ids)
+    wp_place = index_in(wp["place_id"], places)
+    keep = wp_route >= 0
+    wp_route, wp_place = wp_route[keep], wp_place[keep]
+    order = np.argsort(wp_route, kind="stable")
+    wp_route, wp_place = wp_route[order], wp_place[order]
+    offsets = np.zeros(len(route_ids) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(wp_route, minlength=len(route_ids)), out=offsets[1:])
+    runs_on = run_pos[on_route][route_at >= 0]
+    route_at = route_at[route_at >= 0]
+    sizes = offsets[route_at + 1] - offsets[route_at]
+    firsts = np.repeat(offsets[route_at] - np.cumsum(sizes) + sizes, sizes)
+    routed_place = wp_place[firsts + np.arange(int(sizes.sum()))]
+    routed_run = np.repeat(runs_on, sizes)
+    run = np.concatenate([named_run, routed_run])
+    place = np.concatenate([named_place, routed_place])
+    known = (place >= 0) & (run >= 0)
+    pairs = np.unique(run[known].astype(np.int64) * n_places + place[known])
+    return np.bincount(pairs % n_places, minlength=n_places)
+
+
 def place_visits(ds: DataSet, events: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """How many runs (see :data:`COUNTING_RULE`) passed each village, town and city, and
     how many visited settlements have no position. Columns: key (place id, or grid cell past
     ``GRID_THRESHOLD``), name, lat, lon, visits, places (how many places it stands for)."""
     columns = ["key", "name", "lat", "lon", "visits", "places"]
-    visits = run_places(ds, events)["place_id"].value_counts()
-    at = index_in(ds.places["place_id"], visits.index.to_series())
-    visited = ds.places["kind"].isin(SETTLEMENT_KINDS).to_numpy() & (at >= 0)
+    per_place = _visits_per_place(ds, events)
+    if per_place is None:  # places whose ids repeat: by their ids
+        visits = run_places(ds, events)["place_id"].value_counts()
+        at = index_in(ds.places["place_id"], visits.index.to_series())
+        visited = ds.places["kind"].isin(SETTLEMENT_KINDS).to_numpy() & (at >= 0)
+        counts = visits.to_numpy()[at[visited]]
+    else:
+        visited = ds.places["kind"].isin(SETTLEMENT_KINDS).to_numpy() & (per_place > 0)
+        counts = per_place[visited]
     pl = ds.places[visited]
-    counts = visits.to_numpy()[at[visited]]
     unplaced = int((~pl["placed"]).sum())
     counts = counts[pl["placed"].to_numpy(dtype=bool)]
     pl = pl[pl["placed"]]
@@ -329,6 +384,20 @@ POPUP_EVENTS = 8
 POPUP_BUDGET = 1200
 
 
+def _factorize(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of text keys as an object array (codes in order of first
+    appearance, uniques as Python strings), by pyarrow's dictionary encoding when no key
+    is missing: the keys are not turned into Python strings one by one."""
+    if keys.dtype == "str" and not keys.isna().any():
+        arr = pa.array(keys, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        encoded = pc.dictionary_encode(arr)
+        codes = np.asarray(encoded.indices, dtype=np.intp)
+        return codes, np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    return pd.factorize(np.asarray(keys.to_numpy(), dtype=object), sort=False)
+
+
 def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.DataFrame:
     """The placed events grouped into one marker per place (past ``GRID_THRESHOLD``
     distinct places: per grid cell and precision). Columns: see ``MARKER_COLUMNS``; ``key``
@@ -351,7 +420,7 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
         key = placed["location_id"]
     # grouped by integer codes of the keys (in order of first appearance, as
     # ``groupby(sort=False)`` orders groups): hashing the text keys once, not per aggregate
-    codes, uniques = pd.factorize(np.asarray(key.to_numpy(), dtype=object), sort=False)
+    codes, uniques = _factorize(key)
     frame = pd.DataFrame(
         {
             "key": codes,
@@ -513,7 +582,10 @@ def build_map_view(
         visits = pd.DataFrame(columns=["key", "name", "lat", "lon", "visits", "places"])
         visits_unplaced = 0
     sites = active_sites(ds, window_start, window_end, theatres)
-    named = member(events["event_id"], ds.event_places["event_id"])
+    named = named_places(ds, events["event_id"])
+    if named is None:  # not rows of the data set's events: by their ids
+        named = member(events["event_id"], ds.event_places["event_id"]).to_numpy()
+    placed = events["placed"].to_numpy(dtype=bool)
     return MapView(
         routes=route_runs(ds, events, theatres=theatres, routes=routes),
         tracks=tracks,
@@ -523,7 +595,7 @@ def build_map_view(
         events=len(events),
         placed=int(events["placed"].sum()),
         no_place_named=int((~named).sum()),
-        places_unplaced=int((named & ~events["placed"]).sum()),
+        places_unplaced=int((named & ~placed).sum()),
         approximate=int(approx.sum()),
         hidden_approximate=int(approx.sum()) if precise_only else 0,
         tracks_more=more,

@@ -8,8 +8,13 @@ session of the server).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from data.eventindex import EventIndex
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,14 @@ class DataSet:
     conflicts: pd.DataFrame
     theatres: pd.DataFrame
     meta: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def event_index(self) -> EventIndex:
+        """Where the long tables' rows name each event (``data.eventindex``), kept with the
+        data set (a cached attribute, not a field: never part of its identity or files)."""
+        from data.eventindex import EventIndex
+
+        return EventIndex(self)
 
     @property
     def label(self) -> str:

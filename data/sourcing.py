@@ -11,7 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from data import vocab
+from data.eventindex import citations_of
 from data.frames import arrow_order, join_ordered, member
+from data.mapview import index_in
 from data.model import DataSet
 
 CITATION_COLUMNS = [
@@ -33,13 +35,39 @@ CITATION_COLUMNS = [
 def citations_for(ds: DataSet, record_type: str, record_ids: pd.Series | list[str]) -> pd.DataFrame:
     """The sources cited for these records, best graded first, with the Admiralty grade
     ('B2': source reliability B, information credibility 2)."""
-    cites = ds.citations[
-        (ds.citations["record_type"] == record_type) & member(ds.citations["record_id"], record_ids)
-    ]
-    out = cites.merge(ds.sources, on="source_id", how="left")
+    hit = citations_of(ds, record_ids) if record_type == "event" else None
+    if hit is not None:
+        cites = ds.citations[hit]
+    else:  # by their ids, among the citations of that type of record
+        of_type = ds.citations.take(ds.event_index.citations_of_type(record_type))
+        cites = of_type[member(of_type["record_id"], record_ids)]
+    out = _with_sources(cites, ds.sources)
     out["grade"] = out["reliability"] + out["credibility"].astype(str)
     order = arrow_order(out, ["record_id", "reliability_rank", "credibility"])
     return out.iloc[order][CITATION_COLUMNS]
+
+
+#: the columns of a source that a citation's row reads
+_SOURCE_COLUMNS = [c for c in CITATION_COLUMNS if c not in ("record_type", "record_id", "grade")]
+
+
+def _with_sources(cites: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """``cites.merge(sources, on="source_id", how="left")`` for the columns a citation row
+    reads (and ``reliability_rank``), by position: every source is looked up once by
+    pyarrow instead of a hash join of the text keys. The merge itself when a source id
+    is missing or repeated (its result's types then differ)."""
+    wanted = [c for c in (*_SOURCE_COLUMNS, "reliability_rank") if c in sources.columns]
+    at = index_in(cites["source_id"], sources["source_id"])
+    if not sources["source_id"].is_unique or (at < 0).any() or "credibility" not in cites:
+        return cites.merge(sources, on="source_id", how="left")
+    index = pd.RangeIndex(len(cites))
+    columns = {c: cites[c].set_axis(index) for c in cites.columns}
+    for col in wanted:
+        if col in columns:
+            continue
+        values = sources[col]
+        columns[col] = pd.Series(values.array.take(at), index=index, dtype=values.dtype)
+    return pd.DataFrame(columns, index=index)
 
 
 def sources_text(ds: DataSet, record_type: str, record_ids: pd.Series) -> pd.Series:
@@ -139,7 +167,7 @@ def claims_involving(
     """From a ``list_conflicts`` frame: all claims of every conflict that involves one of
     these records (both sides, so a disagreement is never shown half)."""
     hit = conflicts[
-        (conflicts["subject_type"] == subject_type) & conflicts["subject_id"].isin(subject_ids)
+        (conflicts["subject_type"] == subject_type) & member(conflicts["subject_id"], subject_ids)
     ]
     return conflicts[conflicts["conflict_id"].isin(hit["conflict_id"])]
 

@@ -199,14 +199,14 @@ def rule_line(ds: DataSet, f: EventFilter, shown: int | None = None) -> str:
     """One line saying which date rule the counts use and how many events the other rule
     would add (or drop): 'Date rule: possibly in the window (…): 412 events; "certainly"
     would leave out 37 of them (known only to a week, month…).'"""
-    from data.filters import filter_events
+    from data.filters import count_events
 
     rule = getattr(f, "date_rule", POSSIBLY)
     if shown is None:
-        shown = len(filter_events(ds, f))
+        shown = count_events(ds, f)
     if f.start is None and f.end is None:
         return f"Date rule: {DATE_RULES[rule]}; no date range is set, so both rules agree."
-    other = len(filter_events(ds, replace(f, date_rule=other_rule(rule))))
+    other = count_events(ds, replace(f, date_rule=other_rule(rule)))
     head = f"Date rule: {DATE_RULES[rule]}: {shown:,} event(s); "
     if rule == CERTAINLY:
         return head + (

@@ -106,6 +106,10 @@ class OverviewView:
     disputes: pd.DataFrame
 
 
+#: what ``counts_per_period`` reads of the events counted (and what picks them)
+_TIMELINE_COLUMNS = ("start", "date_precision", "actor_label", "kind", "route_id", "status")
+
+
 def overview_view(
     ds: DataSet,
     f: EventFilter,
@@ -120,7 +124,9 @@ def overview_view(
     the filtered events (from ``conflicts``, the data set's conflicts)."""
     events = filter_events(ds, f) if events is None else events
     head = headline(events, f, today)
-    counted, kinds, noun = counted_for_timeline(events, f.kinds)
+    # the timeline's counts read these columns only: the rows counted are taken of them
+    columns = [c for c in _TIMELINE_COLUMNS if c in events.columns]
+    counted, kinds, noun = counted_for_timeline(events[columns], f.kinds)
     reported = overlapping_period_counts(
         ds, head.window_start, head.window_end, theatres=f.theatres, event_kinds=kinds
     )
@@ -325,17 +331,41 @@ def comparison_defaults(
     return 0, len(options) - 1
 
 
+#: what is read of the patrols held (``coverage``, ``cumulative_counts``): only these
+#: columns are kept, so that the patrols of every date (most of a big data set) are a
+#: small frame, held once per filter without its dates rather than rebuilt each rerun
+HELD_COLUMNS = (
+    "event_id",
+    "theatre_id",
+    "kind",
+    "status",
+    "route_id",
+    "start",
+    "end",
+    "date_precision",
+)
+
+
+def counted_events(
+    events: pd.DataFrame, kinds: tuple[str, ...] = (), *, include_disputed: bool = False
+) -> pd.DataFrame:
+    """What How often counts among ``events``: the patrols that count (disputed ones only
+    with ``include_disputed``), or the events of ``kinds`` when those are not patrols
+    (``counted_for_timeline``). Every column of ``events``."""
+    _, _, noun = counted_for_timeline(events.iloc[:0], kinds)
+    if noun == "patrols":
+        return patrols(events, include_disputed=include_disputed)
+    return counted_for_timeline(events, kinds)[0]
+
+
 def held_events(
     every_date: pd.DataFrame, kinds: tuple[str, ...] = (), *, include_disputed: bool = False
 ) -> pd.DataFrame:
     """What How often holds one by one against the counts sources report, whatever the date
-    filter: among ``every_date`` (the filter's events without its dates), the patrols that
-    count (disputed ones only with ``include_disputed``), or the events of ``kinds`` when
-    those are not patrols (``counted_for_timeline``)."""
-    _, _, noun = counted_for_timeline(every_date.iloc[:0], kinds)
-    if noun == "patrols":
-        return patrols(every_date, include_disputed=include_disputed)
-    return counted_for_timeline(every_date, kinds)[0]
+    filter: ``counted_events`` of ``every_date`` (the filter's events without its dates),
+    with the ``HELD_COLUMNS`` only."""
+    columns = [c for c in HELD_COLUMNS if c in every_date.columns]
+    return counted_events(every_date[columns], kinds, include_disputed=include_disputed)
 
 
 @dataclass(frozen=True)
@@ -442,12 +472,7 @@ def frequency_view(
         if every_date is None:
             every_date = filter_events(ds, replace(f, start=None, end=None))
         held = held_events(every_date, f.kinds, include_disputed=include_disputed)
-    # the filter's dates keep every row (the same frame): what is counted is what is held
-    counted = (
-        held
-        if events is every_date
-        else held_events(events, f.kinds, include_disputed=include_disputed)
-    )
+    counted = counted_events(events, f.kinds, include_disputed=include_disputed)
     _, kinds, noun = counted_for_timeline(events.iloc[:0], f.kinds)
     patrols_only = noun == "patrols"
     reported = overlapping_period_counts(
