@@ -268,8 +268,18 @@ def _open_event(page, nth: int) -> str:
 
 
 def _describe(page, text: str) -> None:
+    """Type ``text`` as the event's description once the run that picking the event started
+    has filled the form (under load it can land after the typing and put the old text back,
+    which no person typing after seeing the form would meet)."""
     area = page.get_by_label("What happened, as the sources say it")
-    area.fill(text)
+    for _ in range(3):
+        wait_for_streamlit(page)
+        area.fill(text)
+        page.wait_for_timeout(500)
+        wait_for_streamlit(page)
+        if area.input_value() == text:
+            return
+    assert area.input_value() == text
 
 
 def test_two_editors_on_two_servers_correcting_one_event_the_second_gets_a_conflict(
