@@ -70,6 +70,9 @@ PAGES = {
     "map_explorer": "map_explorer",
     "sources": "sources",
 }
+#: the maps each page draws, which "fully drawn" waits for (a map's frame is added to the
+#: page after the run that made it has finished, so none found is not all drawn)
+MAPS_OF = {"overview": 1, "frequency": 1, "map_explorer": 1, "sources": 0}
 #: date ranges typed by the filter-change runs (each run a range not seen before)
 RANGES = [
     ("2021-01-01", "2021-12-31"),
@@ -106,7 +109,7 @@ RERUN_CPU_MS = 150.0
 #: as plain HTML (components.patrol_map.MAP_FRAME_TITLE)
 MAP_FRAMES = 'iframe[title*="streamlit_folium"], iframe[title="Map of the selection"]'
 
-FULLY_DRAWN = """(mark) => {
+FULLY_DRAWN = """({mark, maps: wanted}) => {
   const MAPS = '__MAPS__';
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -116,13 +119,16 @@ FULLY_DRAWN = """(mark) => {
       + '[data-testid="stElementContainer"]')) return false;
   if (document.querySelector('[data-testid="stMainBlockContainer"] [data-stale="true"]'))
     return false;
-  for (const f of document.querySelectorAll(MAPS)) {
+  const frames = document.querySelectorAll(MAPS);
+  if (frames.length < wanted) return false;
+  for (const f of frames) {
     let d;
     try { d = f.contentDocument; } catch (e) { continue; }
     if (!d || d.readyState !== 'complete') return false;
     const maps = [...d.querySelectorAll('.leaflet-container')];
     if (!maps.length) return false;
     if (mark && maps.every(m => m.dataset.pwBench === mark)) return false;
+    if (f.getBoundingClientRect().height < 100) return false;  // laid out, not yet sized
   }
   for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
     if (!c.querySelector('.main-svg')) return false;
@@ -276,7 +282,11 @@ def _wait_drawn(page, wire: Wire, finished_before: int, mark: str, timeout_s: fl
             raise TimeoutError("the script did not finish")
         page.wait_for_timeout(10)
     left = max(1.0, deadline - time.monotonic()) * 1000
-    page.wait_for_function(FULLY_DRAWN, arg=mark, timeout=left, polling=20)
+    path = urlsplit(page.url).path.strip("/").split("/")[-1]
+    name = next((n for n, p in PAGES.items() if p == path), "overview")
+    page.wait_for_function(
+        FULLY_DRAWN, arg={"mark": mark, "maps": MAPS_OF[name]}, timeout=left, polling=20
+    )
 
 
 def open_page(context, url: str, timeout_s: float) -> tuple[float, int, object, Wire]:
