@@ -173,6 +173,27 @@ class ExplorerView:
     zones: dict
 
 
+def _explorer_map(
+    ds: DataSet,
+    events: pd.DataFrame,
+    f: EventFilter,
+    dates: EventFilter,
+    today: date,
+    precise_only: bool,
+) -> MapView:
+    """The explorer's map of ``events`` of filter ``f`` over the dates of ``dates`` (the
+    filter itself, or the filter narrowed to a timeline selection)."""
+    return build_map_view(
+        ds,
+        events,
+        window_start=pd.Timestamp(dates.start) if dates.start else None,
+        window_end=pd.Timestamp(dates.end or today),
+        theatres=f.theatres,
+        routes=f.routes,
+        precise_only=precise_only,
+    )
+
+
 def explorer_view(
     ds: DataSet,
     f: EventFilter,
@@ -188,15 +209,7 @@ def explorer_view(
     from data.zones import zones_for_theatres
 
     events = filter_events(ds, f) if events is None else events
-    view = build_map_view(
-        ds,
-        events,
-        window_start=pd.Timestamp(f.start) if f.start else None,
-        window_end=pd.Timestamp(f.end or today),
-        theatres=f.theatres,
-        routes=f.routes,
-        precise_only=precise_only,
-    )
+    view = _explorer_map(ds, events, f, f, today, precise_only)
     return ExplorerView(
         description=f.describe(ds, today),
         events=events,
@@ -276,15 +289,7 @@ def explorer_selection_view(
         events=shown,
         total=len(view.events),
         head=headline(shown, sub, today),
-        map=build_map_view(
-            ds,
-            shown,
-            window_start=pd.Timestamp(sub.start) if sub.start else None,
-            window_end=pd.Timestamp(sub.end or today),
-            theatres=f.theatres,
-            routes=f.routes,
-            precise_only=precise_only,
-        ),
+        map=_explorer_map(ds, shown, f, sub, today, precise_only),
         note=note,
     )
 
