@@ -61,7 +61,7 @@ from data.mapview import MapView
 from data.model import DataSet
 
 if TYPE_CHECKING:
-    from data.views import SelectionView
+    from data.views import FrequencyView, SelectionView
 
 #: the slide's size in CSS pixels; rendered at SLIDE_SCALE, so 1920 px wide
 ASPECTS: dict[str, tuple[int, int]] = {"16:9": (1280, 720), "4:3": (1280, 960)}
@@ -335,6 +335,28 @@ def standard_view(
         period_count_ids=tuple(bands["count_id"]),
         focus=drawn_bounds(shown_map),
         map_view=shown_map,
+    )
+
+
+def frequency_export_view(
+    ds: DataSet,
+    f: EventFilter,
+    today: date,
+    view: FrequencyView,
+    figure: go.Figure,
+    *,
+    events: pd.DataFrame | None = None,
+    selection: SelectionView | None = None,
+) -> ExportView:
+    """How often's export: the standard map (the selection's, with one), How often's own
+    chart ``figure`` of ``view`` with the selected span shaded, and the reported counts
+    that chart draws."""
+    return replace(
+        standard_view(ds, f, today, events=events, selection=selection),
+        figure=selected_figure(
+            figure, selection.selection if selection is not None else Selection()
+        ),
+        period_count_ids=tuple(view.bands["count_id"]),
     )
 
 

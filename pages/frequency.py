@@ -9,12 +9,10 @@ event table and figures, and the link keeps the selection.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.briefing import selected_figure, standard_view
+from components.briefing import frequency_export_view
 from components.cite import render_cite
 from components.colours import actor_colours
 from components.export_panel import render_export_panel
@@ -110,10 +108,8 @@ with figures:
         key="freq_export",
         events=events,
         selection=picked,
-        view=lambda: replace(
-            standard_view(ds, f, now, events=events, selection=picked),
-            figure=selected_figure(timeline(), picked.selection),
-            period_count_ids=tuple(view.bands["count_id"]),
+        view=lambda: frequency_export_view(
+            ds, f, now, view, timeline(), events=events, selection=picked
         ),
     )
 if section == "frequency":

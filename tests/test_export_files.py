@@ -23,6 +23,7 @@ from components.briefing import (
     brief_html,
     build_briefing,
     drawn_points,
+    frequency_export_view,
     slide_figure,
     slide_html,
     standard_view,
@@ -348,26 +349,18 @@ def whole():
 def how_often():
     """How often's export of every patrol: its own timeline (milestones, four legend
     groups), the chart that needs most room on a slide."""
-    from dataclasses import replace
-
-    from components.briefing import selected_figure
     from components.colours import actor_colours
     from components.frequency import view_timeline
-    from data.filters import Selection
     from data.views import frequency_view
 
     ds = embedded_dataset()
     view = frequency_view(ds, WHOLE, TODAY)
-    fig = selected_figure(view_timeline(view, actor_colours(ds.actors)), Selection())
+    fig = view_timeline(view, actor_colours(ds.actors))
     return build_briefing(
         ds,
         WHOLE,
         TODAY,
-        view=replace(
-            standard_view(ds, WHOLE, TODAY),
-            figure=fig,
-            period_count_ids=tuple(view.bands["count_id"]),
-        ),
+        view=frequency_export_view(ds, WHOLE, TODAY, view, fig),
         title=default_title(ds, WHOLE, TODAY),
         link=None,
         exported_at=AT,

@@ -14,6 +14,7 @@ from components.briefing import (
     build_briefing,
     drawn_bounds,
     drawn_points,
+    frequency_export_view,
     slide_boxes,
     standard_view,
 )
@@ -214,24 +215,18 @@ def test_no_two_milestone_markers_overlap_on_the_slide(how_often):
 @pytest.fixture(scope="module")
 def how_often_2021(embedded):
     """How often's export of 2021, as the page makes it: its own timeline for the chart."""
-    from components.briefing import selected_figure
     from components.colours import actor_colours
     from components.frequency import view_timeline
-    from data.filters import Selection
     from data.views import frequency_view
 
     f = VIEWS["2021"]
     view = frequency_view(embedded, f, TODAY)
-    fig = selected_figure(view_timeline(view, actor_colours(embedded.actors)), Selection())
+    fig = view_timeline(view, actor_colours(embedded.actors))
     return build_briefing(
         embedded,
         f,
         TODAY,
-        view=replace(
-            standard_view(embedded, f, TODAY),
-            figure=fig,
-            period_count_ids=tuple(view.bands["count_id"]),
-        ),
+        view=frequency_export_view(embedded, f, TODAY, view, fig),
         title=default_title(embedded, f, TODAY),
         link=None,
         exported_at=AT,
