@@ -9,6 +9,7 @@ import struct
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, screenshot, wait_for_streamlit
 
@@ -65,7 +66,10 @@ def test_export_from_the_overview(page, page_log, app_url):
     wait_for_streamlit(later)
     alert = later.locator('[data-testid="stAlert"]').filter(has_text="data set version 0.0.1-old")
     assert "the data have changed since" in alert.inner_text()
-    assert "2021" in later.locator('[data-testid="stMetricValue"]').nth(1).inner_text()
+    # the last patrol's date; under load the figures can still be filling in: wait for it
+    expect(later.locator('[data-testid="stMetricValue"]').nth(1)).to_contain_text(
+        "2021", timeout=60_000
+    )
     later.close()
 
     assert not page_log.page_errors
