@@ -15,9 +15,10 @@ Fixtures (names and signatures are stable: browser tests are written against the
   browser        (session) one Chromium for the session, launched with the app's own
                  flags (components.export_files.CHROMIUM_ARGS)
   page_log       what the page did: console errors, failed and blocked requests
-  page           a Playwright page, 1600x1000, in a new browser context (its own cookies),
-                 whose every request to a host other than localhost is aborted (and
-                 recorded in page_log.blocked)
+  page           a Playwright page, 1600x1000, in the session's browser context: no cookie
+                 of an earlier test, the cache kept. Every request to a host other than
+                 loopback fails (OFFLINE_ARGS) and is recorded in page_log.blocked
+  new_context(browser, **options)   a context of one's own (another person, size)
 Helpers
   _start(script, tmp, extra_env=None) -> _Server   start one server of one's own (stop it
                  with ``.stop()``), for a test that needs a server just started; prefer the
@@ -253,6 +254,13 @@ def app_url(streamlit_app: Callable[[str | Path], str], app_script: str) -> str:
     return streamlit_app(app_script)
 
 
+#: Chromium sends every request for a host other than loopback to this proxy, where
+#: nothing listens, so it fails at once (Chromium never proxies loopback): no test reaches
+#: the internet. A flag rather than Playwright's request routing, which turns the browser's
+#: cache off and so makes every page fetch and compile the app's scripts again.
+OFFLINE_ARGS = ["--proxy-server=http://127.0.0.1:9"]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
@@ -261,16 +269,35 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as pw:
         # Playwright gives every launch a new, empty --user-data-dir of its own.
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + OFFLINE_ARGS
+        )
         try:
             yield b
         finally:
             b.close()
 
 
+def new_context(browser: object, **options: object) -> object:
+    """A browser context of its own (its own cookies and cache: one person), 1600x1000
+    unless ``options`` say otherwise."""
+    return browser.new_context(**{"viewport": VIEWPORT, **options})
+
+
+@pytest.fixture(scope="session")
+def _shared_context(browser) -> Iterator[object]:
+    """The context every ``page`` opens in: its cache is kept from test to test (the app's
+    scripts are fetched and compiled once), its cookies are not."""
+    context = new_context(browser)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
 @dataclass
 class PageLog:
-    """What a page did. ``blocked`` holds requests to other hosts, which were aborted."""
+    """What a page did. ``blocked`` holds requests to other hosts, which all fail."""
 
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
@@ -280,7 +307,7 @@ class PageLog:
     http_errors: list[tuple[str, int]] = field(default_factory=list)  # url, status >= 400
 
     def unexpected_failures(self) -> list[tuple[str, str, str]]:
-        """Failed requests other than the ones we aborted ourselves."""
+        """Failed requests other than the ones to other hosts."""
         blocked = {u for u, _ in self.blocked}
         return [f for f in self.failed if f[0] not in blocked]
 
@@ -298,23 +325,20 @@ def page_log() -> PageLog:
 
 
 @pytest.fixture
-def page(browser, page_log: PageLog) -> Iterator[object]:
-    context = browser.new_context(viewport=VIEWPORT)
-
-    def route(r) -> None:
-        req = r.request
-        if is_local(req.url):
-            r.continue_()
-        else:
-            page_log.blocked.append((req.url, req.resource_type))
-            r.abort()
-
-    context.route("**/*", route)
+def page(_shared_context, page_log: PageLog) -> Iterator[object]:
+    context = _shared_context
     p = context.new_page()
+    p.set_viewport_size(VIEWPORT)
+
+    def request(r) -> None:
+        page_log.requests.append((r.url, r.resource_type))
+        if not is_local(r.url):
+            page_log.blocked.append((r.url, r.resource_type))
+
     p.on("console", lambda m: m.type == "error" and page_log.console_errors.append(m.text))
     p.on("pageerror", lambda e: page_log.page_errors.append(str(e)))
     p.on("response", lambda r: r.status >= 400 and page_log.http_errors.append((r.url, r.status)))
-    p.on("request", lambda r: page_log.requests.append((r.url, r.resource_type)))
+    p.on("request", request)
     p.on(
         "requestfailed",
         lambda r: page_log.failed.append((r.url, r.resource_type, r.failure or "")),
@@ -322,7 +346,10 @@ def page(browser, page_log: PageLog) -> Iterator[object]:
     try:
         yield p
     finally:
-        context.close()
+        # whatever the test opened is closed and its sign-ins forgotten; the cache stays
+        for other in context.pages:
+            other.close()
+        context.clear_cookies()
 
 
 def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:

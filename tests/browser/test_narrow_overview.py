@@ -7,23 +7,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import is_local, screenshot, wait_for_streamlit
+from tests.browser.conftest import screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
 MAP = 'iframe[title="Map of the selection"]'
 
 
-def _open(browser, url: str, width: int, height: int):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
-    page = context.new_page()
+def _open(page, url: str, width: int, height: int) -> None:
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(url, wait_until="domcontentloaded")
     page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=90_000)
     wait_for_streamlit(page, 90_000)
     page.wait_for_selector(MAP, timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
-    return context, page
 
 
 def _box(page, selector: str) -> dict:
@@ -43,43 +40,37 @@ def _tags(page) -> list[dict]:
     )
 
 
-def test_a_1000px_window_stacks_the_map_over_the_chart(browser, app_url):
-    context, page = _open(browser, app_url, 1000, 800)
-    try:
-        assert page.locator('[data-testid="stSidebar"]').first.is_visible()  # open
-        content = _box(page, '[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]')
-        map_box = _box(page, MAP)
-        chart = _box(page, ".js-plotly-plot")
-        assert map_box["width"] >= min(600, content["width"] - 4)  # the content's full width
-        assert chart["width"] >= map_box["width"] - 4
-        assert chart["y"] >= map_box["y"] + map_box["height"]  # under the map
-        # the map's Leaflet view is as wide as its frame (fitted at that width)
-        frame = page.frame_locator(MAP).first
-        leaflet = frame.locator(".leaflet-container").first
-        leaflet.wait_for(timeout=60_000)
-        assert leaflet.bounding_box()["width"] >= map_box["width"] - 4
-        # the milestones: numbered tags over the plot, none overlapping, and their key
-        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-        tags = _tags(page)
-        assert len(tags) >= 5
-        assert [t["text"] for t in tags] == [str(i) for i in range(1, len(tags) + 1)]
-        for i, a in enumerate(tags):
-            for b in tags[i + 1 :]:
-                apart = a["r"] <= b["l"] or b["r"] <= a["l"] or a["b"] <= b["t"] or b["b"] <= a["t"]
-                assert apart, (a, b)
-        assert page.get_by_text("Milestones:", exact=False).first.is_visible()
-        screenshot(page, "overview_1000_stacked")
-    finally:
-        context.close()
+def test_a_1000px_window_stacks_the_map_over_the_chart(page, app_url):
+    _open(page, app_url, 1000, 800)
+    assert page.locator('[data-testid="stSidebar"]').first.is_visible()  # open
+    content = _box(page, '[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"]')
+    map_box = _box(page, MAP)
+    chart = _box(page, ".js-plotly-plot")
+    assert map_box["width"] >= min(600, content["width"] - 4)  # the content's full width
+    assert chart["width"] >= map_box["width"] - 4
+    assert chart["y"] >= map_box["y"] + map_box["height"]  # under the map
+    # the map's Leaflet view is as wide as its frame (fitted at that width)
+    frame = page.frame_locator(MAP).first
+    leaflet = frame.locator(".leaflet-container").first
+    leaflet.wait_for(timeout=60_000)
+    assert leaflet.bounding_box()["width"] >= map_box["width"] - 4
+    # the milestones: numbered tags over the plot, none overlapping, and their key
+    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+    tags = _tags(page)
+    assert len(tags) >= 5
+    assert [t["text"] for t in tags] == [str(i) for i in range(1, len(tags) + 1)]
+    for i, a in enumerate(tags):
+        for b in tags[i + 1 :]:
+            apart = a["r"] <= b["l"] or b["r"] <= a["l"] or a["b"] <= b["t"] or b["b"] <= a["t"]
+            assert apart, (a, b)
+    assert page.get_by_text("Milestones:", exact=False).first.is_visible()
+    screenshot(page, "overview_1000_stacked")
 
 
-def test_a_1920px_window_keeps_map_and_chart_side_by_side(browser, app_url):
-    context, page = _open(browser, app_url, 1920, 1080)
-    try:
-        map_box = _box(page, MAP)
-        chart = _box(page, ".js-plotly-plot")
-        assert map_box["width"] >= 800
-        assert chart["x"] >= map_box["x"] + map_box["width"]  # beside it
-        assert abs(chart["y"] - map_box["y"]) < 120
-    finally:
-        context.close()
+def test_a_1920px_window_keeps_map_and_chart_side_by_side(page, app_url):
+    _open(page, app_url, 1920, 1080)
+    map_box = _box(page, MAP)
+    chart = _box(page, ".js-plotly-plot")
+    assert map_box["width"] >= 800
+    assert chart["x"] >= map_box["x"] + map_box["width"]  # beside it
+    assert abs(chart["y"] - map_box["y"]) < 120

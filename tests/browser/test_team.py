@@ -27,10 +27,9 @@ import pytest
 
 from tests.browser.conftest import (
     ROOT,
-    VIEWPORT,
     _Server,
     _start,
-    is_local,
+    new_context,
     screenshot,
     wait_for_streamlit,
 )
@@ -122,14 +121,6 @@ def team(postgres_server) -> Iterator[Team]:
             postgres_server.resume()
         shutil.rmtree(tmp, ignore_errors=True)
         os.environ.pop("AUTHLIB_INSECURE_TRANSPORT", None)
-
-
-def _context(browser):
-    """A browser context of its own (its own cookies: one person), with the harness's
-    rule that nothing but loopback is reached."""
-    context = browser.new_context(viewport=VIEWPORT)
-    context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
-    return context
 
 
 def _sign_in(page, url: str, sub: str) -> None:
@@ -285,7 +276,7 @@ def _describe(page, text: str) -> None:
 def test_two_editors_on_two_servers_correcting_one_event_the_second_gets_a_conflict(
     browser, team, signed_in
 ):
-    first, second = _context(browser), _context(browser)
+    first, second = new_context(browser), new_context(browser)
     try:
         eddie, erin = first.new_page(), second.new_page()
         _as(eddie, team.a, "eddie", signed_in)
