@@ -17,19 +17,15 @@ import io
 import math
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from components.export_files import (
-    CHROMIUM_ARGS,
     ORIGIN,
     TIMEOUT_S,
     ExportError,
-    chromium_path,
-    export_slot,
+    in_chromium,
     offline_router,
-    unavailable_reason,
 )
 from components.playback import build_playback_map
 from data.model import DataSet
@@ -68,61 +64,55 @@ def frame_indices(n: int, max_frames: int = MAX_FRAMES) -> list[int]:
     return picked
 
 
-def _shoot(html: str, unit: str, mode: str, size: tuple[int, int], timeout_s: float, cap: int):
+def _shoot(
+    browser,  # noqa: ANN001 (a playwright Browser)
+    html: str,
+    unit: str,
+    mode: str,
+    size: tuple[int, int],
+    timeout_ms: int,
+    cap: int,
+) -> tuple[list, list[str]]:
     from PIL import Image
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
-    path = chromium_path()
-    if path is None:
-        raise ExportError(unavailable_reason() or "Chromium is not installed")
-    timeout_ms = int(timeout_s * 1000)
     refused: list[str] = []
     errors: list[str] = []
     images: list[Image.Image] = []
     stamps: list[str] = []
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]},
+        device_scale_factor=1,
+        reduced_motion="reduce",
+        locale="en-GB",
+        timezone_id="UTC",
+        color_scheme="light",
+    )
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-            try:
-                context = browser.new_context(
-                    viewport={"width": size[0], "height": size[1]},
-                    device_scale_factor=1,
-                    reduced_motion="reduce",
-                    locale="en-GB",
-                    timezone_id="UTC",
-                    color_scheme="light",
-                )
-                context.route("**/*", offline_router({_ENTRY: html}, refused))
-                page = context.new_page()
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.goto(ORIGIN + _ENTRY, wait_until="load", timeout=timeout_ms)
-                try:
-                    page.wait_for_function(
-                        "() => window.__pwReady === true && !!window.pwPlayback",
-                        timeout=timeout_ms,
-                    )
-                except PlaywrightError as err:
-                    raise ExportError(
-                        "the playback did not draw"
-                        + (f" ({'; '.join(errors[:3])})" if errors else "")
-                    ) from err
-                n = int(
-                    page.evaluate(
-                        "([u, m]) => (pwPlayback.set(u, m), pwPlayback.frames())", [unit, mode]
-                    )
-                )
-                page.wait_for_timeout(300)  # fonts and the basemap's first paint
-                for k in frame_indices(n, cap):
-                    stamps.append(str(page.evaluate("k => pwPlayback.show(k)", k)))
-                    page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
-                    shot = page.screenshot(type="png", animations="disabled", caret="hide")
-                    images.append(Image.open(io.BytesIO(shot)).convert("RGB"))
-                context.close()
-            finally:
-                browser.close()
-    except PlaywrightError as err:
-        raise ExportError(f"Chromium failed while drawing the animation: {err}") from err
+        context.route("**/*", offline_router({_ENTRY: html}, refused))
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(ORIGIN + _ENTRY, wait_until="load", timeout=timeout_ms)
+        try:
+            page.wait_for_function(
+                "() => window.__pwReady === true && !!window.pwPlayback",
+                timeout=timeout_ms,
+            )
+        except PlaywrightError as err:
+            raise ExportError(
+                "the playback did not draw" + (f" ({'; '.join(errors[:3])})" if errors else "")
+            ) from err
+        n = int(
+            page.evaluate("([u, m]) => (pwPlayback.set(u, m), pwPlayback.frames())", [unit, mode])
+        )
+        page.wait_for_timeout(300)  # fonts and the basemap's first paint
+        for k in frame_indices(n, cap):
+            stamps.append(str(page.evaluate("k => pwPlayback.show(k)", k)))
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+            shot = page.screenshot(type="png", animations="disabled", caret="hide")
+            images.append(Image.open(io.BytesIO(shot)).convert("RGB"))
+    finally:
+        context.close()
     if not images:
         raise ExportError("the selection has no time to play: widen the date range")
     return images, stamps
@@ -180,7 +170,12 @@ def _render(
 ) -> Animation:
     started = time.monotonic()
     html = build_playback_map(ds, data, export=True).get_root().render()  # type: ignore[attr-defined]
-    images, stamps = _shoot(html, unit, mode, size, timeout_s, cap)
+    shot = in_chromium(
+        lambda browser, timeout_ms: _shoot(browser, html, unit, mode, size, timeout_ms, cap),
+        timeout_s,
+    )
+    assert isinstance(shot, tuple)
+    images, stamps = shot
     out = _gif(images, frame_s) if fmt == "gif" else _mp4(images, frame_s)
     return Animation(
         data=out,
@@ -214,10 +209,4 @@ def draw_animation(
         raise ValueError("an animation for a slide is 16:9 and at least 1280 px wide")
     unit = unit or data["unit"]
     mode = mode or data["mode"]
-    # the sync Playwright API refuses to run inside an asyncio loop: a thread of its own
-    with (
-        export_slot(timeout_s),
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-anim") as ex,
-    ):
-        job = ex.submit(_render, ds, data, fmt, unit, mode, size, frame_s, timeout_s, max_frames)
-        return job.result(timeout=timeout_s * 2 + 30)
+    return _render(ds, data, fmt, unit, mode, size, frame_s, timeout_s, max_frames)

@@ -16,18 +16,21 @@ from pages laid out at A4's size. Both wait until the map, the chart and the fon
 drawn.
 
 Pure of streamlit: the ``draw_*`` functions make files, ``components.export_panel`` offers
-them. The Playwright sync API runs in a thread of its own, so it can be called from a
-Streamlit script or a download callback alike.
+them. The Playwright sync API runs on a renderer's thread (:func:`in_chromium`), which
+keeps its Chromium for the next export, so it can be called from a Streamlit script or a
+download callback alike.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -73,9 +76,11 @@ CHROMIUM_ARGS = [
 ]
 #: how long one export may take before it is given up
 TIMEOUT_S = 60.0
-#: exports drawn at once by this server (each runs a Chromium of its own); taken through
-#: :func:`export_slot` by every export (slides, briefs, charts, animations)
-_SLOTS = threading.BoundedSemaphore(2)
+#: exports drawn at once by this server, each by a Chromium of its own (a renderer)
+RENDERERS = 2
+#: a renderer's Chromium is closed after this long without an export, and started again
+#: by the next one
+IDLE_S = 300.0
 
 _STATIC_PREFIX = "/app/static/"
 _TYPES = {
@@ -153,16 +158,91 @@ def _static_file(path: str) -> Path | None:
     return target if target.is_file() else None
 
 
+class _Renderer:
+    """One headless Chromium kept by a thread of its own: started by the first export it
+    draws, reused by the next ones (an export then costs its drawing, not the start of a
+    browser), closed after :data:`IDLE_S` without work, and started afresh if it has died.
+    The Playwright sync API is bound to the thread that started it, so every job runs on
+    that thread."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._jobs: queue.SimpleQueue[tuple[Callable[[object, int], object], int, Future]] = (
+            queue.SimpleQueue()
+        )
+        self._lock = threading.Lock()
+        self._running = False
+
+    def submit(self, job: Callable[[object, int], object], timeout_ms: int) -> Future:
+        done: Future = Future()
+        with self._lock:
+            self._jobs.put((job, timeout_ms, done))
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._serve, name=self.name, daemon=True).start()
+        return done
+
+    def _serve(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        pw = browser = None
+        try:
+            while True:
+                try:
+                    job, timeout_ms, done = self._jobs.get(timeout=IDLE_S)
+                except queue.Empty:
+                    with self._lock:  # a job put meanwhile is served before leaving
+                        if self._jobs.empty():
+                            self._running = False
+                            return
+                    continue
+                if not done.set_running_or_notify_cancel():
+                    continue
+                try:
+                    if browser is None or not browser.is_connected():
+                        path = chromium_path()
+                        if path is None:
+                            raise ExportError(unavailable_reason() or "Chromium is not installed")
+                        if pw is None:
+                            pw = sync_playwright().start()
+                        browser = pw.chromium.launch(
+                            executable_path=path, headless=True, args=CHROMIUM_ARGS
+                        )
+                    done.set_result(job(browser, timeout_ms))
+                except BaseException as err:  # handed to the caller, who raises it
+                    done.set_exception(err)
+        finally:
+            with self._lock:
+                self._running = False
+            for close in (getattr(browser, "close", None), getattr(pw, "stop", None)):
+                try:
+                    if close is not None:
+                        close()
+                except Exception:  # the browser is gone already
+                    pass
+
+
+#: the free renderers, the one used last on top: exports one after another are all drawn
+#: by one Chromium; a second starts only when two exports are drawn at once
+_FREE: queue.LifoQueue[_Renderer] = queue.LifoQueue()
+for _k in reversed(range(RENDERERS)):
+    _FREE.put(_Renderer(f"patrolwatch-export-{_k}"))
+
+
 @contextmanager
-def export_slot(timeout_s: float) -> Iterator[None]:
-    """Hold one of the server's export slots while a Chromium draws (at most two exports
-    at once); raises :class:`ExportError` when none frees up within ``timeout_s``."""
-    if not _SLOTS.acquire(timeout=timeout_s):
-        raise ExportError("the server is busy drawing other exports: try again in a moment")
+def export_slot(timeout_s: float) -> Iterator[_Renderer]:
+    """Hold one of the server's renderers while it draws (at most :data:`RENDERERS`
+    exports at once); raises :class:`ExportError` when none frees up within ``timeout_s``."""
     try:
-        yield
+        renderer = _FREE.get(timeout=timeout_s)
+    except queue.Empty:
+        raise ExportError(
+            "the server is busy drawing other exports: try again in a moment"
+        ) from None
+    try:
+        yield renderer
     finally:
-        _SLOTS.release()
+        _FREE.put(renderer)
 
 
 def offline_router(documents: dict[str, str], refused: list[str]) -> Callable[[object], None]:
@@ -215,11 +295,11 @@ def _draw(
         timezone_id="UTC",
         color_scheme="light",
     )
-    context.route("**/*", offline_router(documents, refused))
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(ORIGIN + entry, wait_until="load", timeout=timeout_ms)
     try:
+        context.route("**/*", offline_router(documents, refused))
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(ORIGIN + entry, wait_until="load", timeout=timeout_ms)
         page.wait_for_function(
             "() => window.__pwReady === true || typeof window.__pwError === 'string'",
             timeout=timeout_ms,
@@ -237,35 +317,23 @@ def _draw(
     return context, page
 
 
-def _in_chromium(job: Callable[[object, int], object], timeout_s: float) -> object:
-    """Run ``job(browser, timeout_ms)`` with a headless Chromium of its own, on a thread of
-    its own (the sync API refuses to run inside an asyncio loop), at most two at once on
-    this server. Chromium's failures become :class:`ExportError`."""
-    path = chromium_path()
-    if path is None:
+def in_chromium(job: Callable[[object, int], object], timeout_s: float) -> object:
+    """Run ``job(browser, timeout_ms)`` on one of the server's renderers (a headless
+    Chromium kept for the next export), waiting for a free one at most ``timeout_s``.
+    Chromium's failures become :class:`ExportError`; the job's own errors are raised as
+    they are."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    if chromium_path() is None:
         raise ExportError(unavailable_reason() or "Chromium is not installed")
-
-    def run() -> object:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-
+    with export_slot(timeout_s) as renderer:
+        done = renderer.submit(job, int(timeout_s * 1000))
         try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path=path, headless=True, args=CHROMIUM_ARGS
-                )
-                try:
-                    return job(browser, int(timeout_s * 1000))
-                finally:
-                    browser.close()
+            return done.result(timeout=timeout_s * 2 + 30)
         except PlaywrightError as err:
             raise ExportError(f"Chromium failed while drawing the export: {err}") from err
-
-    with (
-        export_slot(timeout_s),
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrolwatch-export") as ex,
-    ):
-        return ex.submit(run).result(timeout=timeout_s * 2 + 30)
+        except FutureTimeout:
+            raise ExportError(f"the export did not finish in {timeout_s * 2 + 30:.0f} s") from None
 
 
 def draw_files(
@@ -293,23 +361,27 @@ def draw_files(
             context, page = _draw(
                 browser, docs, "/slide.html", ASPECTS[aspect], SLIDE_SCALE, timeout_ms
             )
-            out_png = page.screenshot(
-                type="png", animations="disabled", caret="hide", timeout=timeout_ms
-            )
-            context.close()
+            try:
+                out_png = page.screenshot(
+                    type="png", animations="disabled", caret="hide", timeout=timeout_ms
+                )
+            finally:
+                context.close()
         if pdf:
             docs = {"/brief.html": brief_html(b), **map_doc}
             context, page = _draw(browser, docs, "/brief.html", PAGE_SIZE, 1.0, timeout_ms)
-            page.emulate_media(media="screen")
-            out_pdf = page.pdf(
-                prefer_css_page_size=True,
-                print_background=True,
-                margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
-            )
-            context.close()
+            try:
+                page.emulate_media(media="screen")
+                out_pdf = page.pdf(
+                    prefer_css_page_size=True,
+                    print_background=True,
+                    margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+                )
+            finally:
+                context.close()
         return ExportFiles(png=out_png, pdf=out_pdf, seconds=round(time.monotonic() - started, 2))
 
-    result = _in_chromium(job, timeout_s)
+    result = in_chromium(job, timeout_s)
     assert isinstance(result, ExportFiles)
     return result
 
@@ -344,10 +416,13 @@ def draw_chart_png(
 
     def job(browser, timeout_ms: int) -> bytes:  # noqa: ANN001 (a playwright Browser)
         context, page = _draw(browser, docs, CHART_SRC, (w, h), 1.0, timeout_ms)
-        data = page.screenshot(type="png", animations="disabled", caret="hide", timeout=timeout_ms)
-        context.close()
-        return data
+        try:
+            return page.screenshot(
+                type="png", animations="disabled", caret="hide", timeout=timeout_ms
+            )
+        finally:
+            context.close()
 
-    result = _in_chromium(job, timeout_s)
+    result = in_chromium(job, timeout_s)
     assert isinstance(result, bytes)
     return result

@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import re
 import struct
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
 from datetime import UTC, date, datetime
 
 import pytest
 
+from components import export_files
 from components.briefing import (
     ASPECTS,
     MAP_SRC,
@@ -29,13 +31,14 @@ from components.briefing import (
     standard_view,
 )
 from components.export_files import (
-    CHROMIUM_ARGS,
+    TIMEOUT_S,
     ExportError,
     _draw,
     chromium_path,
     draw_chart_png,
     draw_files,
     draw_slide_png,
+    in_chromium,
     offline_router,
     unavailable_reason,
 )
@@ -171,6 +174,34 @@ def test_missing_chromium_is_explained(briefing, monkeypatch):
         draw_files(briefing, pdf=False)
 
 
+def _renderers_running() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith("patrolwatch-export-")]
+
+
+def test_exports_one_after_another_share_one_chromium_and_a_dead_one_is_replaced():
+    def same(browser, _ms):
+        return browser
+
+    first = in_chromium(same, TIMEOUT_S)
+    assert in_chromium(same, TIMEOUT_S) is first  # not started again
+    in_chromium(lambda browser, _ms: browser.close(), TIMEOUT_S)  # Chromium dies
+    fresh = in_chromium(same, TIMEOUT_S)
+    assert fresh is not first
+    assert in_chromium(lambda browser, _ms: browser.is_connected(), TIMEOUT_S)
+
+
+def test_an_idle_renderer_closes_its_chromium_and_the_next_export_starts_one(briefing, monkeypatch):
+    monkeypatch.setattr(export_files, "IDLE_S", 0.2)
+    in_chromium(lambda browser, _ms: None, TIMEOUT_S)  # its next wait is the short one
+    deadline = time.monotonic() + 20
+    while _renderers_running() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _renderers_running() == []
+    monkeypatch.setattr(export_files, "IDLE_S", 300.0)
+    assert _png_size(draw_slide_png(briefing)) == (1920, 1080)
+    assert len(_renderers_running()) == 1
+
+
 class _Route:
     def __init__(self, url: str) -> None:
         self.request = type("Request", (), {"url": url})()
@@ -302,33 +333,10 @@ def _laid_out(browser, b, f: EventFilter, doc: str, aspect: str = "16:9"):
 
 @pytest.fixture(scope="module")
 def layout_browser():
-    """One Chromium (the export's own flags) for every layout case of the module, each case
-    in a new context of its own, as the export draws, run on one thread of its own: as the
-    export does, since Playwright's sync API refuses to run where an asyncio loop is running
-    (the browser tests' session leaves one in this thread), and a sync Playwright object
-    must stay on the thread that made it. ``run(fn, *args)`` calls ``fn(browser, *args)``
-    on that thread."""
-    pool = ThreadPoolExecutor(1, thread_name_prefix="export-layout")
-    started: dict = {}
-
-    def start() -> None:
-        from playwright.sync_api import sync_playwright
-
-        started["pw"] = pw = sync_playwright().start()
-        started["browser"] = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-
-    def stop() -> None:
-        if "browser" in started:
-            started["browser"].close()
-        if "pw" in started:
-            started["pw"].stop()
-
-    try:
-        pool.submit(start).result()
-        yield lambda fn, *args: pool.submit(fn, started["browser"], *args).result()
-    finally:
-        pool.submit(stop).result()
-        pool.shutdown()
+    """``run(fn, *args)`` calls ``fn(browser, *args)`` with the export's own Chromium, on
+    its renderer's thread (``components.export_files.in_chromium``), each layout case in a
+    new context of its own, as the export draws."""
+    return lambda fn, *args: in_chromium(lambda browser, _ms: fn(browser, *args), TIMEOUT_S)
 
 
 @pytest.fixture(scope="module")
