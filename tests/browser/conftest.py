@@ -407,3 +407,33 @@ def drag_timeline(page, chart, a: float, b: float, timeout_ms: int = 90_000) -> 
     page.mouse.move((x0 + x1) / 2, y, steps=6)
     page.mouse.move(x1, y, steps=6)
     page.mouse.up()
+
+
+_MAP_STATE = """() => {
+  const m = Object.values(window).find(v => v && v._leaflet_id && v.getBounds && v.getZoom);
+  if (!m || !m._loaded) { return null; }
+  const b = m.getBounds(), s = m.getSize();
+  return {zoom: m.getZoom(), min: m.getMinZoom(), w: s.x, h: s.y,
+          south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast(),
+          bg: getComputedStyle(m.getContainer()).backgroundColor};
+}"""
+
+
+def assert_overview_map_shows_no_grey(page, shot: str) -> None:
+    """The whole period's Overview map, as drawn at the page's width: no Leaflet grey (its
+    container has the basemap's land colour, it cannot zoom out past the basemap) and what
+    it draws in view (the whole border strip, west to east). Saves the frame as <shot>.png."""
+    from components.patrol_map import MAP_FRAME_TITLE
+
+    frame = page.locator(f'iframe[title="{MAP_FRAME_TITLE}"]').first
+    frame.wait_for(timeout=90_000)
+    frame.scroll_into_view_if_needed()
+    inner = frame.element_handle().content_frame()
+    inner.wait_for_function(_MAP_STATE, timeout=60_000)
+    page.wait_for_timeout(1000)  # a resize after the first draw would refit it
+    state = inner.evaluate(_MAP_STATE)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    frame.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
+    assert state["bg"] == "rgb(244, 241, 232)", state  # the land along the basemap's edges
+    assert state["min"] > 0 and state["zoom"] >= state["min"], state
+    assert state["west"] < 36.2 and state["east"] > 42.0, state

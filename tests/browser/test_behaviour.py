@@ -1,6 +1,7 @@
 """One behaviour on every page, in headless Chromium with no internet: a drag on the
 Overview's timeline narrows its map, table and figures and goes into the link; a link's
-bad date is reported on the page, not silently reset."""
+bad date is reported on the page, not silently reset, and the range used instead goes into
+the link."""
 
 from __future__ import annotations
 
@@ -53,9 +54,32 @@ def test_a_links_out_of_range_date_is_reported(page, app_url):
     assert end_year.inner_text() == "2021"
     screenshot(page, "overview_bad_link")
 
+    # the link is mended once the page has been drawn: it carries the range used, once
+    # (no loop rewriting it), and the note stays
+    page.wait_for_function(
+        "() => /dates=2019-10-16&dates=2021-12-31/.test(location.search)", timeout=120_000
+    )
+    wait_for_streamlit(page)
+    mended = page.url
+    page.wait_for_timeout(2000)
+    assert page.url == mended
+    assert dates.count() == 1
+
     # the range used instead, and the note, hold through the next run
     page.locator("button", has_text="Kind").first.click()
     page.wait_for_timeout(600)
     wait_for_streamlit(page)
     assert end_year.inner_text() == "2021"
     assert dates.count() == 1
+
+    # the mended link opened afresh: the view, and no warning
+    fresh = page.context.new_page()
+    fresh.goto(mended, wait_until="domcontentloaded")
+    wait_for_streamlit(fresh)
+    events_shown(fresh)
+    fresh_end = fresh.locator('[data-testid="stSidebar"]').locator(
+        '[aria-label="year, Date range end date"]'
+    )
+    assert fresh_end.inner_text() == "2021"
+    assert fresh.locator('[data-testid="stAlert"]', has_text="is before the first day").count() == 0
+    fresh.close()

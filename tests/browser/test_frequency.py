@@ -1,9 +1,11 @@
 """The frequency page as an analyst uses it, in headless Chromium with no internet: drag a
-span on the timeline, see the event table narrow to it, take the chart away as a slide,
-pick a single bar, and open the page's other sections."""
+span on the timeline, see the event table narrow to it, export the selection for a
+briefing, take the chart away as a slide, pick a single bar, and open the page's other
+sections."""
 
 from __future__ import annotations
 
+import io
 import re
 import struct
 from pathlib import Path
@@ -67,6 +69,33 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     screenshot(page, "frequency_selected_chart")
     _scroll_to(page, page.locator("h3", has_text=EVENTS_HEADING).first)
     screenshot(page, "frequency_selected_table")
+
+    # the export for a briefing follows the selection: its panel says so, the brief says it
+    line = notice.inner_text().strip().splitlines()[-1].strip()
+    assert line.startswith("Selection: ")
+    span = line.removeprefix("Selection: ").split(",")[0]
+    page.get_by_role("button", name="Export for a briefing").click()
+    panel = page.locator('[data-testid="stPopoverBody"]')
+    panel.get_by_role("button", name="Slide (PNG)").wait_for(timeout=30_000)
+    said = panel.get_by_text("The files show the selection on the timeline")
+    assert span in said.inner_text()
+    screenshot(page, "frequency_export_panel")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with page.expect_download(timeout=120_000) as slide:
+        panel.get_by_role("button", name="Slide (PNG)").click()
+    slide.value.save_as(SCREENSHOTS / "frequency_selection_slide.png")
+    data = (SCREENSHOTS / "frequency_selection_slide.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1920, 1080)
+    with page.expect_download(timeout=120_000) as brief:
+        panel.get_by_role("button", name="Brief (PDF)").click()
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(Path(brief.value.path()).read_bytes()))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert f"Selection: {span}, {after:,} of {before:,} events" in text, text[:400]
+    page.locator("h1").first.click()  # a click beside the panel closes it
+    panel.wait_for(state="hidden", timeout=30_000)
 
     # the chart as a PNG for a slide, drawn offline by the export renderer in Debian's Chromium
     button = page.get_by_role("button", name=re.compile(r"Slide \(PNG")).first

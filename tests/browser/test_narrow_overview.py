@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_streamlit
+from tests.browser.conftest import assert_overview_map_shows_no_grey, screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +54,7 @@ def test_a_1000px_window_stacks_the_map_over_the_chart(page, app_url):
     leaflet = frame.locator(".leaflet-container").first
     leaflet.wait_for(timeout=60_000)
     assert leaflet.bounding_box()["width"] >= map_box["width"] - 4
+    assert_overview_map_shows_no_grey(page, "overview_map_1000")
     # the milestones: numbered tags over the plot, none overlapping, and their key
     page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
     tags = _tags(page)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_streamlit
+from tests.browser.conftest import assert_overview_map_shows_no_grey, screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -48,6 +48,7 @@ def test_overview_narrow_dates_and_share(page, page_log, app_url):
     assert frame.locator(".pw-site-base").count() >= 1  # Qamishli airport among them
     assert frame.locator(".pw-site-border_crossing").count() >= 1  # the Shirk crossing
     assert frame.locator("path.pw-event").count() >= 5
+    assert_overview_map_shows_no_grey(page, "overview_map_1600")
     scripts = [u for u, kind in page_log.requests if kind in ("script", "stylesheet")]
     assert scripts and all(u.startswith("http://127.0.0.1") for u in scripts)
 
