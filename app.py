@@ -19,7 +19,6 @@ st.set_page_config(
     page_title="PatrolWatch",
     page_icon=app_icon(),  # drawn by code (components/icon.py): nothing fetched offline
     layout="wide",
-    initial_sidebar_state="expanded",
 )
 if render_sign_in() is None:  # sign-in configured and not (yet) signed in with a role
     st.navigation([signed_out_page()], position="hidden").run()  # the sign-in screen only
@@ -29,7 +28,7 @@ render_store_status()
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
-    st.Page("pages/map_explorer.py", title="Map explorer", icon=":material/explore:"),
+    EXPLORER := st.Page("pages/map_explorer.py", title="Map explorer", icon=":material/explore:"),
     st.Page("pages/frequency.py", title="How often", icon=":material/bar_chart:"),
     st.Page("pages/sources.py", title="Sources and conflicts", icon=":material/fact_check:"),
     st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
@@ -47,4 +46,11 @@ render_sidebar_filters(dataset, today())
 render_footer(dataset)
 render_version_notice(dataset)
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+# the sidebar's state is given once per run, for the page about to run: the explorer is map
+# first (its filters folded away, one click brings them back), every other page opens with
+# them. Given twice (the app's, then the page's own), the sidebar was folded again at every
+# run of the explorer, even after the person had opened it.
+explorer = page.url_path == EXPLORER.url_path
+st.set_page_config(initial_sidebar_state="collapsed" if explorer else "expanded")
+page.run()

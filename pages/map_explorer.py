@@ -34,9 +34,8 @@ from data.settings import tile_settings
 from data.timewindow import rule_line
 from data.views import explorer_selection_view, explorer_timeline, explorer_view
 
-#: the map first: the sidebar's filters folded away (one click brings them back, and the line
-#: under the title says what they are), the page's side margins narrowed
-st.set_page_config(initial_sidebar_state="collapsed")
+#: the map first: the sidebar's filters start folded away (app.py; one click brings them
+#: back, and the line under the title says what they are), the page's side margins narrowed
 st.html(
     "<style>.stMainBlockContainer{padding-left:1.5rem;padding-right:1.5rem;"
     "padding-top:3.2rem}</style>"

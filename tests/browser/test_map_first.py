@@ -1,6 +1,7 @@
 """Map first: at 1600×1000 with no internet the explorer's map takes the page's width, its
 layer list and legend start folded, and opened together they do not meet; the offline
-basemap is the layer shown and no tile server is credited."""
+basemap is the layer shown and no tile server is credited; the sidebar's filters start
+folded and, once opened, stay open through the page's runs."""
 
 from __future__ import annotations
 
@@ -55,3 +56,27 @@ def test_the_explorer_is_map_first(page, page_log, app_url):
     legend_box, layers_box = _box(legend), _box(layers)
     assert legend_box["height"] > 100 and layers_box["height"] > 60  # both really open
     assert not _meet(legend_box, layers_box)
+
+    # the filters folded away at start, and through the page's runs; opened, they stay open
+    sidebar = page.locator('[data-testid="stSidebar"]')
+
+    def sidebar_open() -> bool:
+        box = _box(sidebar)
+        return box["x"] >= 0 and box["width"] > 200
+
+    def rerun() -> None:
+        page.get_by_text("Precise positions only").click()
+        page.wait_for_timeout(500)
+        wait_for_streamlit(page)
+        page.wait_for_timeout(800)  # a sidebar opened or folded by the run has moved by now
+
+    assert not sidebar_open()
+    rerun()
+    assert "mx_precise=true" in page.url
+    assert not sidebar_open()
+    page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().x >= 0"
+    )
+    rerun()
+    assert sidebar_open()
