@@ -372,6 +372,7 @@ def wait_for_streamlit(page, timeout_ms: int = 60_000) -> None:
             && document.querySelector('[data-testid="stApp"]')
                 .getAttribute('data-test-script-state') === 'notRunning'""",
         timeout=timeout_ms,
+        polling=100,  # not at every frame: that keeps Chromium painting while it waits
     )
 
 
