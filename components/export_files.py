@@ -74,6 +74,11 @@ CHROMIUM_ARGS = [
     "--font-render-hinting=none",
     "--force-color-profile=srgb",
 ]
+#: added to CHROMIUM_ARGS where a browser shows the app itself (the browser tests, the
+#: browser benchmark): every request for a host other than loopback goes to this proxy,
+#: where nothing listens, and fails at once (Chromium never proxies loopback). A flag rather
+#: than Playwright's request routing, which turns the browser's cache off.
+LOOPBACK_ONLY_ARGS = ["--proxy-server=http://127.0.0.1:9"]
 #: how long one export may take before it is given up
 TIMEOUT_S = 60.0
 #: exports drawn at once by this server, each by a Chromium of its own (a renderer)

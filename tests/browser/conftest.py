@@ -17,7 +17,7 @@ Fixtures (names and signatures are stable: browser tests are written against the
   page_log       what the page did: console errors, failed and blocked requests
   page           a Playwright page, 1600x1000, in the session's browser context: no cookie
                  of an earlier test, the cache kept. Every request to a host other than
-                 loopback fails (OFFLINE_ARGS) and is recorded in page_log.blocked
+                 loopback fails (LOOPBACK_ONLY_ARGS) and is recorded in page_log.blocked
   new_context(browser, **options)   a context of one's own (another person, size)
 Helpers
   _start(script, tmp, extra_env=None) -> _Server   start one server of one's own (stop it
@@ -52,7 +52,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from components.export_files import CHROMIUM_ARGS  # the one list of Chromium's flags
+from components.export_files import (  # the one list of Chromium's flags
+    CHROMIUM_ARGS,
+    LOOPBACK_ONLY_ARGS,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -254,13 +257,6 @@ def app_url(streamlit_app: Callable[[str | Path], str], app_script: str) -> str:
     return streamlit_app(app_script)
 
 
-#: Chromium sends every request for a host other than loopback to this proxy, where
-#: nothing listens, so it fails at once (Chromium never proxies loopback): no test reaches
-#: the internet. A flag rather than Playwright's request routing, which turns the browser's
-#: cache off and so makes every page fetch and compile the app's scripts again.
-OFFLINE_ARGS = ["--proxy-server=http://127.0.0.1:9"]
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
@@ -270,7 +266,7 @@ def browser() -> Iterator[object]:
     with sync_playwright() as pw:
         # Playwright gives every launch a new, empty --user-data-dir of its own.
         b = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + OFFLINE_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS + LOOPBACK_ONLY_ARGS
         )
         try:
             yield b
