@@ -417,38 +417,51 @@ def render_frequency_settings() -> FrequencySettings:
     from data.aggregate import PERIODS
     from data.analytics import FREQUENCY_GROUPINGS
 
-    c1, c2, c3, c4, c5 = st.columns([1.45, 1.5, 0.8, 0.8, 0.8], vertical_alignment="bottom")
-    period = c1.segmented_control(
-        "Bars per", list(PERIODS), default="month", key="freq_period", format_func=str.capitalize
+    # each setting at its own width, in a row that wraps onto a second line when the page is
+    # narrow (columns of fixed shares cut "Week" and folded the switches' labels at 1000 px)
+    row = st.container(
+        horizontal=True, wrap=True, vertical_alignment="bottom", gap="small", key="freq_settings"
     )
-    by = c2.segmented_control(
+    period = row.segmented_control(
+        "Bars per",
+        list(PERIODS),
+        default="month",
+        key="freq_period",
+        format_func=str.capitalize,
+        width="content",
+    )
+    by = row.segmented_control(
         "Stack by",
         list(FREQUENCY_GROUPINGS),
         default="actor",
         key="freq_by",
         format_func=FREQUENCY_GROUPINGS.get,
+        width="content",
     )
-    threshold = c3.number_input(
+    threshold = row.number_input(
         "Gap over (days)",
         min_value=1,
         max_value=5000,
         value=60,
         step=10,
         key="freq_threshold",
+        width=170,
         help="Gaps between patrols longer than this are shaded on the timeline and listed.",
     )
-    disputed = c4.toggle(
+    disputed = row.toggle(
         "Count disputed",
         value=False,
         key="freq_disputed",
+        width="content",
         help="Patrols a source reports but others contradict. They are always drawn in red "
         "in the strip under the bars; this decides whether the bars, gaps and rates count "
         "them.",
     )
-    per_theatre = c5.toggle(
+    per_theatre = row.toggle(
         "Gaps per theatre",
         value=True,
         key="freq_per_theatre",
+        width="content",
         help="Look for gaps in each theatre's patrols on their own, or across all theatres "
         "of the selection at once.",
     )

@@ -1,13 +1,19 @@
 """The Overview in a 1000 px window with the sidebar open, as a laptop shows it: the map
 and the chart stack (the map first, the content's full width) instead of sharing a row of
 two ~250 px columns; in a 1920 px window they stand side by side. The timeline's
-milestones are numbered tags that do not overlap, with a key under the chart."""
+milestones are numbered tags that do not overlap, with a key under the chart. How often's
+row of settings keeps every label whole at that width."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import assert_overview_map_shows_no_grey, screenshot, wait_for_streamlit
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    assert_overview_map_shows_no_grey,
+    screenshot,
+    wait_for_streamlit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -75,3 +81,35 @@ def test_a_1920px_window_keeps_map_and_chart_side_by_side(page, app_url):
     assert map_box["width"] >= 800
     assert chart["x"] >= map_box["x"] + map_box["width"]  # beside it
     assert abs(chart["y"] - map_box["y"]) < 120
+
+
+_CUT = """() => {
+  const row = document.querySelector('.st-key-freq_settings').getBoundingClientRect();
+  return [...document.querySelectorAll(
+        '.st-key-freq_settings button p, .st-key-freq_settings label p')]
+    .filter(e => e.innerText.trim())
+    .map(e => { const r = e.getBoundingClientRect();
+      return {text: e.innerText.trim(), h: r.height, l: r.left, r: r.right, t: r.top, b: r.bottom,
+              cut: e.scrollWidth > e.clientWidth + 1 || r.left < row.left - 1
+                   || r.right > row.right + 1}; });
+}"""
+
+
+def test_how_often_settings_keep_every_label_whole_at_1000px(page, app_url):
+    """How often's row of settings at 1000 px with the sidebar open: every option and label
+    on one line and whole (the row wraps instead of squeezing them)."""
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.goto(f"{app_url}/frequency", wait_until="domcontentloaded")
+    wait_for_streamlit(page, 90_000)
+    row = page.locator(".st-key-freq_settings").first
+    row.wait_for(timeout=60_000)
+    labels = page.evaluate(_CUT)
+    texts = [item["text"] for item in labels]
+    for wanted in ("Week", "Quarter", "Source", "Gap over (days)", "Count disputed"):
+        assert wanted in texts, texts
+    assert [i for i in labels if i["cut"] or i["h"] > 30] == [], labels  # whole, one line
+    for k, a in enumerate(labels):
+        for b in labels[k + 1 :]:
+            apart = a["r"] <= b["l"] or b["r"] <= a["l"] or a["b"] <= b["t"] or b["b"] <= a["t"]
+            assert apart, (a, b)
+    row.screenshot(path=str(SCREENSHOTS / "frequency_settings_1000.png"))
