@@ -473,14 +473,19 @@ def gap_timeline_figure(
     if gaps is not None and len(gaps):
         for gap in gaps.itertuples(index=False):
             fig.add_annotation(
+                name=f"{GAP_LABEL}:{int(gap.days)}",
                 x=gap.start + (gap.end - gap.start) / 2,
                 xref="x",
                 y=0.0,
                 yref=main,
                 yanchor="bottom",
                 text=f"{gap.days:,} d",
+                hovertext=(
+                    f"A gap of {gap.days:,} days: "
+                    f"{pd.Timestamp(gap.start):%-d %b %Y} – {pd.Timestamp(gap.end):%-d %b %Y}"
+                ),
                 showarrow=False,
-                font={"size": 10, "color": "#333"},
+                font={"size": GAP_FONT, "color": "#333"},
                 bgcolor="rgba(255,255,255,0.7)",
             )
 
@@ -546,6 +551,13 @@ TITLE_MIDDLE = 35
 #: the name of the tags' annotations and of the lines joining a raised tag to its date
 TAG_NAME = "pw-tag"
 TAG_STEM = "pw-tag-stem"
+#: the gap labels' annotations are named "pw-gap:<days>"; their font size in pixels
+GAP_LABEL = "pw-gap"
+GAP_FONT = 10
+#: a live chart's gap labels are thinned for a chart this wide: How often's at a 1000 px
+#: window with the sidebar open (a label's distance to another grows with the width, so
+#: labels clear of each other there are clear at every wider width)
+GAP_LABEL_WIDTH = 540
 
 
 @dataclass(frozen=True)
@@ -738,11 +750,48 @@ def tag_boxes(fig: go.Figure, width: float) -> list[tuple[str, float, float, flo
     return out
 
 
+def gap_label_boxes(fig: go.Figure, width: float) -> list[tuple[int, float, float]]:
+    """The gap labels of ``fig`` (``gap_timeline_figure``) as (days, left, right) in pixels
+    of the chart drawn ``width`` wide, erring wide."""
+    labels = [a for a in fig.layout.annotations if (a.name or "").startswith(GAP_LABEL + ":")]
+    lo, hi = _axis_span(fig, [pd.Timestamp(a.x) for a in labels])
+    left, plot_w = _plot_px(fig, width)
+    days = max((hi - lo).total_seconds(), 1.0)
+    out = []
+    for a in labels:
+        x = left + (pd.Timestamp(a.x) - lo).total_seconds() / days * plot_w
+        w = tag_width_px(str(a.text), a.font.size or GAP_FONT)
+        out.append((int(str(a.name).split(":", 1)[1]), x - w / 2, x + w / 2))
+    return out
+
+
+def thin_gap_labels(fig: go.Figure, width: float = GAP_LABEL_WIDTH) -> go.Figure:
+    """``fig`` (changed in place) keeping the gap labels that fit side by side with the
+    chart ``width`` pixels wide, the longest gaps first; a gap whose label is left out is
+    still shaded, and listed with its length in the page's table of gaps."""
+    boxes = gap_label_boxes(fig, width)
+    kept: list[tuple[float, float]] = []
+    keep: set[int] = set()
+    for k in sorted(range(len(boxes)), key=lambda k: -boxes[k][0]):
+        _, a, b = boxes[k]
+        if all(b + TAG_GAP <= left or right + TAG_GAP <= a for left, right in kept):
+            kept.append((a, b))
+            keep.add(k)
+    labels = iter(range(len(boxes)))
+    fig.layout.annotations = [
+        a
+        for a in fig.layout.annotations
+        if not (a.name or "").startswith(GAP_LABEL + ":") or next(labels) in keep
+    ]
+    return fig
+
+
 def live_timeline(fig: go.Figure) -> tuple[go.Figure, list[Tag]]:
     """What a page draws of the timeline ``fig`` (never changed): a selectable copy with
-    tags for its milestones and notes (:func:`tagged_figure`), and the tags, for the key."""
+    tags for its milestones and notes (:func:`tagged_figure`) and the gap labels that fit
+    (:func:`thin_gap_labels`), and the tags, for the key."""
     tags = chart_tags(fig)
-    return make_selectable(tagged_figure(fig, tags)), tags
+    return thin_gap_labels(make_selectable(tagged_figure(fig, tags))), tags
 
 
 def tag_key(tags: Sequence[Tag]) -> str:

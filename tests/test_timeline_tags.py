@@ -15,11 +15,15 @@ import pytest
 from components import timeline
 from components.colours import actor_colours
 from components.timeline import (
+    GAP_LABEL,
+    GAP_LABEL_WIDTH,
     MIN_LIVE_WIDTH,
     TAG_GAP,
     TAG_NAME,
     TITLE_BAND,
     chart_tags,
+    gap_label_boxes,
+    gap_timeline_figure,
     live_timeline,
     merge_close_marks,
     stagger_rows,
@@ -32,6 +36,8 @@ from data.aggregate import counts_per_period, milestones
 from data.filters import patrols
 from tests.fixtures import embedded_dataset
 from tests.test_frequency_components import _timeline
+
+T = pd.Timestamp
 
 #: the widths a live chart is drawn at: a phone, the Overview's chart beside the map or
 #: stacked under it at 1000, 1400 and 1920 px windows (sidebar open or folded), How often's
@@ -150,9 +156,8 @@ def test_the_live_figure_has_tags_not_long_labels_and_leaves_the_shared_one_alon
     drawn = [a for a in notes if a.name == TAG_NAME]
     assert [a.text for a in drawn] == [t.text for t in tags]
     # the gap lengths stay; the milestones' dotted lines stay
-    assert [a.text for a in notes if a.name is None] == [
-        a.text for a in fig.layout.annotations if a.textangle != -90
-    ]
+    kept = [a for a in notes if a.name is None or a.name.startswith(GAP_LABEL)]
+    assert [a.text for a in kept] == [a.text for a in fig.layout.annotations if a.textangle != -90]
     assert live.layout.dragmode == "select"  # selectable, as every page's timeline
 
 
@@ -200,3 +205,52 @@ def test_the_live_figure_is_deterministic_and_the_same_checked_or_not(mini, monk
     checked = build()
     monkeypatch.setattr(timeline, "VALIDATE", False)
     assert build() == checked == build()
+
+
+# --------------------------------------------------------------------------- gap labels
+
+
+def _gap_labels(fig) -> list:
+    return [a for a in fig.layout.annotations if (a.name or "").startswith(GAP_LABEL + ":")]
+
+
+def _crowded_gaps():
+    """SYNTHETIC: patrols a month apart with gaps of 61 to 400 days between them, several
+    short ones side by side."""
+    days = [0, 61, 125, 190, 590, 652, 715, 1115, 1180]
+    starts = [T("2020-01-01") + pd.Timedelta(days=d) for d in days]
+    counts = pd.DataFrame({"period_start": starts, "group": "A", "count": 1, "imprecise": 0})
+    gaps = pd.DataFrame(
+        {
+            "gap_id": range(len(starts) - 1),
+            "start": starts[:-1],
+            "end": starts[1:],
+            "days": [(b - a).days for a, b in zip(starts, starts[1:], strict=False)],
+        }
+    )
+    return gap_timeline_figure(counts, by=None, gaps=gaps), gaps
+
+
+@pytest.mark.parametrize("which", ["embedded", "synthetic"])
+def test_the_live_charts_gap_labels_never_meet_and_the_longest_are_kept(which, embedded):
+    if which == "embedded":
+        fig = _timeline(embedded)
+        days = sorted((int(a.name.split(":")[1]) for a in _gap_labels(fig)), reverse=True)
+    else:
+        fig, gaps = _crowded_gaps()
+        days = sorted(gaps["days"], reverse=True)
+    assert len(_gap_labels(fig)) == len(days) > 1
+    live, _ = live_timeline(fig)
+    assert len(_gap_labels(fig)) == len(days)  # the shared figure (and the slide's) keep all
+    kept = _gap_labels(live)
+    assert 0 < len(kept) <= len(days)
+    assert int(kept[0].name.split(":")[1]) in days
+    boxes = gap_label_boxes(live, GAP_LABEL_WIDTH)
+    assert max(d for d, _, _ in boxes) == days[0]  # the longest gap is always labelled
+    for k, (_, a, b) in enumerate(boxes):
+        for _, c, d in boxes[k + 1 :]:
+            assert b + TAG_GAP <= c or d + TAG_GAP <= a, boxes
+    # a label kept says on hover what it measures
+    assert all(a.hovertext.startswith("A gap of ") for a in kept)
+    if which == "synthetic":
+        assert len(kept) < len(days)  # the crowd did not all fit at 540 px
