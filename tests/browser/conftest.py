@@ -16,8 +16,9 @@ Fixtures (names and signatures are stable: browser tests are written against the
                  flags (components.export_files.CHROMIUM_ARGS)
   page_log       what the page did: console errors, failed and blocked requests
   page           a Playwright page, 1600x1000, in the session's browser context: no cookie
-                 of an earlier test, the cache kept. Every request to a host other than
-                 loopback fails (LOOPBACK_ONLY_ARGS) and is recorded in page_log.blocked
+                 and no local storage of an earlier test, the cache kept. Every request to
+                 a host other than loopback fails (LOOPBACK_ONLY_ARGS) and is recorded in
+                 page_log.blocked
   new_context(browser, **options)   a context of one's own (another person, size)
 Helpers
   _start(script, tmp, extra_env=None) -> _Server   start one server of one's own (stop it
@@ -320,11 +321,21 @@ def page_log() -> PageLog:
     return PageLog()
 
 
+_FORGET_STORAGE = """(() => { try {
+  if (localStorage.getItem("pw-test") !== "TOKEN") {
+    localStorage.clear(); sessionStorage.clear(); localStorage.setItem("pw-test", "TOKEN");
+  }
+} catch (e) {} })();"""
+
+
 @pytest.fixture
 def page(_shared_context, page_log: PageLog) -> Iterator[object]:
     context = _shared_context
     p = context.new_page()
     p.set_viewport_size(VIEWPORT)
+    # what an earlier test left in the sites' storage is forgotten at this test's first
+    # load of each: Streamlit keeps there whether a person folded the sidebar, and more
+    p.add_init_script(_FORGET_STORAGE.replace("TOKEN", f"{id(p)}-{time.monotonic()}"))
 
     def request(r) -> None:
         page_log.requests.append((r.url, r.resource_type))
