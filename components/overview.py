@@ -148,9 +148,11 @@ def event_table_rows(whole: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 
 
 def render_headline(cards: list[tuple[str, str, str]]) -> None:
-    """The headline figures in a row of metrics."""
-    for col, (label, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
-        col.metric(label, value, help=help_text)
+    """The headline figures in a row of metrics that wraps, each figure whole: in columns
+    of equal shares a narrow page cut them ("26 of …", "504 d…")."""
+    row = st.container(horizontal=True, wrap=True, gap="medium", key="headline")
+    for label, value, help_text in cards:
+        row.metric(label, value, help=help_text, width="content")
 
 
 def map_caption(summary: MapSummary, *, full: bool = True) -> str:

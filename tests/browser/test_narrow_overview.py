@@ -97,7 +97,8 @@ _CUT = """() => {
 
 def test_how_often_settings_keep_every_label_whole_at_1000px(page, app_url):
     """How often's row of settings at 1000 px with the sidebar open: every option and label
-    on one line and whole (the row wraps instead of squeezing them)."""
+    on one line and whole (the row wraps instead of squeezing them), and so are its
+    headline figures."""
     page.set_viewport_size({"width": 1000, "height": 800})
     page.goto(f"{app_url}/frequency", wait_until="domcontentloaded")
     wait_for_streamlit(page, 90_000)
@@ -113,3 +114,10 @@ def test_how_often_settings_keep_every_label_whole_at_1000px(page, app_url):
             apart = a["r"] <= b["l"] or b["r"] <= a["l"] or a["b"] <= b["t"] or b["b"] <= a["t"]
             assert apart, (a, b)
     row.screenshot(path=str(SCREENSHOTS / "frequency_settings_1000.png"))
+    # and the headline figures under it, each whole ("26 of 344", not "26 of …")
+    figures = page.locator('[data-testid="stMetricValue"] div')
+    assert figures.count() == 4
+    cut = figures.evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
+    )
+    assert cut == [], cut
