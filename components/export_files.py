@@ -198,7 +198,7 @@ class _Renderer:
                 except queue.Empty:
                     with self._lock:  # a job put meanwhile is served before leaving
                         if self._jobs.empty():
-                            self._running = False
+                            self._running = False  # the next export starts a new thread
                             return
                     continue
                 if not done.set_running_or_notify_cancel():
@@ -216,9 +216,11 @@ class _Renderer:
                     done.set_result(job(browser, timeout_ms))
                 except BaseException as err:  # handed to the caller, who raises it
                     done.set_exception(err)
-        finally:
+        except BaseException:
             with self._lock:
                 self._running = False
+            raise
+        finally:  # after leaving (idle or not): a new thread may be serving already
             for close in (getattr(browser, "close", None), getattr(pw, "stop", None)):
                 try:
                     if close is not None:
