@@ -16,7 +16,7 @@ a figure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -631,6 +631,21 @@ def _plot_px(fig: go.Figure, width: float) -> tuple[float, float]:
     return left, max(1.0, width - left - right)
 
 
+def _x_px(
+    fig: go.Figure, width: float, lo: pd.Timestamp, hi: pd.Timestamp
+) -> Callable[[pd.Timestamp], float]:
+    """Where a date falls, in pixels from the left of ``fig`` drawn ``width`` pixels wide,
+    its x axis running from ``lo`` to ``hi``."""
+    left, plot_w = _plot_px(fig, width)
+    days = max((hi - lo).total_seconds(), 1.0)
+    return lambda when: left + (pd.Timestamp(when) - lo).total_seconds() / days * plot_w
+
+
+def _is_gap_label(note: object) -> bool:
+    """Whether an annotation is a gap's length (``gap_timeline_figure``)."""
+    return (getattr(note, "name", None) or "").startswith(GAP_LABEL + ":")
+
+
 def stagger_rows(
     centres: Sequence[float], widths: Sequence[float], gap: float = TAG_GAP
 ) -> list[int]:
@@ -662,15 +677,14 @@ def chart_tags(fig: go.Figure, min_width: float = MIN_LIVE_WIDTH) -> list[Tag]:
         return []
     lo, hi = _axis_span(fig, [when for _, when, _ in labels])
     labels = [item for item in labels if lo <= item[1] <= hi]  # plotly hides the others
-    left, plot_w = _plot_px(fig, min_width)
-    days = max((hi - lo).total_seconds(), 1.0)
+    x_of = _x_px(fig, min_width, lo, hi)
     counters = {"milestone": 0, "note": 0}
     texts, centres = [], []
     for kind, when, _ in labels:
         counters[kind] += 1
         n = counters[kind]
         texts.append(str(n) if kind == "milestone" else _letters(n))
-        centres.append(left + (when - lo).total_seconds() / days * plot_w)
+        centres.append(x_of(when))
     rows = stagger_rows(centres, [tag_width_px(t) for t in texts])
     return [
         Tag(text, when, row, kind, tuple(_plain_lines(note.hovertext or plotly_text(note.text))))
@@ -737,13 +751,11 @@ def tag_boxes(fig: go.Figure, width: float) -> list[tuple[str, float, float, flo
     """The tags of a :func:`tagged_figure` as boxes (text, left, top, right, bottom) in
     pixels of the chart drawn ``width`` wide, its top at 0."""
     tags = [a for a in fig.layout.annotations if a.name == TAG_NAME]
-    lo, hi = _axis_span(fig, [pd.Timestamp(a.x) for a in tags])
-    left, plot_w = _plot_px(fig, width)
-    days = max((hi - lo).total_seconds(), 1.0)
+    x_of = _x_px(fig, width, *_axis_span(fig, [pd.Timestamp(a.x) for a in tags]))
     top = float(fig.layout.margin.t or 0)
     out = []
     for a in tags:
-        x = left + (pd.Timestamp(a.x) - lo).total_seconds() / days * plot_w
+        x = x_of(a.x)
         w = tag_width_px(str(a.text), a.font.size or TAG_FONT)
         bottom = top - (a.yshift or 0)
         out.append((str(a.text), x - w / 2, bottom - TAG_HEIGHT, x + w / 2, bottom))
@@ -753,13 +765,11 @@ def tag_boxes(fig: go.Figure, width: float) -> list[tuple[str, float, float, flo
 def gap_label_boxes(fig: go.Figure, width: float) -> list[tuple[int, float, float]]:
     """The gap labels of ``fig`` (``gap_timeline_figure``) as (days, left, right) in pixels
     of the chart drawn ``width`` wide, erring wide."""
-    labels = [a for a in fig.layout.annotations if (a.name or "").startswith(GAP_LABEL + ":")]
-    lo, hi = _axis_span(fig, [pd.Timestamp(a.x) for a in labels])
-    left, plot_w = _plot_px(fig, width)
-    days = max((hi - lo).total_seconds(), 1.0)
+    labels = [a for a in fig.layout.annotations if _is_gap_label(a)]
+    x_of = _x_px(fig, width, *_axis_span(fig, [pd.Timestamp(a.x) for a in labels]))
     out = []
     for a in labels:
-        x = left + (pd.Timestamp(a.x) - lo).total_seconds() / days * plot_w
+        x = x_of(a.x)
         w = tag_width_px(str(a.text), a.font.size or GAP_FONT)
         out.append((int(str(a.name).split(":", 1)[1]), x - w / 2, x + w / 2))
     return out
@@ -769,20 +779,17 @@ def thin_gap_labels(fig: go.Figure, width: float = GAP_LABEL_WIDTH) -> go.Figure
     """``fig`` (changed in place) keeping the gap labels that fit side by side with the
     chart ``width`` pixels wide, the longest gaps first; a gap whose label is left out is
     still shaded, and listed with its length in the page's table of gaps."""
-    boxes = gap_label_boxes(fig, width)
-    kept: list[tuple[float, float]] = []
-    keep: set[int] = set()
-    for k in sorted(range(len(boxes)), key=lambda k: -boxes[k][0]):
-        _, a, b = boxes[k]
-        if all(b + TAG_GAP <= left or right + TAG_GAP <= a for left, right in kept):
-            kept.append((a, b))
-            keep.add(k)
-    labels = iter(range(len(boxes)))
-    fig.layout.annotations = [
-        a
-        for a in fig.layout.annotations
-        if not (a.name or "").startswith(GAP_LABEL + ":") or next(labels) in keep
-    ]
+    notes = fig.layout.annotations
+    labels = [a for a in notes if _is_gap_label(a)]
+    placed: list[tuple[float, float]] = []
+    dropped: set[int] = set()  # the labels' ids
+    boxes = zip(labels, gap_label_boxes(fig, width), strict=True)
+    for note, (_, a, b) in sorted(boxes, key=lambda item: -item[1][0]):
+        if all(b + TAG_GAP <= left or right + TAG_GAP <= a for left, right in placed):
+            placed.append((a, b))
+        else:
+            dropped.add(id(note))
+    fig.layout.annotations = [a for a in notes if id(a) not in dropped]
     return fig
 
 
