@@ -12,17 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, screenshot, wait_for_streamlit
+from tests.browser.conftest import (
+    EVENTS_HEADING,
+    SCREENSHOTS,
+    events_shown,
+    screenshot,
+    wait_for_streamlit,
+)
 
 pytestmark = pytest.mark.browser
-
-EVENTS_HEADING = re.compile(r"^Events \((\d[\d,]*)\)$")
-
-
-def _events_shown(page) -> int:
-    heading = page.locator("h3", has_text=EVENTS_HEADING).first
-    heading.wait_for(timeout=60_000)
-    return int(EVENTS_HEADING.match(heading.inner_text().strip()).group(1).replace(",", ""))
 
 
 def _section(page, name: str):
@@ -42,7 +40,7 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     wait_for_streamlit(page)
     page.locator("h1", has_text="How often").wait_for(timeout=60_000)
     assert "/frequency" in page.url
-    before = _events_shown(page)
+    before = events_shown(page)
     assert before > 40
 
     # the timeline: drag a box across 2021–2022 (the chart is in box-select mode)
@@ -62,7 +60,7 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     notice = page.locator('[data-testid="stAlert"]', has_text="Selection:")
     notice.wait_for(timeout=60_000)
     wait_for_streamlit(page)
-    after = _events_shown(page)
+    after = events_shown(page)
     assert 0 < after < before, (before, after)
     assert f"{after:,} of {before:,} events" in notice.inner_text()
     assert "selection=" in page.url
@@ -133,7 +131,7 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     notice.wait_for(timeout=60_000)
     wait_for_streamlit(page)
     assert re.search(r"Selection: 1 \w+( \d{4})? – \d{1,2} \w+ \d{4}", notice.inner_text())
-    assert 0 < _events_shown(page) < before
+    assert 0 < events_shown(page) < before
 
     # the page's other parts are sections, one drawn at a time, the open one in the link
     for name in ("Reported against counted", "Gaps", "Change between periods", "Patrol numbers"):
@@ -145,7 +143,7 @@ def test_select_a_span_narrows_the_table_and_exports_a_slide(page, page_log, app
     _section(page, "Gaps").click()
     page.get_by_role("heading", name=re.compile(r"^Gaps longer than")).first.wait_for()
     _section(page, "Frequency").click()
-    assert _events_shown(page) > 0
+    assert events_shown(page) > 0
 
     assert not page_log.page_errors
     assert not [u for u, _ in page_log.blocked if "kaleido" in u or "plot.ly" in u]
