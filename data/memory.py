@@ -1,0 +1,42 @@
+"""Which allocator Arrow's buffers come from.
+
+Every column of the data set is an Arrow buffer (pandas' ``str`` dtype, the columnar
+cache), and building a large data set allocates and frees several GB of them. pyarrow's
+default pool on Linux (mimalloc) handed most freed memory back to the kernel at once and
+took it again for the next column: loading the synthetic 1M set spent 13–17 s of its
+~36 s of CPU in the kernel. Its jemalloc pool keeps freed memory for a few seconds and
+reuses it: the same load spent 4–5 s in the kernel, with a slightly lower peak (measured
+on the 2-core benchmark machine, ``bench/browser.py``'s 1M set).
+
+The decay keeps the server's resident memory honest: memory freed and not reused within
+``DECAY_MS`` goes back to the kernel, so an idle server shrinks after a load.
+
+Pure: no streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pyarrow as pa
+
+#: how long jemalloc keeps freed memory for reuse before returning it to the kernel
+DECAY_MS = 10_000
+#: Arrow's own setting: an operator who names a pool there keeps it
+POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
+
+
+def use_reusing_pool(decay_ms: int = DECAY_MS) -> str:
+    """Make jemalloc Arrow's default pool (unless ``ARROW_DEFAULT_MEMORY_POOL`` names
+    one, or this pyarrow was built without it) and return the pool's name. Idempotent;
+    buffers allocated before keep their pool."""
+    if os.environ.get(POOL_ENV, "").strip():
+        return pa.default_memory_pool().backend_name
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # a pyarrow built without jemalloc: keep its default
+        return pa.default_memory_pool().backend_name
+    if pa.default_memory_pool().backend_name != pool.backend_name:
+        pa.set_memory_pool(pool)
+    pa.jemalloc_set_decay_ms(decay_ms)
+    return pool.backend_name
