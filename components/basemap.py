@@ -213,7 +213,8 @@ class LabelLayer(RawMacroElement):
     x1, y1 px from the point, or null) a leader line joining a displaced name to its point
     (a stage whose position is ``hidden`` hides the name: no room is free there),
     drawn as SVG inside the name's own element (so whatever hides the name hides its line).
-    ``dot`` draws a town's dot at the point."""
+    ``dot`` draws a town's dot at the point. A name the map's edge would cut is hidden
+    (checked whenever the map has moved, zoomed or been resized), never shown in part."""
 
     _template = Template(
         """
@@ -308,8 +309,25 @@ class LabelLayer(RawMacroElement):
                         }
                     }
                 }
+                // a name the map's edge would cut ("r al-Shughur") is not written at all:
+                // checked once the map has settled, never while it moves
+                var frame = map.getContainer();
+                function clip() {
+                    var outer = frame.getBoundingClientRect();
+                    for (var j = 0; j < items.length; j++) {
+                        var el = items[j].name;
+                        if (el.style.display === "none" || !el.isConnected) { continue; }
+                        var r = el.getBoundingClientRect();
+                        var cut = r.left < outer.left || r.right > outer.right ||
+                                  r.top < outer.top || r.bottom > outer.bottom;
+                        el.style.visibility = cut ? "hidden" : "";
+                    }
+                }
                 map.on("zoomend", update);
+                map.on("moveend resize", clip);
+                group.on("add", function () { requestAnimationFrame(clip); });
                 update();
+                requestAnimationFrame(clip);
             })({{ this._parent._parent.get_name() }}, {{ this._parent.get_name() }},
                {{ this.rows|tojson }}, {{ this.pane|tojson }});
         {% endmacro %}

@@ -46,7 +46,7 @@ def test_leaflet_draws_the_map_offline(loaded):
     assert frame.locator(".awesome-marker i.fa-car").count() == 1
     # the offline basemap: sea, coast, rivers, borders in its own pane; names in another
     assert frame.locator(".leaflet-pw-basemap-pane svg path").count() >= 4
-    names = frame.locator(".leaflet-pw-basemap-labels-pane .pw-town-name").all_inner_texts()
+    names = frame.locator(".leaflet-pw-basemap-labels-pane .pw-town-name").all_text_contents()
     assert "Kobani" in names and "Qamishli" in names
     # the label holding markup is shown as text, not turned into an element
     assert '<img src="x" onerror="alert(1)">' in names
@@ -61,6 +61,43 @@ def test_leaflet_draws_the_map_offline(loaded):
     assert frame.locator(".pw-town-dot").first.is_visible()
     frame.locator(".leaflet-control-zoom-in").click()
     frame.locator(".leaflet-container:not(.pw-names-hidden)").wait_for(timeout=5_000)
+    page.wait_for_timeout(600)
+
+    # a name the map's edge would cut is hidden, not shown in part: Kobani's point is moved
+    # to 2 px inside the left edge, then the right one; its name (on one side of the point)
+    # crosses one of them, and is hidden there; a name that shows is whole
+    hidden_at = []
+    for edge in ("left", "right"):
+        cut = frame.locator(".leaflet-container").evaluate(PAN_AND_CHECK, ["Kobani", edge])
+        assert cut["partly_shown"] == [], cut
+        if cut["kobani_hidden"]:
+            hidden_at.append(edge)
+    assert len(hidden_at) == 1, hidden_at
+
+
+# moves the named town's point 2 px inside one edge of the map, waits for the map to settle,
+# then reports the names shown only in part, and whether the town's name is hidden
+PAN_AND_CHECK = """
+async (container, [town, edge]) => {
+  const win = container.ownerDocument.defaultView;
+  const map = Object.keys(win).filter(k => k.startsWith("map_")).map(k => win[k])
+    .find(m => m && m.getContainer && m.getContainer() === container);
+  const names = [...container.querySelectorAll(".pw-town-name")];
+  const el = names.find(n => n.textContent === town);
+  const marker = el.closest(".pw-label").getBoundingClientRect();
+  const box = container.getBoundingClientRect();
+  const dx = edge === "left" ? marker.left - box.left - 2 : marker.left - box.right + 2;
+  await new Promise(done => { map.once("moveend", done); map.panBy([dx, 0], {animate: false}); });
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const partly = names.filter(n => {
+    const style = win.getComputedStyle(n);
+    if (style.display === "none" || style.visibility === "hidden") return false;
+    const r = n.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left || r.right > box.right);
+  }).map(n => n.textContent);
+  return {partly_shown: partly, kobani_hidden: win.getComputedStyle(el).visibility === "hidden"};
+}
+"""
 
 
 def test_css_and_fonts_are_applied(loaded):
