@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from data import schema
+from data import checks, schema
 from data.frames import join_ordered, member
 from data.geo import path_length_km
 from data.load import (
@@ -349,7 +349,12 @@ def _combine_once(
     places = base.places
     if len(recs["places"]):
         found = []
-        new_places = _build_places(recs["places"], actors, found, known=base.places)
+        # judged as the shipped places are: in their country, crossings on its border
+        geography = checks.geography_for(base.meta, [])
+        new_places = _build_places(
+            recs["places"], actors, found, known=base.places, geography=geography
+        )
+        found.extend(checks.check_places(new_places, geography))
         problems.extend(_to_record_problems("places", recs["places"], found))
         places = _concat(base.places, new_places)
 

@@ -11,10 +11,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
-from data import checks
+from data import checks, records
 from data.geo import WGS84, point_on_line_at_distance
 from data.load import EMBEDDED_DIR, load_dataset_files
 from data.schema import DataSetError
@@ -313,3 +314,61 @@ def test_grade_rules_are_stated_in_the_readme():
     readme = (EMBEDDED_DIR / "README.md").read_text(encoding="utf-8")
     for rule in checks.GRADE_RULES:
         assert f"`{rule}`" in readme
+
+
+# --------------------------------------------------------------------------- records
+
+
+def _place_record(**cells: str) -> dict[str, str]:
+    """A place as the Data form or an import writes it into the store."""
+    blank = dict.fromkeys(records.COLUMNS["places"], "")
+    return {**blank, "kind": "town", "country": "SY", "sources": "qaz-it-amude:2", **cells}
+
+
+def test_a_place_added_beside_the_shipped_ones_is_judged_by_the_same_geography(shipped):
+    added = pd.DataFrame(
+        [
+            # a Syrian village given a point 15 km inside Turkey
+            _place_record(
+                place_id="synthetic_in_turkey",
+                name="Synthetic village",
+                coord_method="published",
+                lat="37.25",
+                lon="40.93",
+                precision_m="1000",
+            ),
+            # a crossing derived from al-Darbasiyah that cannot reach the border
+            _place_record(
+                place_id="synthetic_gate",
+                name="Synthetic gate",
+                kind="border_crossing",
+                coord_method="derived",
+                anchor_id="al_darbasiyah",
+                bearing_deg="180",
+                distance_km="10",
+                precision_m="1000",
+            ),
+            # a town where it is: no problem
+            _place_record(
+                place_id="synthetic_fine",
+                name="Synthetic town",
+                coord_method="derived",
+                anchor_id="amuda",
+                bearing_deg="180",
+                distance_km="10",
+                precision_m="2000",
+            ),
+        ]
+    )
+    problems = records.check_records(shipped, {"places": added})
+    by_record = {p.record_id: p for p in problems}
+    assert set(by_record) == {"synthetic_in_turkey", "synthetic_gate"}, problems
+    turkey = by_record["synthetic_in_turkey"]
+    assert (turkey.table, turkey.field) == ("places", "lat")
+    assert turkey.problem.startswith("Synthetic village (synthetic_in_turkey) lies in Turkey, ")
+    assert "Synthetic gate (synthetic_gate)" in by_record["synthetic_gate"].problem
+
+    ds, refused = records.combine(shipped, {"places": added})
+    assert {p.record_id for p in refused} == {"synthetic_in_turkey", "synthetic_gate"}
+    assert "synthetic_fine" in set(ds.places["place_id"])
+    assert not {"synthetic_in_turkey", "synthetic_gate"} & set(ds.places["place_id"])
