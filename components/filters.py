@@ -198,15 +198,17 @@ def _read_choices_from_link(choices: Mapping[str, LinkChoices]) -> None:
     st.session_state[KEY_CHOICES_READ] = True
 
 
-def _keep_choices() -> None:
+def _keep_choices(choices: Mapping[str, LinkChoices]) -> None:
     """Hand each choice filter its value again before it is drawn. Streamlit gives these
     widgets (keyed, in the app's script, not bound to the URL) another id after the
     session's first run and on a page switch, and a widget with a new id starts from its
-    default: a person's first pick, or the page switch, would be lost. A value set through
-    ``st.session_state`` under the key survives that."""
-    for key in CHOICE_KEYS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    own default: a person's first pick, or the page switch, would be lost (and the
+    reliability slider would start at A). A value set through ``st.session_state`` under
+    the key survives that; a filter Streamlit forgot (a run that drew no sidebar) gets the
+    filter's default, all."""
+    for key, c in choices.items():
+        default = c.single_default if c.single_default is not None else []
+        st.session_state[key] = st.session_state.get(key, default)
 
 
 def _write_choices_to_link(choices: Mapping[str, LinkChoices]) -> None:
@@ -229,7 +231,7 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
     if KEY_CHOICES_READ not in st.session_state or _history_navigation():
         _read_choices_from_link(choices)
     else:
-        _keep_choices()
+        _keep_choices(choices)
 
     limit = latest_date(today)
     if KEY_DATES not in st.session_state:  # a link just opened: read its dates first

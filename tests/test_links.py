@@ -128,3 +128,24 @@ def test_the_notes_stay_while_the_filter_holds_what_was_used(mini):
     state[KEY_CERTAIN] = True
     assert choice_notes(state) == ()
     assert choice_notes({}) == ()
+
+
+def test_the_app_reads_a_links_ids_and_keeps_ids_in_the_link(monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PATROLWATCH_TODAY", "2026-11-24")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.query_params["kinds"] = ["joint_patrol", "Convoy escort", "nonsense"]
+    at.query_params["reliability"] = "B: Usually reliable"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.multiselect(key=KEY_KINDS).value == ["joint_patrol", "convoy_escort"]
+    assert at.select_slider(key=KEY_RELIABILITY).value == "B"
+    warned = [w.value for w in at.warning]
+    assert any("kinds\\='nonsense' is not an event kind" in w for w in warned), warned
+    assert at.query_params["kinds"] == ["joint_patrol", "convoy_escort"]
+    assert at.query_params["reliability"] in ("B", ["B"])
+    # a person's later choice going into the link is the browser test's (AppTest's next run
+    # does not draw the app's sidebar again)
