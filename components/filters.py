@@ -55,8 +55,6 @@ KEY_LINK_MEND = "_pw_link_date_mend"
 KEY_CHOICE_NOTES = "_pw_link_choice_notes"
 #: the choice filters were read from this session's link (its first run)
 KEY_CHOICES_READ = "_pw_link_choices_read"
-#: the choice filters, which the app itself keeps in the link (see the module's note)
-CHOICE_KEYS = (KEY_ACTORS, KEY_KINDS, KEY_THEATRES, KEY_ROUTES, KEY_RELIABILITY)
 
 
 def date_bounds(ds: DataSet, today: date) -> tuple[date, date]:
