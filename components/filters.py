@@ -1,14 +1,22 @@
-"""The shared sidebar filters. Created once in ``app.py`` as keyed widgets bound to the URL
-(``bind="query-params"``), so every page reads the same state and a copied link restores
-the same view.
+"""The shared sidebar filters. Created once in ``app.py`` as keyed widgets whose values
+live in the URL, so every page reads the same state and a copied link restores the same
+view.
 
-``filter_from_state`` is pure (state mapping in, ``EventFilter`` out) and unit-tested;
+The date range and the switch are bound to the URL by Streamlit (``bind="query-params"``).
+The choice filters (actors, kinds, theatres, routes, reliability) are not: Streamlit would
+write their labels into the link ('Joint+patrol', 'B:+Usually+reliable', an actor's name
+with its notes) and drop a link's ids, since a bound widget's URL value is its
+``format_func`` text (streamlit/streamlit#14224). The app writes their ids into the link
+itself and reads a link's ids, labels or other spellings back (``data.links``), saying what
+it could not use.
+
+``filter_from_state`` and ``filter_choices`` are pure and unit-tested;
 ``render_sidebar_filters`` draws the widgets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import pandas as pd
@@ -27,6 +35,7 @@ from data.filters import (
     selection_from_params,
     selection_to_params,
 )
+from data.links import LinkChoices, check_link_switch, link_values, read_link_choices
 from data.model import DataSet
 from data.timewindow import CERTAINLY, POSSIBLY
 
@@ -42,6 +51,10 @@ KEY_CERTAIN = "certain"
 KEY_LINK_NOTES = "_pw_link_date_notes"
 #: the repaired range still to be written into the link (by the run after it opened)
 KEY_LINK_MEND = "_pw_link_date_mend"
+#: per choice filter: what in the link could not be used, and the value used instead
+KEY_CHOICE_NOTES = "_pw_link_choice_notes"
+#: the choice filters were read from this session's link (its first run)
+KEY_CHOICES_READ = "_pw_link_choices_read"
 
 
 def date_bounds(ds: DataSet, today: date) -> tuple[date, date]:
@@ -97,23 +110,126 @@ def _seq(value: object) -> list[str]:
     return [str(v) for v in value]  # type: ignore[union-attr]
 
 
+def filter_choices(ds: DataSet, disputed: Mapping[str, str]) -> dict[str, LinkChoices]:
+    """The choice filters as the sidebar shows them and a link carries them: per key, the
+    options (id → label, in the sidebar's order) and the other spellings a link may use
+    (an actor's name, its aliases, the labels earlier versions wrote into links).
+    ``disputed``: actor id → the note its label carries (``disputed_actor_notes``)."""
+    actors = ds.actors
+    names = dict(zip(actors["actor_id"], actors["name"], strict=True))
+    order = actors.sort_values(["root_name", "parent_id", "name"])
+    actor_labels: dict[str, str] = {}
+    actor_spellings: dict[str, str] = {}
+    for actor_id, parent, aliases in zip(
+        order["actor_id"], order["parent_id"], order["aliases"], strict=True
+    ):
+        plain = f"{names[actor_id]} (→ {names[parent]})" if parent in names else names[actor_id]
+        label = f"{plain}, {disputed[actor_id]}" if actor_id in disputed else plain
+        actor_labels[actor_id] = label
+        for spelling in [names[actor_id], plain, *str(aliases or "").split("|")]:
+            if spelling.strip():
+                actor_spellings.setdefault(spelling.strip(), actor_id)
+    grades = {g: f"{g}: {meaning}" for g, meaning in vocab.RELIABILITY.items()}
+    return {
+        KEY_ACTORS: LinkChoices(KEY_ACTORS, "an actor", actor_labels, actor_spellings),
+        KEY_KINDS: LinkChoices(KEY_KINDS, "an event kind", dict(vocab.EVENT_KINDS)),
+        KEY_THEATRES: LinkChoices(
+            KEY_THEATRES,
+            "a theatre",
+            dict(zip(ds.theatres["theatre_id"], ds.theatres["name"], strict=True)),
+        ),
+        KEY_ROUTES: LinkChoices(
+            KEY_ROUTES,
+            "a route",
+            dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True)),
+        ),
+        KEY_RELIABILITY: LinkChoices(
+            KEY_RELIABILITY,
+            "a source reliability grade (A to F)",
+            grades,
+            {meaning: g for g, meaning in vocab.RELIABILITY.items()},
+            single_default="F",
+        ),
+    }
+
+
+#: what the switch's 'off' means, for a notice about a link's value for it
+_CERTAIN_OFF = "events whose date window overlaps the range are kept"
+
+
+def choices_from_link(
+    params: Mapping[str, Sequence[str]], choices: Mapping[str, LinkChoices]
+) -> tuple[dict[str, object], dict[str, tuple[tuple[str, ...], object]]]:
+    """The choice filters' values a link's ``params`` (key → all its values) give, and
+    per key whose values were not all usable: the notes and the value used instead. Also
+    notes a switch value Streamlit will not read (``certain=yes``)."""
+    values: dict[str, object] = {}
+    notes: dict[str, tuple[tuple[str, ...], object]] = {}
+    for key, c in choices.items():
+        ids, said = read_link_choices(list(params.get(key, ())), c)
+        values[key] = ids[0] if c.single_default is not None else ids
+        if said:
+            notes[key] = (tuple(said), values[key])
+    said = check_link_switch(KEY_CERTAIN, list(params.get(KEY_CERTAIN, ())), _CERTAIN_OFF)
+    if said:
+        notes[KEY_CERTAIN] = (tuple(said), False)
+    return values, notes
+
+
+def _history_navigation() -> bool:
+    """Whether this run follows the browser's back or forward button: the URL then says
+    what to show, as it does for the widgets Streamlit binds. (Streamlit's run context says
+    so; without it the sidebar keeps its state, which is the safe side.)"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
+
+
+def _read_choices_from_link(choices: Mapping[str, LinkChoices]) -> None:
+    """Set the choice filters from the link (its ids, labels or other spellings) before
+    they are drawn, and keep what could not be used for ``render_link_notes``."""
+    params = {key: st.query_params.get_all(key) for key in (*choices, KEY_CERTAIN)}
+    values, notes = choices_from_link(params, choices)
+    for key, value in values.items():
+        st.session_state[key] = value
+    st.session_state[KEY_CHOICE_NOTES] = notes
+    st.session_state[KEY_CHOICES_READ] = True
+
+
+def _keep_choices(choices: Mapping[str, LinkChoices]) -> None:
+    """Hand each choice filter its value again before it is drawn. Streamlit gives these
+    widgets (keyed, in the app's script, not bound to the URL) another id after the
+    session's first run and on a page switch, and a widget with a new id starts from its
+    own default: a person's first pick, or the page switch, would be lost (and the
+    reliability slider would start at A). A value set through ``st.session_state`` under
+    the key survives that; a filter Streamlit forgot (a run that drew no sidebar) gets the
+    filter's default, all."""
+    for key, c in choices.items():
+        default = c.single_default if c.single_default is not None else []
+        st.session_state[key] = st.session_state.get(key, default)
+
+
+def _write_choices_to_link(choices: Mapping[str, LinkChoices]) -> None:
+    """Keep the choice filters' ids in the link (nothing for a filter at its default)."""
+    for key, c in choices.items():
+        want = link_values(st.session_state.get(key), c)
+        if st.query_params.get_all(key) == want:
+            continue
+        if want:
+            st.query_params[key] = want
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
 def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
     """Draw the shared filters in the sidebar and return the filter they describe."""
     lo, hi = date_bounds(ds, today)
-    actor_names = dict(zip(ds.actors["actor_id"], ds.actors["name"], strict=True))
-    parents = dict(zip(ds.actors["actor_id"], ds.actors["parent_id"], strict=True))
-    actor_order = ds.actors.sort_values(["root_name", "parent_id", "name"])["actor_id"].tolist()
-
     disputed = derived(ds, "disputed_actor_notes", lambda: disputed_actor_notes(ds.conflicts))
-
-    def actor_label(actor_id: str) -> str:
-        parent = parents.get(actor_id, "")
-        label = (
-            f"{actor_names[actor_id]} (→ {actor_names[parent]})"
-            if parent
-            else actor_names[actor_id]
-        )
-        return f"{label}, {disputed[actor_id]}" if actor_id in disputed else label
+    choices = filter_choices(ds, disputed)
+    if KEY_CHOICES_READ not in st.session_state or _history_navigation():
+        _read_choices_from_link(choices)
+    else:
+        _keep_choices(choices)
 
     limit = latest_date(today)
     if KEY_DATES not in st.session_state:  # a link just opened: read its dates first
@@ -161,54 +277,47 @@ def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
         )
         st.multiselect(
             "Actors",
-            options=actor_order,
-            format_func=actor_label,
+            options=list(choices[KEY_ACTORS].options),
+            format_func=choices[KEY_ACTORS].label,
             key=KEY_ACTORS,
-            bind="query-params",
             placeholder="All actors",
             help="Choosing an actor includes every actor that rolls up into it "
             "(Russia includes the Russian military police).",
         )
         st.multiselect(
             "Event kinds",
-            options=list(vocab.EVENT_KINDS),
-            format_func=vocab.EVENT_KINDS.__getitem__,
+            options=list(choices[KEY_KINDS].options),
+            format_func=choices[KEY_KINDS].label,
             key=KEY_KINDS,
-            bind="query-params",
             placeholder="All kinds",
         )
         with st.expander("More filters"):
             st.multiselect(
                 "Theatres",
-                options=ds.theatres["theatre_id"].tolist(),
-                format_func=dict(
-                    zip(ds.theatres["theatre_id"], ds.theatres["name"], strict=True)
-                ).get,
+                options=list(choices[KEY_THEATRES].options),
+                format_func=choices[KEY_THEATRES].label,
                 key=KEY_THEATRES,
-                bind="query-params",
                 placeholder="All theatres",
             )
             st.multiselect(
                 "Routes",
-                options=ds.routes["route_id"].tolist(),
-                format_func=dict(zip(ds.routes["route_id"], ds.routes["name"], strict=True)).get,
+                options=list(choices[KEY_ROUTES].options),
+                format_func=choices[KEY_ROUTES].label,
                 key=KEY_ROUTES,
-                bind="query-params",
                 placeholder="All routes (and events with none)",
             )
             st.select_slider(
                 "Minimum source reliability",
-                options=list(vocab.RELIABILITY),
-                value="F",
-                key=KEY_RELIABILITY,
-                bind="query-params",
-                format_func=lambda g: f"{g}: {vocab.RELIABILITY[g]}",
+                options=list(choices[KEY_RELIABILITY].options),
+                key=KEY_RELIABILITY,  # its value is set from the link (or "F") beforehand
+                format_func=choices[KEY_RELIABILITY].label,
                 help="Keep events with at least one source graded this well (Admiralty scale, "
                 "A best).",
             )
         st.caption("The filters live in the page address: copy the link to share this exact view.")
         if st.session_state.get(KEY_LINK_MEND) == "opened":
             _mend_link_dates()
+    _write_choices_to_link(choices)
     render_link_notes()
     return filter_from_state(st.session_state, ds, today)
 
@@ -238,12 +347,31 @@ def link_notes(state: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def choice_notes(state: Mapping[str, object]) -> tuple[str, ...]:
+    """What in the link's choice filters (and switch) could not be used, for each filter
+    that still holds what was used instead (changing a filter retires its notes)."""
+    kept = state.get(KEY_CHOICE_NOTES) or {}
+    out: list[str] = []
+    for key, (notes, used) in kept.items():  # type: ignore[union-attr]
+        current = state.get(key)
+        if key == KEY_CERTAIN:
+            current = bool(current)
+        elif isinstance(current, (list, tuple)):
+            current = list(current)
+        if current == used:
+            out.extend(notes)
+    return tuple(out)
+
+
 def render_link_notes() -> None:
-    """Say on the page what in the link's dates could not be used, and what was."""
+    """Say on the page what in the link's filters could not be used, and what was. The
+    notes quote the link: escaped, never read as markdown."""
     from components.html import md_escape
 
     for note in link_notes(st.session_state):
         st.warning(md_escape(note), icon=":material/event_busy:")
+    for note in choice_notes(st.session_state):
+        st.warning(md_escape(note), icon=":material/link_off:")
 
 
 # --------------------------------------------------------------------------- the selection

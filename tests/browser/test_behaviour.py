@@ -1,12 +1,14 @@
 """One behaviour on every page, in headless Chromium with no internet: a drag on the
 Overview's timeline narrows its map, table and figures and goes into the link; a link's
 bad date is reported on the page, not silently reset, and the range used instead goes into
-the link."""
+the link; a hand-written link's ids restore the filters they name, and a value that names
+nothing is reported."""
 
 from __future__ import annotations
 
 import pytest
 
+from data.load import load_dataset_files
 from tests.browser.conftest import drag_timeline, events_shown, screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
@@ -39,7 +41,7 @@ def test_a_drag_on_the_overview_chart_narrows_the_page_and_the_link(page, page_l
 
 def test_a_links_out_of_range_date_is_reported(page, app_url):
     page.goto(
-        f"{app_url}/?dates=1900-01-01&dates=2021-12-31&selection=nonsense",
+        f"{app_url}/?dates=1900-01-01&dates=2021-12-31&selection=nonsense&kinds=nonsense",
         wait_until="domcontentloaded",
     )
     wait_for_streamlit(page)
@@ -49,6 +51,8 @@ def test_a_links_out_of_range_date_is_reported(page, app_url):
     assert "dates='1900-01-01'" in text and "instead" in text
     sel = page.locator('[data-testid="stAlert"]', has_text="is not a span of two dates")
     assert "selection='nonsense'" in sel.inner_text()
+    kinds = page.locator('[data-testid="stAlert"]', has_text="is not an event kind")
+    assert "kinds='nonsense' is not an event kind: it was left out" in kinds.inner_text()
     sidebar = page.locator('[data-testid="stSidebar"]')
     end_year = sidebar.locator('[aria-label="year, Date range end date"]')
     assert end_year.inner_text() == "2021"
@@ -83,3 +87,36 @@ def test_a_links_out_of_range_date_is_reported(page, app_url):
     assert fresh_end.inner_text() == "2021"
     assert fresh.locator('[data-testid="stAlert"]', has_text="is before the first day").count() == 0
     fresh.close()
+
+
+def _chosen(page, label: str) -> list[str]:
+    """The values a sidebar multiselect shows chosen."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]', has_text=label)
+    return box.first.locator("[data-tag] span[title]").all_inner_texts()
+
+
+def test_a_hand_written_link_names_kinds_by_their_ids(page, app_url):
+    events = load_dataset_files().events
+    joint = int((events["kind"] == "joint_patrol").sum())
+    assert 0 < joint < len(events)
+
+    page.goto(f"{app_url}/?kinds=joint_patrol", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    assert events_shown(page) == joint
+    assert _chosen(page, "Event kinds") == ["Joint patrol"]
+    assert "kinds=joint_patrol" in page.url  # the link keeps the id, not the label
+    screenshot(page, "link_kinds_by_id")
+
+    # what the app writes when a person picks a kind: the id, which reopens the view
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text="Event kinds"
+    )
+    box.first.locator("input").click()
+    page.get_by_role("option", name="Convoy escort", exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "() => /kinds=joint_patrol&kinds=convoy_escort/.test(location.search)", timeout=60_000
+    )
+    wait_for_streamlit(page)
+    both = int(events["kind"].isin(["joint_patrol", "convoy_escort"]).sum())
+    assert events_shown(page) == both
