@@ -324,9 +324,12 @@ class LabelLayer(RawMacroElement):
         self.options = {"interactive": False}
 
 
-#: label placement: the zooms checked (quarter steps, as the maps snap; below
-#: NAMES_MIN_ZOOM no town name shows), the font size
-LABEL_ZOOMS = tuple(z / 4 for z in range(4 * NAMES_MIN_ZOOM, 4 * MAX_ZOOM + 1))
+#: the least zoom names are placed for: a whole theatre on an export's map (a still picture
+#: framed at the zoom its box allows, 6.5 for the embedded data's whole period on a slide)
+#: names what fits there, though the live maps hide every name below NAMES_MIN_ZOOM
+LABEL_MIN_ZOOM = 5
+#: label placement: the zooms checked (quarter steps, as the maps snap), the font size
+LABEL_ZOOMS = tuple(z / 4 for z in range(4 * LABEL_MIN_ZOOM, 4 * MAX_ZOOM + 1))
 LABEL_FONT_PX = 12.0
 #: the radius of a town's dot, which its name clears
 DOT_PX = 3.0
