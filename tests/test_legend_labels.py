@@ -440,6 +440,28 @@ def test_the_places_a_2021_slide_is_about_are_named_at_its_zoom(routes):
         _assert_clear(labels, placed, obstacles, z)
 
 
+def test_names_keep_clear_of_what_is_fixed_such_as_country_names():
+    """A box written at every zoom (a country's name) is kept clear as a placed name is:
+    the town's right side is taken by it, so the name goes to its left."""
+    from components.labels import FixedBox
+
+    town = Label("Raqqa", 39.0, 35.95, label_priority("town", 3), offset=3)
+    country = FixedBox(39.3, 35.95, (-20.0, -10.0, 20.0, 10.0))
+    zooms = [7.0, 8.0]
+    free = place_labels([town], zooms=zooms)[0]
+    assert {free.stage_at(z).position for z in zooms} == {"right"}
+    hemmed = place_labels([town], zooms=zooms, fixed=[country])[0]
+    for z in zooms:
+        st = hemmed.stage_at(z)
+        assert st is not None and st.position != "right", z
+        x, y = world_px(town.lon, town.lat)
+        fx, fy = world_px(country.lon, country.lat)
+        dx, dy = (float(fx) - float(x)) * 2**z, (float(fy) - float(y)) * 2**z
+        a = shapely.box(*st.box)
+        b = shapely.box(dx - 20, dy - 10, dx + 20, dy + 10)
+        assert not a.intersects(b), z
+
+
 def _label_rows(m):
     """The town-name rows of the basemap's label layer of the folium map ``m``."""
     from components.basemap import LabelLayer
@@ -458,7 +480,7 @@ def test_the_whole_period_how_often_slide_names_its_most_active_places():
     zoom 6.5 in the slide's map box, below the zoom the live maps start naming towns at)
     names the most active places there is room for, inside the map, clear of each other,
     of every leader and of every marker: at that zoom and a quarter zoom either side."""
-    from components.basemap import LABEL_FONT_PX, LABEL_ZOOMS
+    from components.basemap import LABEL_FONT_PX, LABEL_ZOOMS, country_name_boxes
     from components.briefing import (
         MAP_PADDING_BOTTOM_RIGHT,
         MAP_PADDING_TOP_LEFT,
@@ -518,8 +540,16 @@ def test_the_whole_period_how_often_slide_names_its_most_active_places():
     placed = [_placement_of(lab, r) for lab, r in zip(labels, rows, strict=True)]
     assert all(r[5] is None or r[5] in LABEL_ZOOMS for r in rows)
     obstacles = view_obstacles(ev.map_view)
+    countries = country_name_boxes(pad=0.0)
     for z in (zoom - 0.25, zoom, zoom + 0.25):
         _assert_clear(labels, placed, obstacles, z)
+        for key, box, _line, _ in _drawn(labels, placed, z):
+            for c in countries:
+                x, y = world_px(c.lon, c.lat)
+                cx, cy = float(x) * 2**z, float(y) * 2**z
+                assert not box.intersects(
+                    shapely.box(cx + c.box[0], cy + c.box[1], cx + c.box[2], cy + c.box[3])
+                ), (z, key)
 
 
 def _placement_of(lab, row):
