@@ -22,7 +22,16 @@ import pandas as pd
 from folium.template import Template
 
 from components.html import esc
-from components.labels import UNIT, Label, Marker, Stage, label_priority, place_labels
+from components.labels import (
+    UNIT,
+    FixedBox,
+    Label,
+    Marker,
+    Stage,
+    label_priority,
+    place_labels,
+    text_width,
+)
 from components.leaflet import RawMacroElement, RawText
 from data.settings import (
     OSM_ATTRIBUTION,
@@ -342,9 +351,12 @@ class LabelLayer(RawMacroElement):
         self.options = {"interactive": False}
 
 
-#: label placement: the zooms checked (quarter steps, as the maps snap; below
-#: NAMES_MIN_ZOOM no town name shows), the font size
-LABEL_ZOOMS = tuple(z / 4 for z in range(4 * NAMES_MIN_ZOOM, 4 * MAX_ZOOM + 1))
+#: the least zoom names are placed for: a whole theatre on an export's map (a still picture
+#: framed at the zoom its box allows, 6.5 for the embedded data's whole period on a slide)
+#: names what fits there, though the live maps hide every name below NAMES_MIN_ZOOM
+LABEL_MIN_ZOOM = 5
+#: label placement: the zooms checked (quarter steps, as the maps snap), the font size
+LABEL_ZOOMS = tuple(z / 4 for z in range(4 * LABEL_MIN_ZOOM, 4 * MAX_ZOOM + 1))
 LABEL_FONT_PX = 12.0
 #: the radius of a town's dot, which its name clears
 DOT_PX = 3.0
@@ -356,11 +368,13 @@ def town_label_rows(
     *,
     font_size: float = LABEL_FONT_PX,
     frame: Sequence[Sequence[float]] | None = None,
+    fixed: Sequence[FixedBox] = (),
 ) -> list[list]:
     """Label rows for :class:`LabelLayer` from ``labels`` (``name``, ``lat``, ``lon`` and
     optionally ``kind`` and ``activity``), placed by :func:`components.labels.place_labels`
     away from each other and from ``markers`` (what the map draws over the basemap), inside
-    ``frame`` ([[south, west], [north, east]], what the map is framed on) where they can."""
+    ``frame`` ([[south, west], [north, east]], what the map is framed on) where they can,
+    clear of what is ``fixed`` (the country names, :func:`country_name_boxes`)."""
     keep = [
         r
         for r in labels.to_dict("records")
@@ -381,7 +395,9 @@ def town_label_rows(
     if frame is not None:
         (south, west), (north, east) = frame
         box = (float(west), float(south), float(east), float(north))
-    placed = place_labels(items, font_size=font_size, zooms=LABEL_ZOOMS, markers=markers, frame=box)
+    placed = place_labels(
+        items, font_size=font_size, zooms=LABEL_ZOOMS, markers=markers, frame=box, fixed=fixed
+    )
     return [
         [
             round(lab.lat, 5),
@@ -395,6 +411,23 @@ def town_label_rows(
         ]
         for lab, p in zip(items, placed, strict=True)
     ]
+
+
+#: the country names' type (``.pw-country-name``): size and letter spacing in px
+COUNTRY_FONT_PX = 15.0
+COUNTRY_SPACING_PX = 0.35 * COUNTRY_FONT_PX
+
+
+def country_name_boxes(pad: float = 2.0) -> list[FixedBox]:
+    """The boxes of the country names the basemap writes (centred on their points, the
+    same size at every zoom), erring wide (measured in DejaVu Sans Bold, wider than the
+    semi-bold face they are written in), ``pad`` px round: town names keep clear of them."""
+    out = []
+    for text, lat, lon in _COUNTRY_LABELS:
+        w = text_width(text, COUNTRY_FONT_PX) + len(text) * COUNTRY_SPACING_PX
+        h = COUNTRY_FONT_PX * 1.2
+        out.append(FixedBox(lon, lat, (-w / 2 - pad, -h / 2 - pad, w / 2 + pad, h / 2 + pad)))
+    return out
 
 
 def _stage_row(st: Stage) -> list:
@@ -450,7 +483,8 @@ def add_vector_basemap(
             centre = [[0, "centre", 0, 0, None]]
             rows.append([lat, lon, esc(text), "pw-country-name", centre, 0, 0, 0])
     if labels is not None and len(labels):
-        rows.extend(town_label_rows(labels, markers, frame=frame))
+        fixed = country_name_boxes() if country_names else ()
+        rows.extend(town_label_rows(labels, markers, frame=frame, fixed=fixed))
     if rows:
         LabelLayer(rows).add_to(group)
     group.add_to(m)

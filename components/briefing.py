@@ -498,6 +498,12 @@ _MAP_READY = """
   // a name cut by the map's edge, or under the north arrow, the scale bar or the credits,
   // is not printed (the names themselves are placed by the map's own label rule)
   function clearNames() {
+    // a still picture names what the label rule found room for at the zoom it is framed
+    // at: the live maps' blanket hiding of every name when zoomed out (a whole theatre on
+    // a slide's box) does not apply
+    document.querySelectorAll('.pw-names-hidden').forEach(function (el) {
+      el.classList.remove('pw-names-hidden');
+    });
     var edge = document.body.getBoundingClientRect();
     var furniture = Array.prototype.map.call(document.querySelectorAll(
       '.pw-north, .leaflet-control-scale, .leaflet-control-attribution'),

@@ -45,6 +45,7 @@ import numpy as np
 __all__ = [
     "DIAGONALS",
     "HIDDEN",
+    "FixedBox",
     "KIND_PRIORITY",
     "LEADER_STEPS",
     "POSITIONS",
@@ -170,6 +171,17 @@ class Marker:
     lon: float
     lat: float
     radius: float
+
+
+@dataclass(frozen=True)
+class FixedBox:
+    """Something written at (lon, lat) at every zoom that labels must not meet (a country's
+    name): its ``box`` (x0, y0, x1, y1) in px relative to that point, y down, the same at
+    every zoom."""
+
+    lon: float
+    lat: float
+    box: tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -443,6 +455,7 @@ def place_labels(
     leaders: bool = True,
     frame: tuple[float, float, float, float] | None = None,
     frame_margin: float = FRAME_MARGIN_PX,
+    fixed: Sequence[FixedBox] = (),
 ) -> list[Placement]:
     """A placement for each label (in the order given): its smallest zoom (among ``zooms``)
     from which, at every zoom of ``zooms``, one of its candidate positions (module doc;
@@ -455,7 +468,8 @@ def place_labels(
     map is sure to show (what it is framed on, and ``frame_margin`` px round it); at each
     zoom a candidate whose box lies inside it is preferred, tier by tier, to one that runs
     past its edge (where an export would cut it), taken only where nothing free lies
-    inside; for the names of places inside the frame only."""
+    inside; for the names of places inside the frame only. ``fixed``: what is written at
+    every zoom already (country names), which no box or leader meets."""
     zs = np.array(sorted(set(zooms)), dtype=float)
     if not len(labels):
         return []
@@ -486,13 +500,18 @@ def place_labels(
 
     # what is placed so far: its point (zoom-0 px) and, per zoom, its box and leader in px
     # relative to that point (NaN where it is not shown)
-    n = len(labels)
+    n = len(labels) + len(fixed)
     p_x = np.zeros(n)
     p_y = np.zeros(n)
     p_box = np.full((n, nz, 4), np.nan)
     p_line = np.full((n, nz, 4), np.nan)
     p_reach = np.zeros(n)  # how far (px) its box or leader reaches from its point
-    n_placed = 0
+    n_placed = len(fixed)  # what is fixed counts as placed before any label
+    for k, f in enumerate(fixed):
+        fx0, fy0 = (float(v) for v in world_px(f.lon, f.lat))
+        p_x[k], p_y[k] = fx0, fy0
+        p_box[k] = np.asarray(f.box, dtype=float)
+        p_reach[k] = float(np.abs(np.asarray(f.box, dtype=float)).max())
     out: dict[int, Placement] = {}
     for i in order:
         lab = labels[i]

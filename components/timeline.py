@@ -793,12 +793,131 @@ def thin_gap_labels(fig: go.Figure, width: float = GAP_LABEL_WIDTH) -> go.Figure
     return fig
 
 
+#: the flags written beside a strip's span (``span_groups``), each with the shorter form a
+#: chart too narrow for it writes (its meaning then in the legend and on hover)
+SHORT_FLAGS = {"conflicts with other reports": "conflict"}
+#: what the legend says a shortened flag means
+SHORT_FLAG_LEGEND = "conflict: other reports disagree with it (the topics on hover)"
+#: a flag's font size (plotly's default) and the average advance of its characters in
+#: ems, erring wide (DejaVu Sans, lower case: 0.48 measured)
+FLAG_FONT = 12
+FLAG_EM = 0.56
+#: the room plotly leaves between a span's marker and the flag written beside it, and
+#: how near (in lanes) another mark of the strip is to be covered by a flag
+FLAG_GAP = 6.0
+FLAG_LANES = 0.6
+
+
+def _strip_marks(fig: go.Figure, x_of: Callable[[pd.Timestamp], float]) -> list[tuple]:
+    """What the strip of ``fig`` draws, as (left, right, lane) in pixels: each span's bar
+    and each span's marker."""
+    marks: list[tuple] = []
+    for trace in fig.data:
+        if trace.meta == "span-line":
+            xs, ys = list(trace.x), list(trace.y)
+            for i in range(0, len(xs) - 1, 3):
+                if xs[i] is None or xs[i + 1] is None or ys[i] is None:
+                    continue
+                marks.append((x_of(xs[i]), x_of(xs[i + 1]), float(ys[i])))
+        elif trace.meta == "span":
+            for x, y in zip(trace.x, trace.y, strict=True):
+                px = x_of(pd.Timestamp(x))
+                marks.append((px - 4.0, px + 4.0, float(y)))
+    return marks
+
+
+def fit_span_flags(fig: go.Figure, width: float = MIN_LIVE_WIDTH) -> go.Figure:
+    """``fig`` (changed in place) with each flag of its strip (``disputed``, ``conflicts
+    with other reports``) written where it is whole with the chart ``width`` pixels wide,
+    and so at every width from there (a flag keeps its size in pixels while the dates
+    move apart): right of its span, else left of it, in full, else in its short form
+    (:data:`SHORT_FLAGS`), never over another mark of the strip or another flag; a flag
+    with room nowhere is left out (its marker and hover stay). The flags are one text
+    trace (meta ``span-flag``) anchored at the ends of their spans, so a wider chart never
+    brings a span's own bar under its flag. When a short form is written the legend says
+    what it means."""
+    lo, hi = _axis_span(fig, [])
+    x_of = _x_px(fig, width, lo, hi)
+    left_edge, plot_w = _plot_px(fig, width)
+    right_edge = left_edge + plot_w
+    marks = _strip_marks(fig, x_of)
+    shortened = None
+    for trace in list(fig.data):
+        flags = trace.texttemplate
+        if trace.meta != "span" or flags is None or isinstance(flags, str):
+            continue
+        xs, ys, texts, sides = [], [], [], []
+        for y, flag, data in zip(trace.y, flags, trace.customdata, strict=True):
+            if not flag:
+                continue
+            first, after = pd.Timestamp(data[1]), pd.Timestamp(data[2]) + ONE_DAY
+            lane = float(y)
+            for text in dict.fromkeys([flag, SHORT_FLAGS.get(flag, flag)]):
+                w = len(text) * FLAG_EM * FLAG_FONT
+                start, end = x_of(first), x_of(after)
+                fits = [
+                    (after, "middle right", end + FLAG_GAP, end + FLAG_GAP + w),
+                    (first, "middle left", start - FLAG_GAP - w, start - FLAG_GAP),
+                ]
+                free = [
+                    (x, side, a, b)
+                    for x, side, a, b in fits
+                    if left_edge <= a
+                    and b <= right_edge
+                    and all(b <= m[0] or m[1] <= a or abs(m[2] - lane) >= FLAG_LANES for m in marks)
+                ]
+                if free:
+                    x, side, a, b = free[0]
+                    xs.append(x)
+                    ys.append(lane)
+                    texts.append(text)
+                    sides.append(side)
+                    marks.append((a, b, lane))  # later flags keep clear of it
+                    if text != flag:
+                        shortened = trace
+                    break
+        trace.mode = "markers"  # its flags drawn by the text trace instead
+        if texts:
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="text",
+                    text=texts,
+                    textposition=sides,
+                    textfont=trace.textfont,
+                    yaxis="y2",
+                    hoverinfo="skip",
+                    showlegend=False,
+                    legendgroup="spans",
+                    meta="span-flag",
+                )
+            )
+    if shortened is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker=shortened.marker,
+                yaxis="y2",
+                name=SHORT_FLAG_LEGEND,
+                legendgroup="spans",
+                hoverinfo="skip",
+                meta="legend",
+            )
+        )
+    return fig
+
+
 def live_timeline(fig: go.Figure) -> tuple[go.Figure, list[Tag]]:
     """What a page draws of the timeline ``fig`` (never changed): a selectable copy with
-    tags for its milestones and notes (:func:`tagged_figure`) and the gap labels that fit
-    (:func:`thin_gap_labels`), and the tags, for the key."""
+    tags for its milestones and notes (:func:`tagged_figure`), the gap labels that fit
+    (:func:`thin_gap_labels`) and the strip's flags written where they are whole
+    (:func:`fit_span_flags`), and the tags, for the key."""
     tags = chart_tags(fig)
-    return thin_gap_labels(make_selectable(tagged_figure(fig, tags))), tags
+    live = thin_gap_labels(make_selectable(tagged_figure(fig, tags)))
+    return fit_span_flags(live), tags
 
 
 def tag_key(tags: Sequence[Tag]) -> str:

@@ -440,6 +440,139 @@ def test_the_places_a_2021_slide_is_about_are_named_at_its_zoom(routes):
         _assert_clear(labels, placed, obstacles, z)
 
 
+def test_names_keep_clear_of_what_is_fixed_such_as_country_names():
+    """A box written at every zoom (a country's name) is kept clear as a placed name is:
+    the town's right side is taken by it, so the name goes to its left."""
+    from components.labels import FixedBox
+
+    town = Label("Raqqa", 39.0, 35.95, label_priority("town", 3), offset=3)
+    country = FixedBox(39.3, 35.95, (-20.0, -10.0, 20.0, 10.0))
+    zooms = [7.0, 8.0]
+    free = place_labels([town], zooms=zooms)[0]
+    assert {free.stage_at(z).position for z in zooms} == {"right"}
+    hemmed = place_labels([town], zooms=zooms, fixed=[country])[0]
+    for z in zooms:
+        st = hemmed.stage_at(z)
+        assert st is not None and st.position != "right", z
+        x, y = world_px(town.lon, town.lat)
+        fx, fy = world_px(country.lon, country.lat)
+        dx, dy = (float(fx) - float(x)) * 2**z, (float(fy) - float(y)) * 2**z
+        a = shapely.box(*st.box)
+        b = shapely.box(dx - 20, dy - 10, dx + 20, dy + 10)
+        assert not a.intersects(b), z
+
+
+def _label_rows(m):
+    """The town-name rows of the basemap's label layer of the folium map ``m``."""
+    from components.basemap import LabelLayer
+
+    todo, rows = [m], []
+    while todo:
+        el = todo.pop()
+        if isinstance(el, LabelLayer):
+            rows += [r for r in el.rows if r[3] == "pw-town-name"]
+        todo.extend(el._children.values())
+    return rows
+
+
+def test_the_whole_period_how_often_slide_names_its_most_active_places():
+    """How often with no date filter, exported 16:9: its map (the whole theatre, framed at
+    zoom 6.5 in the slide's map box, below the zoom the live maps start naming towns at)
+    names the most active places there is room for, inside the map, clear of each other,
+    of every leader and of every marker: at that zoom and a quarter zoom either side."""
+    from components.basemap import LABEL_FONT_PX, LABEL_ZOOMS, country_name_boxes
+    from components.briefing import (
+        MAP_PADDING_BOTTOM_RIGHT,
+        MAP_PADDING_TOP_LEFT,
+        build_briefing,
+        frequency_export_view,
+        slide_boxes,
+    )
+    from components.colours import actor_colours
+    from components.frequency import view_timeline
+    from components.labels import view_obstacles
+    from data.load import load_dataset_files
+    from data.views import frequency_view
+
+    ds = load_dataset_files()
+    f = EventFilter()
+    view = frequency_view(ds, f, TODAY)
+    ev = frequency_export_view(ds, f, TODAY, view, view_timeline(view, actor_colours(ds.actors)))
+    b = build_briefing(ds, f, TODAY, view=ev, title="t", link=None, exported_at=AT)
+    box = slide_boxes(b, "16:9")["map"]
+    size = (int(box.w) - 2, int(box.h) - 2)  # inside its 1-px frame
+    tl, br = MAP_PADDING_TOP_LEFT, MAP_PADDING_BOTTOM_RIGHT
+    zoom = _leaflet_fit_zoom(ev.focus, size, tl, br)
+    assert zoom < 7, zoom  # the whole theatre in a short box: zoomed out
+
+    rows = _label_rows(ev.map)
+    # the map's view at each zoom (fitBounds centres the frame inside the padding)
+    (south, west), (north, east) = ev.focus
+    xw, yn = world_px(west, north)
+    xe, ys = world_px(east, south)
+    cx = (float(xw) + float(xe)) / 2
+    cy = (float(yn) + float(ys)) / 2
+    h = LABEL_FONT_PX * 1.3
+    for z in (zoom - 0.25, zoom, zoom + 0.25):
+        s = 2.0**z
+        left = cx * s + (br[0] - tl[0]) / 2 - size[0] / 2
+        top = cy * s + (br[1] - tl[1]) / 2 - size[1] / 2
+        inside = set()
+        for text, st in _rows_at(rows, z).items():
+            if st is None:
+                continue
+            row = next(r for r in rows if r[2] == text)
+            _from, pos, ax, ay, _line = st
+            lead = max(0.0, math.hypot(ax, ay) - row[6] - 2.0)
+            lead = 0.0 if lead < 0.05 else lead
+            bx = label_box(pos, text_width(text, LABEL_FONT_PX), h, row[6], lead)
+            x, y = world_px(row[1], row[0])
+            px, py = float(x) * s - left, float(y) * s - top
+            if px + bx[0] >= 1 and py + bx[1] >= 1:
+                if px + bx[2] <= size[0] - 1 and py + bx[3] <= size[1] - 1:
+                    inside.add(text)
+        assert len(inside) >= 8, (z, sorted(inside))
+        # the busiest towns on the map are among them
+        assert {"Qamishli", "Kobani", "Ain Issa", "Saraqib"} <= inside, (z, sorted(inside))
+
+    # the names as the rows write them are clear of each other, of leaders and of markers
+    labels = [Label(r[2], r[1], r[0], 0.0, r[6], str(k)) for k, r in enumerate(rows)]
+    placed = [_placement_of(lab, r) for lab, r in zip(labels, rows, strict=True)]
+    assert all(r[5] is None or r[5] in LABEL_ZOOMS for r in rows)
+    obstacles = view_obstacles(ev.map_view)
+    countries = country_name_boxes(pad=0.0)
+    for z in (zoom - 0.25, zoom, zoom + 0.25):
+        _assert_clear(labels, placed, obstacles, z)
+        for key, box, _line, _ in _drawn(labels, placed, z):
+            for c in countries:
+                x, y = world_px(c.lon, c.lat)
+                cx, cy = float(x) * 2**z, float(y) * 2**z
+                assert not box.intersects(
+                    shapely.box(cx + c.box[0], cy + c.box[1], cx + c.box[2], cy + c.box[3])
+                ), (z, key)
+
+
+def _placement_of(lab, row):
+    """The :class:`Placement` a label layer's ``row`` was made from (its stages' boxes
+    and leaders in px from the point, as the map draws them)."""
+    from components.basemap import LABEL_FONT_PX
+    from components.labels import Placement, Stage
+
+    h = LABEL_FONT_PX * 1.3
+    w = text_width(lab.text, LABEL_FONT_PX)
+    stages = []
+    for from_zoom, pos, ax, ay, line in row[4]:
+        if pos == HIDDEN:
+            stages.append(Stage(from_zoom, pos, 0.0, False, None, None))
+            continue
+        dist = math.hypot(ax, ay)
+        lead = dist - row[6] - 2.0
+        lead = 0.0 if lead < 0.05 else lead  # the rows round to 0.01 px
+        box = label_box(pos, w, h, row[6], lead)
+        stages.append(Stage(from_zoom, pos, dist, line is not None, box, line and tuple(line)))
+    return Placement(lab.key, lab.text, SIDES[0], row[5], w, h, row[6], tuple(stages))
+
+
 def test_view_activity_counts_events_visits_and_route_runs(mini):
     from components.labels import view_activity
 

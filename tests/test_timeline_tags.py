@@ -254,3 +254,106 @@ def test_the_live_charts_gap_labels_never_meet_and_the_longest_are_kept(which, e
     assert all(a.hovertext.startswith("A gap of ") for a in kept)
     if which == "synthetic":
         assert len(kept) < len(days)  # the crowd did not all fit at 540 px
+
+
+# --------------------------------------------------------------------------- the strip's flags
+
+
+def _flags(fig, width):
+    """The flags a live figure writes in its strip, as (text, left, right, lane) in pixels
+    of the chart drawn ``width`` wide; the strip's marks (left, right, lane); the plot's
+    edges."""
+    x_of = timeline._x_px(fig, width, *timeline._axis_span(fig, []))
+    left, plot_w = timeline._plot_px(fig, width)
+    out = []
+    for t in fig.data:
+        if t.meta != "span-flag":
+            continue
+        for x, y, text, side in zip(t.x, t.y, t.text, t.textposition, strict=True):
+            px = x_of(T(x))
+            w = len(text) * timeline.FLAG_EM * timeline.FLAG_FONT
+            gap = timeline.FLAG_GAP
+            a, b = (px + gap, px + gap + w) if side == "middle right" else (px - gap - w, px - gap)
+            out.append((text, a, b, float(y)))
+    return out, timeline._strip_marks(fig, x_of), (left, left + plot_w)
+
+
+@pytest.mark.parametrize("which", ["embedded", "mini"])
+def test_the_strips_flags_are_whole_and_cover_nothing_at_any_width(which, embedded, mini):
+    """How often's 'conflicts with other reports' ran past the chart's right edge at a
+    1000 px window with the sidebar open: at every width a live chart is drawn, each flag
+    of the strip lies inside the plot and covers no other mark of the strip nor another
+    flag (marks a lane or more away are on another row)."""
+    live, _ = live_timeline(_timeline(embedded if which == "embedded" else mini))
+    for width in WIDTHS:
+        flags, marks, (lo, hi) = _flags(live, width)
+        assert flags, width  # the disputed patrol's flag is written
+        for text, a, b, lane in flags:
+            assert lo <= a and b <= hi, (width, text, a, b, lo, hi)
+            for m in [*marks, *(f[1:] for f in flags if f[1:] != (a, b, lane))]:
+                if abs(m[2] - lane) < timeline.FLAG_LANES:
+                    assert b <= m[0] or m[1] <= a, (width, text, m)
+
+
+def test_a_shortened_flag_is_explained_and_the_shared_figure_keeps_its_words(embedded):
+    fig = _timeline(embedded)
+    before = [t.texttemplate for t in fig.data if t.meta == "span"]
+    assert any(t and "conflicts with other reports" in t for t in before)
+    live, _ = live_timeline(fig)
+    assert [t.texttemplate for t in fig.data if t.meta == "span"] == before  # unchanged
+    assert {t.mode for t in live.data if t.meta == "span"} == {"markers"}
+    written = [x for t in live.data if t.meta == "span-flag" for x in t.text]
+    assert "conflict" in written  # too long for a phone's chart in full: its short form
+    legend = [t.name for t in live.data if t.legendgroup == "spans" and t.meta == "legend"]
+    assert legend == [timeline.SHORT_FLAG_LEGEND]
+
+
+def _strip(flag_at: float, bars: tuple[float, ...] = ()):
+    """A SYNTHETIC strip: a flagged span marker and span bars (on its lane), at shares of
+    a 2020–2030 axis."""
+    import plotly.graph_objects as go
+
+    lo, hi = T("2020-01-01"), T("2030-01-01")
+    at = [lo + (hi - lo) * s for s in (*bars, flag_at)]
+    fig = go.Figure(layout={"margin": {"l": 50, "r": 20}, "xaxis": {"range": [lo, hi]}})
+    for x in at[:-1]:
+        fig.add_trace(
+            go.Scatter(x=[x, x + pd.Timedelta(days=30), None], y=[1.0, 1.0, None], meta="span-line")
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[at[-1]],
+            y=[1.25],
+            meta="span",
+            mode="markers+text",
+            texttemplate=["conflicts with other reports"],
+            textposition="middle right",
+            customdata=[["e1", f"{at[-1]:%Y-%m-%d}", f"{at[-1] + pd.Timedelta(days=29):%Y-%m-%d}"]],
+        )
+    )
+    return timeline.fit_span_flags(fig)
+
+
+def _written(fig):
+    return [
+        (x, side)
+        for t in fig.data
+        if t.meta == "span-flag"
+        for x, side in zip(t.text, t.textposition, strict=True)
+    ]
+
+
+def test_a_flag_near_the_right_edge_reads_left_where_that_covers_nothing():
+    assert _written(_strip(0.95)) == [("conflicts with other reports", "middle left")]
+    assert _written(_strip(0.10)) == [("conflicts with other reports", "middle right")]
+
+
+def test_a_flag_hemmed_in_is_shortened_else_left_out():
+    # a bar 25 % of the axis to its left: the full flag would cover it, the short one not
+    fig = _strip(0.95, bars=(0.70,))
+    assert _written(fig) == [("conflict", "middle left")]
+    assert [d.name for d in fig.data if d.meta == "legend"] == [timeline.SHORT_FLAG_LEGEND]
+    # a bar right beside it: room nowhere, the marker (and its hover) stays without a flag
+    fig = _strip(0.95, bars=(0.85,))
+    assert _written(fig) == [] and [d.mode for d in fig.data if d.meta == "span"] == ["markers"]
+    assert not [d for d in fig.data if d.meta == "legend"]
