@@ -291,9 +291,16 @@ def crossings_onto_border(
     return problems
 
 
+def _precision_km(value: object) -> float:
+    """A place's precision radius in km (0 when it gives none)."""
+    km = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0] / 1000.0
+    return 0.0 if pd.isna(km) else float(km)
+
+
 def check_places(places: pd.DataFrame, geography: Geography | None) -> list[Problem]:
     """Every placed place inside the country its ``country`` names (a place within
-    ``BORDER_ACCURACY_KM`` of that country's border is not judged on its side); a border
+    ``BORDER_ACCURACY_KM`` of that country's border, or within its own ``precision_m``, is
+    not judged on its side: a village known to 'within 100 km' may lie either side); a border
     crossing within its ``precision_m`` of a border of its country. Places outside the
     geography's coverage are not checked."""
     if geography is None:
@@ -332,7 +339,8 @@ def check_places(places: pd.DataFrame, geography: Geography | None) -> list[Prob
                 )
             continue
         inside = geography.country_at(lon, lat)
-        if inside != code and km > BORDER_ACCURACY_KM:
+        reach_km = max(BORDER_ACCURACY_KM, _precision_km(row["precision_m"]))
+        if inside != code and km > reach_km:
             where = COUNTRY_NAMES.get(inside, inside) if inside else "no country (the sea?)"
             problems.append(
                 Problem(

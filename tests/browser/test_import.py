@@ -5,13 +5,13 @@ own, so the other browser tests never see these records."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.browser.conftest import ROOT, screenshot, wait_for_streamlit
+from tests.browser.conftest import ACLED_FIXTURE, acled_in_syria, screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
-
-FIXTURE = ROOT / "tests" / "fixtures_import" / "acled_current.csv"
 
 BAR_TOTAL = """() => {
     const plot = document.querySelector('.js-plotly-plot');
@@ -49,11 +49,28 @@ def test_import_an_acled_export_and_see_it_on_the_overview(page, page_log, app_w
 
     page.goto(f"{url}/data", wait_until="domcontentloaded")
     wait_for_streamlit(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(FIXTURE))
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     preview = page.get_by_text("7 rows read (ACLED export, current format (31 columns))")
+    # the file as it is: its made-up places say Syria but lie at 37° N, in Turkey; the
+    # data set's geography refuses their rows, naming the place and the distance
+    upload.set_input_files(str(ACLED_FIXTURE))
     preview.wait_for(timeout=60_000)
     wait_for_streamlit(page)
-    assert "5 events" in preview.inner_text() and "2 row(s) refused" in preview.inner_text()
+    assert "2 events" in preview.inner_text() and "5 row(s) refused" in preview.inner_text()
+    turkey = page.locator('[data-testid="stDataFrame"]').filter(has_text="lies in Turkey").first
+    turkey.wait_for(timeout=30_000)
+    assert "Synthtown (synthtown) lies in Turkey" in turkey.text_content()
+    assert "not in Syria as its country says" in turkey.text_content()
+    screenshot(page, "import_preview_refused_in_turkey")
+
+    # the same file with its places moved into Syria, on the page opened afresh
+    page.goto(f"{url}/data", wait_until="domcontentloaded")
+    wait_for_streamlit(page)
+    upload.set_input_files(acled_in_syria())
+    preview = page.get_by_text(re.compile(r"^7 rows read \(ACLED.*5 events.*2 row\(s\) refused"))
+    preview.wait_for(timeout=60_000)
+    wait_for_streamlit(page)
+    assert page.get_by_text("5 row(s) refused").count() == 0  # the first file's preview is gone
     refused = page.locator('[data-testid="stDataFrame"]').filter(has_text="event_date").first
     refused.wait_for(timeout=30_000)
     screenshot(page, "import_preview")

@@ -29,6 +29,7 @@ from tests.browser.conftest import (
     ROOT,
     _Server,
     _start,
+    acled_in_syria,
     new_context,
     screenshot,
     wait_for_streamlit,
@@ -37,7 +38,6 @@ from tests.postgres import new_database
 
 pytestmark = pytest.mark.browser
 
-FIXTURE = ROOT / "tests" / "fixtures_import" / "acled_current.csv"
 WRITE_APP = ROOT / "tests" / "browser" / "apps" / "team_write_app.py"
 
 #: the provider's people (SYNTHETIC): a reader, two editors by group, an admin by address
@@ -209,7 +209,7 @@ def test_an_editor_imports_and_the_trail_names_them(page, team, signed_in):
     _data_page(page, team.a)
     assert page.get_by_label("Your name (recorded with every change you make)").count() == 0
     assert page.get_by_text("Your changes are recorded as eddie@team.example.").count() == 1
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(FIXTURE))
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(acled_in_syria())
     page.get_by_text("Import the rest without the 2 refused row(s)").click(timeout=60_000)
     wait_for_streamlit(page)
     page.get_by_role("button", name="Import 12 record(s)").click()
