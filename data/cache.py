@@ -40,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data import columnar
 from data.filters import EventFilter, filter_events, in_date_order
 from data.load import EMBEDDED_DIR, dataset_signature, load_dataset_files
-from data.memory import use_reusing_pool
+from data.memory import reusing_pool
 from data.memsize import held_bytes
 from data.model import DataSet
 from data.records import combine
@@ -119,9 +119,9 @@ def _settle_heap() -> None:
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the data set…")
 def _load_dataset(directory: str, signature: str, store: str, revision: int) -> tuple:
-    use_reusing_pool()  # before the first large buffer: see data.memory
     try:
-        return _build_dataset(directory, signature, store, revision)
+        with reusing_pool():  # the load's buffers from a pool that reuses them: data.memory
+            return _build_dataset(directory, signature, store, revision)
     finally:
         _settle_heap()
 

@@ -11,12 +11,19 @@ on the 2-core benchmark machine, ``bench/browser.py``'s 1M set).
 The decay keeps the server's resident memory honest: memory freed and not reused within
 ``DECAY_MS`` goes back to the kernel, so an idle server shrinks after a load.
 
+Only the load uses it (:func:`reusing_pool` around it): a page's rerun, which allocates
+far less, was 5–10% faster in CPU on the default pool (``bench/rerun_profile.py``, 100k
+and 1M events), so every other allocation stays there. Buffers keep the pool that made
+them.
+
 Pure: no streamlit.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 
@@ -40,3 +47,16 @@ def use_reusing_pool(decay_ms: int = DECAY_MS) -> str:
         pa.set_memory_pool(pool)
     pa.jemalloc_set_decay_ms(decay_ms)
     return pool.backend_name
+
+
+@contextmanager
+def reusing_pool(decay_ms: int = DECAY_MS) -> Iterator[str]:
+    """Arrow's allocations inside the block from the reusing pool (:func:`use_reusing_pool`),
+    the pool before it given back afterwards; yields the pool's name. The pool is the
+    process's: two loads at once may leave either pool in use after them, both correct
+    (only the speed differs)."""
+    before = pa.default_memory_pool()
+    try:
+        yield use_reusing_pool(decay_ms)
+    finally:
+        pa.set_memory_pool(before)

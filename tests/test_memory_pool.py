@@ -1,5 +1,5 @@
-"""Arrow's allocator (data.memory): jemalloc, kept for a while and then returned, unless
-the operator named a pool."""
+"""Arrow's allocator for the load (data.memory): jemalloc, kept for a while and then
+returned, unless the operator named a pool; every other allocation on the default pool."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pytest
 
-from data.memory import POOL_ENV, use_reusing_pool
+from data.memory import POOL_ENV, reusing_pool, use_reusing_pool
 
 
 @pytest.fixture
@@ -36,4 +36,14 @@ def test_a_pool_the_operator_named_is_kept(
     monkeypatch.setenv(POOL_ENV, "system")
     pa.set_memory_pool(pa.system_memory_pool())
     assert use_reusing_pool() == "system"
+    assert pa.default_memory_pool().backend_name == "system"
+
+
+def test_only_the_block_allocates_from_it(
+    pool_restored: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(POOL_ENV, raising=False)
+    pa.set_memory_pool(pa.system_memory_pool())
+    with reusing_pool() as name:
+        assert name == pa.default_memory_pool().backend_name == "jemalloc"
     assert pa.default_memory_pool().backend_name == "system"
