@@ -224,8 +224,12 @@ def _write_choices_to_link(choices: Mapping[str, LinkChoices]) -> None:
 def render_sidebar_filters(ds: DataSet, today: date) -> EventFilter:
     """Draw the shared filters in the sidebar and return the filter they describe."""
     lo, hi = date_bounds(ds, today)
-    disputed = derived(ds, "disputed_actor_notes", lambda: disputed_actor_notes(ds.conflicts))
-    choices = filter_choices(ds, disputed)
+    # the options and their labels are the data set's: made once per data set, not per run
+    choices = derived(
+        ds,
+        "filter_choices",
+        lambda: filter_choices(ds, disputed_actor_notes(ds.conflicts)),
+    )
     if KEY_CHOICES_READ not in st.session_state or _history_navigation():
         _read_choices_from_link(choices)
     else:

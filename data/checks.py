@@ -291,12 +291,6 @@ def crossings_onto_border(
     return problems
 
 
-def _precision_km(value: object) -> float:
-    """A place's precision radius in km (0 when it gives none)."""
-    km = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0] / 1000.0
-    return 0.0 if pd.isna(km) else float(km)
-
-
 def check_places(places: pd.DataFrame, geography: Geography | None) -> list[Problem]:
     """Every placed place inside the country its ``country`` names (a place within
     ``BORDER_ACCURACY_KM`` of that country's border, or within its own ``precision_m``, is
@@ -339,7 +333,8 @@ def check_places(places: pd.DataFrame, geography: Geography | None) -> list[Prob
                 )
             continue
         inside = geography.country_at(lon, lat)
-        reach_km = max(BORDER_ACCURACY_KM, _precision_km(row["precision_m"]))
+        # its precision radius reaches this far (fmax: none given reaches no further)
+        reach_km = np.fmax(BORDER_ACCURACY_KM, float(row["precision_m"]) / 1000.0)
         if inside != code and km > reach_km:
             where = COUNTRY_NAMES.get(inside, inside) if inside else "no country (the sea?)"
             problems.append(
