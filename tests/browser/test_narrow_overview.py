@@ -104,6 +104,8 @@ def test_how_often_settings_keep_every_label_whole_at_1000px(page, app_url):
     wait_for_streamlit(page, 90_000)
     row = page.locator(".st-key-freq_settings").first
     row.wait_for(timeout=60_000)
+    # the row's container is drawn before its widgets: measure once its last label is there
+    row.locator("label p", has_text="Count disputed").first.wait_for(timeout=60_000)
     labels = page.evaluate(_CUT)
     texts = [item["text"] for item in labels]
     for wanted in ("Week", "Quarter", "Source", "Gap over (days)", "Count disputed"):
