@@ -22,7 +22,9 @@ The rule, as a cartographic label engine has it:
   left, above, below; above-right, above-left, below-right, below-left), each just clear of
   what is drawn at its point; only if none of them is free, the first free displaced
   position (:data:`LEADER_STEPS` further out, shortest first, along the same eight
-  directions) whose box *and* leader line meet nothing. So diagonals and leaders appear only
+  directions) whose box *and* leader line meet nothing, and keep
+  :data:`LEADER_CLEARANCE_PX` from other places' dots (but those right beside its own
+  point, whose crowd it is led out of), so it is not read as naming one of them. So diagonals and leaders appear only
   where the sides fail, and the names a view is about win the room there is.
 - **Zooms.** A label shows from the zoom after the last one (of the zooms checked) at which
   no candidate is free, and at every zoom above it; the client needs its min zoom and the
@@ -47,6 +49,7 @@ __all__ = [
     "HIDDEN",
     "FixedBox",
     "KIND_PRIORITY",
+    "LEADER_CLEARANCE_PX",
     "LEADER_STEPS",
     "POSITIONS",
     "SIDES",
@@ -77,6 +80,10 @@ FRAME_MARGIN_PX = 24.0
 #: how much further out (px) a displaced label may sit, joined by a leader line, tried
 #: shortest first where none of the eight positions next to the point is free
 LEADER_STEPS = (12.0, 24.0, 40.0, 60.0)
+#: how far (px) a displaced name, its box and its leader, keeps from the dots of the other
+#: places named: led past another place's dot, or ending beside it, it would be read as
+#: naming that place
+LEADER_CLEARANCE_PX = 6.0
 
 _R = math.sqrt(0.5)
 #: the unit vector of each position, in px (x east, y south)
@@ -480,11 +487,15 @@ def place_labels(
         range(len(labels)),
         key=lambda i: (-labels[i].priority, labels[i].text, labels[i].lon, labels[i].lat),
     )
-    # every label's own dot is an obstacle for the others, as the markers are
+    # every label's own dot is an obstacle for the others, as the markers are; a displaced
+    # name keeps a wider berth from those dots (LEADER_CLEARANCE_PX)
+    dots = np.r_[np.zeros(len(markers), dtype=bool), np.ones(len(labels), dtype=bool)]
     markers = [*markers, *(Marker(lab.lon, lab.lat, lab.offset) for lab in labels)]
     mx, my = world_px([m.lon for m in markers], [m.lat for m in markers])
     mr = np.array([m.radius for m in markers], dtype=float)
     m_box = np.column_stack([-mr, -mr, mr, mr])
+    mr_led = mr + np.where(dots, LEADER_CLEARANCE_PX, 0.0)
+    m_box_led = np.column_stack([-mr_led, -mr_led, mr_led, mr_led])
     tiers = _tiers() if leaders else _tiers()[:2]
     frame_px = None
     if frame is not None:
@@ -522,7 +533,8 @@ def place_labels(
         cand = _candidates(w, height, offset, padding)
         reach = float(np.abs(cand.boxes[:n_cand]).max())
         other = ~own
-        o_x, o_y, o_r, o_box = mx[other] - x0, my[other] - y0, mr[other], m_box[other]
+        o_x, o_y, o_r, o_box = mx[other] - x0, my[other] - y0, mr_led[other], m_box[other]
+        o_box_led = m_box_led[other]
         q_x, q_y = p_x[:n_placed] - x0, p_y[:n_placed] - y0
         q_reach = p_reach[:n_placed]
         # the frame matters to the names of places inside it (the others are cut anyway)
@@ -542,11 +554,18 @@ def place_labels(
             near = (np.abs(o_x) * s_lo < reach + o_r) & (np.abs(o_y) * s_lo < reach + o_r)
             sx = o_x[near, None] * scale[zk]
             sy = o_y[near, None] * scale[zk]
-            ob = np.stack([sx, sy, sx, sy], axis=-1) + o_box[near][:, None, :]
+            at = np.stack([sx, sy, sx, sy], axis=-1)
+            ob = at + o_box[near][:, None, :]
+            # (a dot beside the label's own point, which any leader starts next to, is not
+            # kept clear of: the leader leads the name out of that crowd)
+            beside = np.hypot(sx, sy) < offset + 2.0 + LEADER_CLEARANCE_PX - o_box[near, None, 0]
+            ob_led = at + np.where(
+                beside[..., None], o_box[near][:, None, :], o_box_led[near][:, None, :]
+            )
             # a leader may start from under a marker that covers the point at that zoom (a
             # base's ring over its town): it leads the name out of the crowd
-            covers = sx * sx + sy * sy < (o_r[near, None]) ** 2
-            ob_line = np.where(covers[..., None], np.nan, ob)
+            covers = sx * sx + sy * sy < (-o_box[near, None, 0]) ** 2
+            ob_line = np.where(covers[..., None], np.nan, ob_led)
             pnear = (np.abs(q_x) * s_lo < reach + q_reach) & (np.abs(q_y) * s_lo < reach + q_reach)
             tx = q_x[pnear, None] * scale[zk]
             ty = q_y[pnear, None] * scale[zk]
@@ -564,7 +583,7 @@ def place_labels(
                 ok = ~_blocked(
                     cand.boxes[tier],
                     cand.lines[tier],
-                    ob[:, todo],
+                    (ob_led if c == 2 else ob)[:, todo],
                     ob_line[:, todo],
                     pb[:, todo],
                     pl[:, todo],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -17,6 +18,7 @@ import shapely
 from components.labels import (
     DIAGONALS,
     HIDDEN,
+    LEADER_CLEARANCE_PX,
     POSITIONS,
     SIDES,
     Label,
@@ -259,9 +261,41 @@ def test_the_busiest_place_of_a_crowded_cluster_is_named(zoom):
     # without displaced positions it could not be named at that zoom
     plain = place_labels(labels, zooms=zooms, markers=markers, leaders=False)[0]
     assert plain.stage_at(zoom) is None
-    # the lesser names yield: the busy town takes the room as if they were not there
-    alone = place_labels(labels[:1], zooms=zooms, markers=markers)[0]
-    assert alone == busy
+    # the lesser names yield: however much room they would want, the busy town is placed
+    # the same (their dots, which are drawn anyway, are what it keeps clear of)
+    wordy = [labels[0], *(replace(lab, text=lab.text * 4) for lab in labels[1:])]
+    assert place_labels(wordy, zooms=zooms, markers=markers)[0] == busy
+
+
+def test_a_displaced_name_keeps_clear_of_the_other_places_dots():
+    """A name led out on a leader keeps LEADER_CLEARANCE_PX from every other named place's
+    dot, its box (as drawn) and its leader alike, so that it is not read as naming that
+    place; but for the dots right beside its own point, whose crowd it is led out of. The
+    2021 slide had al-Darbasiyah's leader run past al-Hasakah's dot to a name under it."""
+    labels, markers = _crowd()
+    labels += _jazira()
+    markers += JAZIRA_MARKERS
+    zooms = [z / 4 for z in range(24, 49)]
+    placed = place_labels(labels, zooms=zooms, markers=markers)
+    led = 0
+    for zoom in zooms:
+        for key, box, line, (px, py) in _drawn(labels, placed, zoom):
+            if line is None:
+                continue
+            led += 1
+            own = next(lab for lab, p in zip(labels, placed, strict=True) if p.key == key)
+            offset = next(p.offset for p in placed if p.key == key)
+            for lab in labels:
+                x, y = world_px(lab.lon, lab.lat)
+                dot = shapely.Point(float(x) * 2**zoom, float(y) * 2**zoom)
+                if lab is own or dot.distance(shapely.Point(px, py)) < (
+                    offset + 2 + LEADER_CLEARANCE_PX + lab.offset
+                ):
+                    continue
+                least = lab.offset + LEADER_CLEARANCE_PX - 1e-6
+                assert box.distance(dot) >= least, (zoom, key, lab.text)
+                assert line.distance(dot) >= least, (zoom, key, "leader", lab.text)
+    assert led > 0  # the case is one where names are led out
 
 
 def test_diagonals_and_leaders_only_where_the_sides_fail():
