@@ -28,8 +28,20 @@ from data.model import DataSet
 
 #: bump when the layout of the cache changes
 FORMAT = 1
-#: the modules whose code decides what a loaded data set holds
-_BUILDERS = ("load.py", "schema.py", "dates.py", "model.py", "vocab.py", "geo.py", "frames.py")
+#: the modules whose code, and the files whose data, decide what a loaded data set holds
+#: (the geography's land and borders judge its places and put derived crossings on a border)
+_BUILDERS = (
+    "load.py",
+    "schema.py",
+    "dates.py",
+    "model.py",
+    "vocab.py",
+    "geo.py",
+    "frames.py",
+    "checks.py",
+    "basemap/land.geojson",
+    "basemap/borders.geojson",
+)
 _FRAMES = [f.name for f in fields(DataSet) if f.name not in ("name", "version", "meta")]
 
 

@@ -51,6 +51,23 @@ def test_the_key_follows_the_files(tmp_path: Path):
     assert columnar.cache_key(data, dataset_signature(data)) != before
 
 
+def test_the_key_follows_the_code_and_the_geography(tmp_path: Path, monkeypatch):
+    """A cached data set is not reused once the code that builds it or the geography that
+    judges its places changed: a new border line moves its derived crossings."""
+    here = Path(columnar.__file__).resolve().parent
+    copy = tmp_path / "data"
+    for name in columnar._BUILDERS:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(here / name, copy / name)
+    monkeypatch.setattr(columnar, "__file__", str(copy / "columnar.py"))
+    keys = [columnar.cache_key(EMBEDDED_DIR, "abc")]
+    for name in ("checks.py", "basemap/borders.geojson", "basemap/land.geojson"):
+        with (copy / name).open("a", encoding="utf-8") as f:
+            f.write("\n")
+        keys.append(columnar.cache_key(EMBEDDED_DIR, "abc"))
+    assert len(set(keys)) == len(keys), keys
+
+
 def test_a_missing_or_broken_entry_is_a_miss(tmp_path: Path, embedded: DataSet):
     assert columnar.load(tmp_path, "nothing") is None
     folder = columnar.save(tmp_path, "k", embedded)
