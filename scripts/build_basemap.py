@@ -41,7 +41,7 @@ OUT = ROOT / "data" / "basemap"
 # lon_min, lat_min, lon_max, lat_max
 # Northern Syria and the border, with a margin: the Turkish border strip, Idlib and the M4,
 # the Syria–Turkey–Iraq tripoint, and enough sea that the coast doesn't end in a straight edge
-BBOX = (34.5, 34.5, 43.0, 38.5)
+BBOX = (33.5, 33.5, 44.0, 39.2)
 
 # npm packages (name -> version, integrity as printed by `npm pack --json`)
 PACKAGES = {

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_streamlit
+from components.basemap import basemap_extent
+from tests.browser.conftest import _MAP_STATE, screenshot, wait_for_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +39,12 @@ def test_the_explorer_is_map_first(page, page_log, app_url):
     page.wait_for_timeout(800)  # the sidebar folding away, the map refitting
 
     assert _box(page.locator(FRAME).first)["width"] >= 1400
+    # fitted to the whole border, the map shows the basemap to its edges: no grey band
+    # beyond the files' extent (the east had one at this width)
+    state = page.locator(FRAME).first.element_handle().content_frame().evaluate(_MAP_STATE)
+    (south, west), (north, east) = basemap_extent()
+    assert state["west"] >= west and state["east"] <= east, (state, west, east)
+    assert state["south"] >= south and state["north"] <= north, (state, south, north)
     # folded at start: the layer list is a button, the legend a summary line
     layers = frame.locator(".leaflet-control-layers")
     assert "leaflet-control-layers-expanded" not in (layers.get_attribute("class") or "")
