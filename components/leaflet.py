@@ -9,7 +9,9 @@ whose text is rendered *again* as a Jinja template; anything in that text that l
   a map shows, and
 - our own elements (:class:`RawMacroElement` and everything built on it) pass their data
   to the script as JSON values (``|tojson``) and add the rendered script to the page as it
-  is, with no second render.
+  is, with no second render; and
+- importing this module makes folium's own elements (``MacroElement.render``) render so
+  too: no rendered text is compiled or evaluated as a template again, whatever reached it.
 
 Markers and lines are written as compact JSON rows (:class:`PointLayer`,
 :class:`LineLayer`) that one small script turns into Leaflet layers, instead of one folium
@@ -67,22 +69,34 @@ class RawText(Element):
         return self._text
 
 
+def _render_once(self: MacroElement, **kwargs: object) -> None:
+    """``MacroElement.render`` without the second render: the header, html and script
+    macros are rendered once, with the element's values, and added to the page as text."""
+    figure = self.get_root()
+    assert isinstance(figure, Figure), "render the map's root, not a lone element"
+    module = self._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = module.get(part)
+        if macro is not None:
+            getattr(figure, part).add_child(RawText(macro(self, kwargs)), name=self.get_name())
+    for child in self._children.values():
+        child.render(**kwargs)
+
+
+# folium's own elements (the map, its layer groups, controls and plugins) render through
+# branca's MacroElement.render, which made each rendered macro a new template: compiled on
+# every run (about 30 per map, 30 ms of a rerun) and evaluated again. They render once too.
+MacroElement.render = _render_once
+
+
 class RawMacroElement(MacroElement):
     """A ``MacroElement`` whose header, html and script macros are rendered once, with the
     element's values, and added to the page as text: nothing rendered is a template again.
     (Compiling a template the size of a few hundred markers' JSON would also cost more than
-    building the whole map.)"""
+    building the whole map.) Since this module is imported, every ``MacroElement``, folium's
+    included, renders so (``_render_once``)."""
 
-    def render(self, **kwargs: object) -> None:
-        figure = self.get_root()
-        assert isinstance(figure, Figure), "render the map's root, not a lone element"
-        module = self._template.module.__dict__
-        for part in ("header", "html", "script"):
-            macro = module.get(part)
-            if macro is not None:
-                getattr(figure, part).add_child(RawText(macro(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
+    render = _render_once
 
 
 class PointLayer(RawMacroElement):

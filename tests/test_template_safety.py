@@ -238,3 +238,18 @@ def test_pages_run_on_hostile_data(page, tmp_path, monkeypatch):
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.title
+
+
+def test_folium_own_elements_are_not_rendered_a_second_time():
+    """folium's own elements (a layer group's name in the layer control, say) render once:
+    what their macros wrote is never compiled and evaluated as a template again."""
+    import folium
+
+    import components.leaflet  # noqa: F401 (the import is what makes them render once)
+
+    m = folium.Map(tiles=None)
+    folium.FeatureGroup(name="G[{{ 7*7 }}] H[{% if 1 %}x{% endif %}]").add_to(m)
+    folium.LayerControl().add_to(m)
+    page = m.get_root().render()
+    assert "G[{{ 7*7 }}] H[{% if 1 %}x{% endif %}]" in page
+    assert "G[49]" not in page and "H[x]" not in page
