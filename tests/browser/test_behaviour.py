@@ -90,9 +90,12 @@ def test_a_links_out_of_range_date_is_reported(page, app_url):
 
 
 def _chosen(page, label: str) -> list[str]:
-    """The values a sidebar multiselect shows chosen."""
+    """The values a sidebar multiselect shows chosen, once it shows one (on a loaded
+    machine the chips were once not drawn yet when the page's figures already were)."""
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]', has_text=label)
-    return box.first.locator("[data-tag] span[title]").all_inner_texts()
+    chips = box.first.locator("[data-tag] span[title]")
+    chips.first.wait_for(timeout=30_000)
+    return chips.all_inner_texts()
 
 
 def test_a_hand_written_link_names_kinds_by_their_ids(page, app_url):
