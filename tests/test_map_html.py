@@ -50,3 +50,23 @@ def test_the_overview_map_stays_inert_with_hostile_text(hostile_ds):  # noqa: F8
     page = overview_map_html(hostile_ds, hostile_ds.events, view, tiles=None)
     assert_inert(page)
     assert page.count("<script") == page.count("</script>")
+
+
+def test_any_text_reads_the_same_and_never_breaks_out_of_its_script():
+    """Random strings of the characters that matter (seeded): each comes out of a script
+    the same string, with nothing in the script that could end it or open a comment."""
+    import random
+
+    rng = random.Random(16)
+    alphabet = ["<", ">", "&", "'", "/", "!", "-", "\\", "script", "SCRIPT", "u003c", "x", " "]
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        outside = "<p title='\\u003cb\\u003e'>-\\u003e</p>"
+        out = compact_scripts(outside + _script(text) + _script(text[::-1]))
+        assert out.startswith(outside)  # outside the scripts: untouched
+        bodies = [part.split("</script>", 1)[0] for part in out.split("<script>")[1:]]
+        assert len(bodies) == 2
+        for body, want in zip(bodies, (text, text[::-1]), strict=True):
+            assert "</" not in body and "<!" not in body and "-->" not in body
+            assert "<script" not in body.lower()
+            assert json.loads(body.removeprefix("var t = ").removesuffix(";")) == want
