@@ -17,6 +17,7 @@ a figure.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
 
@@ -62,8 +63,17 @@ VALIDATE = False
 
 
 def new_figure(fig: go.Figure | None = None) -> go.Figure:
-    """An empty figure, or a copy of ``fig``, checked only when ``VALIDATE``."""
-    return go.Figure(fig, _validate=VALIDATE)
+    """An empty figure, or a copy of ``fig``, checked only when ``VALIDATE``. The copy is
+    made from ``fig``'s dict: plotly copies a figure's own layout object checked whatever
+    its switch says (~10 ms for a timeline, its template included; ~3 ms from the dict).
+    The dict is plotly's own ``to_dict`` without its last step, which writes number arrays
+    as base64 for the browser (a copy keeps them arrays)."""
+    if fig is None:
+        return go.Figure(_validate=VALIDATE)
+    if fig.frames:  # (timelines have none) animation frames: plotly's own copy
+        return go.Figure(fig, _validate=VALIDATE)
+    props = {"data": deepcopy(fig._data), "layout": deepcopy(fig._layout)}
+    return go.Figure(props, _validate=VALIDATE)
 
 
 def _rate_factor(period: str) -> float:
@@ -203,7 +213,6 @@ def timeline_figure(
         },
         yaxis={"title": f"{noun} per {PERIOD_WORD[period]}", "rangemode": "tozero"},
         xaxis={
-            "title": None,
             "type": "date",
             "range": [x_range[0] - pd.Timedelta(days=20), x_range[1] + pd.Timedelta(days=20)]
             if x_range

@@ -193,7 +193,7 @@ def test_notes_get_letters_and_their_own_line_in_the_key(mini):
 def test_a_figure_without_milestones_is_left_as_it_is(mini):
     fig = _overview(mini, marks=milestones(mini).iloc[0:0])
     assert chart_tags(fig) == []
-    copy = timeline.new_figure(fig)  # a copy drops the x axis's empty title, nothing else
+    copy = timeline.new_figure(fig)
     assert json.loads(tagged_figure(fig, []).to_json()) == json.loads(copy.to_json())
 
 
