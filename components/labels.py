@@ -719,10 +719,16 @@ def view_activity(view: object, waypoints: object | None = None) -> dict[str, fl
     r = view.routes  # type: ignore[attr-defined]
     if len(r) and "runs" in r:
         runs = dict(zip(r["route_id"], r["runs"], strict=True))
-        for route, n in runs.items():
-            row = r[r["route_id"] == route].iloc[0]
-            add(row.get("entry_id"), n)
-            for base in row.get("base_ids") or ():
+        entries = r["entry_id"] if "entry_id" in r else [None] * len(r)
+        bases = r["base_ids"] if "base_ids" in r else [()] * len(r)
+        firsts: set[object] = set()  # a route listed twice counts as its first row does
+        for route, entry, based in zip(r["route_id"], entries, bases, strict=True):
+            if route in firsts:
+                continue
+            firsts.add(route)
+            n = runs[route]
+            add(entry, n)
+            for base in based or ():
                 add(base, n)
         if waypoints is not None and len(waypoints):  # type: ignore[arg-type]
             wp = waypoints.drop_duplicates(["route_id", "place_id"])  # type: ignore[attr-defined]

@@ -191,8 +191,7 @@ def scale_rule() -> str:
 
 
 def _drawn_routes(view: MapView, explorer: bool) -> pd.DataFrame:
-    r = view.routes[view.routes["drawable"]]
-    return r if explorer else r[r["events"] > 0]
+    return view.drawable_routes if explorer else view.drawn_routes
 
 
 def _route_entries(view: MapView, explorer: bool, places: pd.DataFrame | None) -> list[LegendEntry]:

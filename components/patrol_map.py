@@ -53,7 +53,7 @@ class MapSummary:
 
 
 def _drawn_routes(view: MapView) -> pd.DataFrame:
-    return view.routes[view.routes["drawable"] & (view.routes["events"] > 0)]
+    return view.drawn_routes
 
 
 def map_summary(view: MapView) -> MapSummary:

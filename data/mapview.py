@@ -11,6 +11,7 @@ number of events. Pure pandas, vectorised; no streamlit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -87,6 +88,19 @@ class MapView:
     grid_deg: float | None
     window_start: pd.Timestamp | None
     window_end: pd.Timestamp | None
+
+    @cached_property
+    def drawable_routes(self) -> pd.DataFrame:
+        """The routes with at least two placed waypoints (the explorer draws them all)."""
+        return self.routes[self.routes["drawable"].to_numpy(dtype=bool)]
+
+    @cached_property
+    def drawn_routes(self) -> pd.DataFrame:
+        """The drawable routes an event of the selection names (what the overview's map
+        draws). Worked out once per view: the map, its frame, its legend and its summary
+        all ask."""
+        r = self.drawable_routes
+        return r[(r["events"] > 0).to_numpy(dtype=bool)]
 
 
 def index_in(values: pd.Series, keys: pd.Series) -> np.ndarray:

@@ -84,7 +84,7 @@ def route_layer(
     styles = StyleTable()
     rows: list[list] = []
     count = "runs" if detailed else "events"
-    drawn = view.routes[view.routes["drawable"]]
+    drawn = view.drawable_routes
     if not detailed:
         drawn = drawn[drawn["events"] > 0]
     top = int(
