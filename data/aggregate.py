@@ -217,11 +217,13 @@ def overlapping_period_counts(
         keep &= pc["theatre_id"].isin(theatres)
     out = pc[keep].copy()
     out["count_text"] = count_text(out)
-    out["source_label"] = out["count_id"].map(_first_source_label(ds, out["count_id"])).fillna("")
+    out["source_label"] = out["count_id"].map(ds.count_source_labels).fillna("")
     return out.sort_values(["period_start", "period_end"])
 
 
-def _first_source_label(ds: DataSet, count_ids: pd.Series) -> pd.Series:
+def first_source_labels(ds: DataSet, count_ids: pd.Series) -> pd.Series:
+    """'publisher, grade' of the best-graded source of each of these period counts, indexed
+    by count id (``DataSet.count_source_labels`` holds them for every count)."""
     from data.sourcing import citations_for
 
     cites = citations_for(ds, "period_count", count_ids).drop_duplicates("record_id")

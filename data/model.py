@@ -61,6 +61,14 @@ class DataSet:
 
         return EventIndex(self)
 
+    @cached_property
+    def count_source_labels(self) -> pd.Series:
+        """Per period count id, its best-graded source as 'publisher, grade' (what a
+        reported count is labelled with), worked out once for the whole data set."""
+        from data.aggregate import first_source_labels
+
+        return first_source_labels(self, self.period_counts["count_id"])
+
     @property
     def label(self) -> str:
         """'name vVERSION', as printed on exports."""
