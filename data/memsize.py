@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import weakref
 from collections.abc import Iterable
 
 import numpy as np
@@ -39,9 +40,33 @@ def held_bytes(value: object, shared: Iterable[object] = ()) -> int:
     mine = buffers(value)
     for other in shared:
         if other is not None:
-            for address in buffers(other):
+            for address in _shared_buffers(other):
                 mine.pop(address, None)
     return sum(mine.values())
+
+
+#: the buffers of the objects results were last weighed against (a page's view, the
+#: filtered events): the same few are asked for by every result drawn from them
+_SHARED: dict[int, tuple[weakref.ref, int, dict[int, int]]] = {}
+_SHARED_LIMIT = 64
+
+
+def _shared_buffers(obj: object) -> dict[int, int]:
+    """``buffers(obj)``, kept while ``obj`` lives and has worked out nothing new since (a
+    shared object is never changed; a view only adds what it works out to its ``__dict__``)."""
+    try:
+        ref = weakref.ref(obj)
+    except TypeError:  # a tuple, a list: nothing to keep it by
+        return buffers(obj)
+    grown = len(getattr(obj, "__dict__", ()))
+    kept = _SHARED.get(id(obj))
+    if kept is not None and kept[0]() is obj and kept[1] == grown:
+        return kept[2]
+    found = buffers(obj)
+    if len(_SHARED) >= _SHARED_LIMIT:
+        _SHARED.clear()
+    _SHARED[id(obj)] = (ref, grown, found)
+    return found
 
 
 def _walk(obj: object, out: dict[int, int], seen: dict[int, object], depth: int) -> None:

@@ -223,6 +223,27 @@ def test_held_bytes_counts_each_buffer_once_and_leaves_out_what_is_shared():
     assert held_bytes(frame[frame["x"] > 500], shared=(frame,)) > 0  # a copy
 
 
+def test_what_a_shared_object_works_out_later_is_shared_too():
+    """The buffers of a shared object are kept between weighings, but not past what it
+    works out after (a view's cached attributes): those are its, not the result's."""
+    from dataclasses import dataclass
+
+    import numpy as np
+
+    from data.memsize import held_bytes
+
+    @dataclass
+    class View:
+        counts: np.ndarray
+
+    view = View(np.arange(1000))
+    assert held_bytes({"n": view.counts}, shared=(view,)) == 0
+    later = np.arange(2000)
+    assert held_bytes({"later": later}, shared=(view,)) >= 16000
+    view.later = later  # worked out since: now the view's own
+    assert held_bytes({"later": later}, shared=(view,)) == 0
+
+
 def test_a_record_memo_builds_each_record_once_and_starts_afresh_past_its_limit():
     built: list[list[str]] = []
 
