@@ -396,6 +396,8 @@ def _blocked(
     """(n_c, n_z) True where candidate ``boxes`` / ``lines`` (n_c, 4; lines NaN where the
     candidate has none) meet a marker (a circle, given by its bounding square) or a placed
     label's box or leader ((n, n_z, 4) each, all relative to the label's point)."""
+    if not len(markers) and not len(placed) and not len(markers_for_lines):
+        return np.zeros((len(boxes), markers.shape[1]), dtype=bool)  # nothing near: all free
     b = boxes[:, None, None, :]
     m = markers[None]
     out = _sparse(_box_circle, b, m, b, m).any(axis=1) | _box_box(b, placed[None]).any(axis=1)
@@ -420,7 +422,10 @@ class _Candidates:
     lines: np.ndarray  # (n_c, 4), NaN where no leader
 
 
+@lru_cache(maxsize=4096)
 def _candidates(width: float, height: float, offset: float, padding: float) -> _Candidates:
+    """The candidate positions of a label of this size, made once per size (the same towns
+    are named on every map); their arrays are read-only, as they are shared."""
     steps = [(pos, 0.0) for pos in POSITIONS] + [
         (pos, step) for step in LEADER_STEPS for pos in POSITIONS
     ]
@@ -428,13 +433,16 @@ def _candidates(width: float, height: float, offset: float, padding: float) -> _
     pad = np.array([-padding, -padding, padding, padding])
     nan = (math.nan,) * 4
     lines = np.array([leader_line(pos, offset, lead) or nan for pos, lead in steps])
-    return _Candidates(
+    out = _Candidates(
         names=tuple(pos for pos, _ in steps),
         leaders=np.array([lead for _, lead in steps]),
         boxes=drawn + pad,
         drawn=drawn,
         lines=lines,
     )
+    for arr in (out.leaders, out.boxes, out.drawn, out.lines):
+        arr.flags.writeable = False
+    return out
 
 
 #: candidates are tested in tiers: the sides, the diagonals, then the displaced ones; a
