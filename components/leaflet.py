@@ -103,7 +103,9 @@ class PointLayer(RawMacroElement):
     """Circle markers (radius in pixels), circles (radius in metres) or icon markers from
     rows, added to the parent feature group. ``styles`` are Leaflet options shared by many
     rows; a row is ``[lat, lon, radius or icon index, style index, tooltip html or '',
-    popup html or '' (optional)]``. Tooltip and popup HTML must be built with ``esc``."""
+    popup html or '' (optional)]``. Tooltip and popup HTML must be built with ``esc``.
+    A popup scrolls past ``maxHeight`` (380 px): a busy place's list of events stays
+    inside a map 560 px high instead of running off its top."""
 
     _template = Template(
         """
@@ -128,7 +130,7 @@ class PointLayer(RawMacroElement):
       layer = (shape === "metres" ? L.circle : L.circleMarker)([r[0], r[1]], o);
     }
     if (r[4]) { layer.bindTooltip(r[4], {sticky: shape !== "icon"}); }
-    if (r[5]) { layer.bindPopup(r[5], {maxWidth: 400}); }
+    if (r[5]) { layer.bindPopup(r[5], {maxWidth: 400, maxHeight: 380}); }
     layer.addTo(group);
   }
 })();
@@ -173,7 +175,7 @@ class LineLayer(RawMacroElement):
     o.weight = r[1];
     var line = L.polyline(r[0], o);
     if (r[3]) { line.bindTooltip(r[3], {sticky: true}); }
-    if (r[5]) { line.bindPopup(r[5], {maxWidth: 400}); }
+    if (r[5]) { line.bindPopup(r[5], {maxWidth: 400, maxHeight: 380}); }
     line.addTo(group);
     var size = Math.round(Math.max(12, 7 + 1.6 * r[1]));
     for (var j = 0; j < r[4].length; j++) {

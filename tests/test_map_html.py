@@ -70,3 +70,14 @@ def test_any_text_reads_the_same_and_never_breaks_out_of_its_script():
             assert "</" not in body and "<!" not in body and "-->" not in body
             assert "<script" not in body.lower()
             assert json.loads(body.removeprefix("var t = ").removesuffix(";")) == want
+
+
+def test_every_popup_of_the_overview_map_scrolls_inside_the_map(hostile_ds):  # noqa: F811
+    """A busy place's popup lists its newest events; it scrolls past 380 px rather than
+    running off the top of the map (which is 560-600 px high)."""
+    import re
+
+    view = overview_map_view(hostile_ds, hostile_ds.events)
+    page = overview_map_html(hostile_ds, hostile_ds.events, view, tiles=None)
+    binds = re.findall(r"bindPopup\([^;]*?\{([^}]*)\}\)", page)
+    assert binds and all("maxHeight: 380" in options for options in binds), binds

@@ -41,7 +41,7 @@ class FocusPlace(RawMacroElement):
     className: "pw-focus-halo", pane: "pw-focus"}).addTo(map);
   var ring = L.circleMarker(at, {radius: 12, color: {{ this.colour|tojson }}, weight: 4,
     fill: false, className: "pw-focus", pane: "pw-focus"}).addTo(map);
-  ring.bindPopup({{ this.popup|tojson }}, {maxWidth: 400});
+  ring.bindPopup({{ this.popup|tojson }}, {maxWidth: 400, maxHeight: 380});
   window.pwFocus = {lat: at[0], lng: at[1], id: {{ this.place_id|tojson }}};
   var show = function() {
     map.invalidateSize();
