@@ -68,6 +68,12 @@ def test_member_matches_isin() -> None:
         pd.testing.assert_series_equal(member(values, of), expected)
         pd.testing.assert_series_equal(member(values, pd.Series(of, dtype="str")), expected)
     pd.testing.assert_series_equal(member(values, {"a", "b"}), values.isin(["a", "b"]))
+    # many more to look among than values (the few are hashed, the many scanned)
+    many = [f"id-{i}" for i in range(500)]
+    for extra in (["a"], ["中文", ""], [None], []):
+        of = many + extra
+        pd.testing.assert_series_equal(member(values, of), values.isin(of))
+        pd.testing.assert_series_equal(member(values, pd.Series(of, dtype="str")), values.isin(of))
 
 
 @pytest.mark.parametrize(
