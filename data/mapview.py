@@ -412,6 +412,14 @@ def _factorize(keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return pd.factorize(np.asarray(keys.to_numpy(), dtype=object), sort=False)
 
 
+def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_factorize` of a text column with no value missing (codes, uniques); None
+    for any other column."""
+    if values.dtype != "str" or values.isna().any():
+        return None
+    return _factorize(values)
+
+
 def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.DataFrame:
     """The placed events grouped into one marker per place (past ``GRID_THRESHOLD``
     distinct places: per grid cell and precision). Columns: see ``MARKER_COLUMNS``; ``key``
@@ -435,6 +443,12 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
     # grouped by integer codes of the keys (in order of first appearance, as
     # ``groupby(sort=False)`` orders groups): hashing the text keys once, not per aggregate
     codes, uniques = _factorize(key)
+    # the text columns as integer codes where none is missing (then ``first`` and
+    # ``nunique`` of the codes are those of the texts): a million placed events are not
+    # turned into Python strings, three columns of them, to be grouped
+    name = _text_codes(placed["location_name"])
+    place = _text_codes(placed["location_id"])
+    label = _text_codes(placed["actor_label"])
     frame = pd.DataFrame(
         {
             "key": codes,
@@ -442,9 +456,9 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
             "lon": placed["lon"].to_numpy(),
             "precision_m": placed["location_precision_m"].to_numpy(),
             "approx": approx.to_numpy(),
-            "name": placed["location_name"].to_numpy(),
-            "location_id": placed["location_id"].to_numpy(),
-            "label": placed["actor_label"].to_numpy(),
+            "name": placed["location_name"].to_numpy() if name is None else name[0],
+            "location_id": placed["location_id"].to_numpy() if place is None else place[0],
+            "label": placed["actor_label"].to_numpy() if label is None else label[0],
             "start": placed["start"].to_numpy(),
         }
     )
@@ -470,6 +484,10 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
         .drop_duplicates("key")
         .set_index("key")["label"]
     )
+    if label is not None:
+        dominant = pd.Series(label[1][dominant.to_numpy()], index=dominant.index)
+    if name is not None:
+        out["name"] = name[1][out["name"].to_numpy()]
     out["label"] = dominant
     if binned:
         out["name"] = out["places"].astype(str) + " places"
