@@ -188,10 +188,8 @@ def drawn_points(view: MapView) -> list[tuple[float, float]]:
             points.extend(
                 zip(placed["lat"].astype(float), placed["lon"].astype(float), strict=True)
             )
-    routes = view.routes
-    if len(routes):
-        drawn = routes[routes["drawable"] & (routes["events"] > 0)]
-        for coords in drawn["coords"]:
+    if len(view.routes):
+        for coords in view.drawn_routes["coords"]:
             points.extend((float(c[0]), float(c[1])) for c in coords)
     if len(view.tracks):
         for coords in view.tracks["coords"]:

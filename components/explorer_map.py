@@ -161,7 +161,7 @@ def activity_bounds(view: MapView) -> list[list[float]] | None:
         add(coords)
     add(zip(view.markers["lat"], view.markers["lon"], strict=True))
     if not lats:
-        for coords in view.routes.loc[view.routes["drawable"], "coords"]:
+        for coords in view.drawable_routes["coords"]:
             add(coords)
         add(zip(view.sites["lat"], view.sites["lon"], strict=True))
     if not lats:

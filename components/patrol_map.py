@@ -52,10 +52,6 @@ class MapSummary:
     binned: bool
 
 
-def _drawn_routes(view: MapView) -> pd.DataFrame:
-    return view.drawn_routes
-
-
 def map_summary(view: MapView) -> MapSummary:
     """What the overview's map of ``view`` draws, in counts."""
     return MapSummary(
@@ -63,7 +59,7 @@ def map_summary(view: MapView) -> MapSummary:
         placed=view.placed,
         unplaced=view.events - view.placed,
         markers=len(view.markers),
-        routes=len(_drawn_routes(view)),
+        routes=len(view.drawn_routes),
         sites=len(view.sites),
         sites_unplaced=view.sites_unplaced,
         binned=view.binned,
@@ -99,7 +95,7 @@ def overview_bounds(view: MapView) -> list[list[float]] | None:
     """[[south, west], [north, east]] of the routes, sites and markers drawn."""
     lats: list[float] = []
     lons: list[float] = []
-    for coords in _drawn_routes(view)["coords"]:
+    for coords in view.drawn_routes["coords"]:
         for lat, lon in coords:
             lats.append(float(lat))
             lons.append(float(lon))
@@ -141,7 +137,7 @@ def build_overview_map(
         markers=view_obstacles(view),
         frame=overview_bounds(view) if focus is None else None,  # names kept in the frame
     )
-    routes = _drawn_routes(view)
+    routes = view.drawn_routes
     route_layer(
         ds, view, name="Routes", detailed=False, popups=_sources_of(ds, "route", routes["route_id"])
     ).add_to(m)

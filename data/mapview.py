@@ -440,15 +440,16 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
         key = "cell:" + cell + ":" + np.where(approx, "a", "e")
     else:
         key = placed["location_id"]
-    # grouped by integer codes of the keys (in order of first appearance, as
-    # ``groupby(sort=False)`` orders groups): hashing the text keys once, not per aggregate
-    codes, uniques = _factorize(key)
     # the text columns as integer codes where none is missing (then ``first`` and
     # ``nunique`` of the codes are those of the texts): a million placed events are not
     # turned into Python strings, three columns of them, to be grouped
     name = _text_codes(placed["location_name"])
     place = _text_codes(placed["location_id"])
     label = _text_codes(placed["actor_label"])
+    # grouped by integer codes of the keys (in order of first appearance, as
+    # ``groupby(sort=False)`` orders groups): hashing the text keys once, not per aggregate;
+    # per place, the place ids' codes are the keys'
+    codes, uniques = place if place is not None and not binned else _factorize(key)
     frame = pd.DataFrame(
         {
             "key": codes,

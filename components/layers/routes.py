@@ -84,9 +84,7 @@ def route_layer(
     styles = StyleTable()
     rows: list[list] = []
     count = "runs" if detailed else "events"
-    drawn = view.drawable_routes
-    if not detailed:
-        drawn = drawn[drawn["events"] > 0]
+    drawn = view.drawable_routes if detailed else view.drawn_routes
     top = int(
         max(
             drawn[count].max() if len(drawn) else 0,
