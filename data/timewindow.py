@@ -27,6 +27,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from data.frames import distinct_rows
 from data.zones import _project, metric_crs
 
 if TYPE_CHECKING:
@@ -125,15 +126,20 @@ def circles_inside(
     near = placed & _near_bounds(lat, lon, r, area.bounds)  # the others cannot touch it
     if not near.any():
         return Inside(certain, possible, placed)
+    # events share their places: each distinct circle is measured once
+    at = np.flatnonzero(near)
+    first, which = distinct_rows(lon[at], lat[at], r[at])
+    one = at[first]
     crs = metric_crs(area)
     metric_area = _project(area, crs)
-    points = _project(shapely.points(lon[near], lat[near]), crs)  # type: ignore[arg-type]
+    points = _project(shapely.points(lon[one], lat[one]), crs)  # type: ignore[arg-type]
     shapely.prepare(metric_area)
     within = shapely.contains(metric_area, points)
     to_edge = shapely.distance(points, metric_area.boundary)
     to_area = shapely.distance(points, metric_area)
-    certain[near] = within & (to_edge >= r[near])
-    possible[near] = within | (to_area <= r[near])
+    radius = r[one]
+    certain[at] = (within & (to_edge >= radius))[which]
+    possible[at] = (within | (to_area <= radius))[which]
     return Inside(certain, possible, placed)
 
 

@@ -117,8 +117,14 @@ def metric_crs(geom: BaseGeometry) -> str:
     return f"+proj=laea +lat_0={lat0:.4f} +lon_0={lon0:.4f} +ellps=WGS84 +units=m +no_defs"
 
 
+#: longitude/latitude on the WGS 84 ellipsoid, which :func:`metric_crs` projections are
+#: defined on: the same transformation as from "EPSG:4326" (a plain unit conversion, then
+#: the projection), set up ~30 times faster, since nothing is looked up in PROJ's database
+LONLAT = "+proj=longlat +ellps=WGS84 +no_defs"
+
+
 def _project(geom: BaseGeometry, crs: str, *, inverse: bool = False) -> BaseGeometry:
-    src, dst = ("EPSG:4326", crs) if not inverse else (crs, "EPSG:4326")
+    src, dst = (LONLAT, crs) if not inverse else (crs, LONLAT)
     tr = Transformer.from_crs(src, dst, always_xy=True)
 
     def fn(xy: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.frames import join_ordered, lookup, member, split_lists, split_once
+from data.frames import distinct_rows, join_ordered, lookup, member, split_lists, split_once
 
 CELLS = [
     ["a|b|c", "", "x", "||", "é|ü|中文", "a", "b|a"],
@@ -121,3 +121,20 @@ def test_join_ordered_leaves_out_missing_keys() -> None:
     keys = pd.Series(["a", None, "a", "b"], dtype="str")
     joined = join_ordered(keys, pd.Series(["1", "2", "3", "4"], dtype="str"), ",")
     assert joined.to_dict() == {"a": "1,3", "b": "4"}
+
+
+def test_distinct_rows_matches_unique_rows() -> None:
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(40, 3))
+    base[5] = [0.0, 1.0, 2.0]
+    base[6] = [0.0, 1.0, 3.0]  # differs from row 5 in one column only
+    rows = base[rng.integers(0, 40, 5000)]
+    first, which = distinct_rows(rows[:, 0], rows[:, 1], rows[:, 2])
+    assert (rows[first][which] == rows).all()  # every row given back by its distinct row
+    assert len(first) == len(np.unique(rows, axis=0))  # and each distinct row once
+    assert (np.diff(first) > 0).all() and first[0] == 0  # in order of first occurrence
+
+
+def test_distinct_rows_of_nothing() -> None:
+    first, which = distinct_rows(np.array([]), np.array([]))
+    assert len(first) == 0 and len(which) == 0

@@ -123,6 +123,32 @@ def test_circles_far_from_the_area_are_left_out_before_measuring(monkeypatch) ->
     assert every.possible.any() and not every.possible.all()
 
 
+def test_events_at_one_place_get_its_circles_verdict() -> None:
+    """Circles are measured once per distinct circle: many events at each of the places of
+    CIRCLES, shuffled, get the verdict of their place's circle measured alone."""
+    pts = [_south_of_border(km) for km, _, _, _ in CIRCLES]
+    rng = np.random.default_rng(11)
+    pick = rng.integers(0, len(CIRCLES), 2000)
+    lat = np.array([p[0] for p in pts])[pick]
+    lon = np.array([p[1] for p in pts])[pick]
+    radius = np.array([r * 1000.0 for _, r, _, _ in CIRCLES])[pick]
+    got = circles_inside(lat, lon, radius, STRIP)
+    assert got.certain.tolist() == [CIRCLES[k][2] for k in pick]
+    assert got.possible.tolist() == [CIRCLES[k][3] for k in pick]
+
+
+def test_the_metric_projection_is_the_one_from_epsg_4326() -> None:
+    from pyproj import Transformer
+
+    from data.zones import LONLAT, metric_crs
+
+    crs = metric_crs(STRIP)
+    lon, lat = np.linspace(36.0, 42.5, 9), np.linspace(35.5, 37.5, 9)
+    ours = Transformer.from_crs(LONLAT, crs, always_xy=True).transform(lon, lat)
+    epsg = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+    assert np.allclose(ours, epsg, rtol=0, atol=1e-6)  # metres
+
+
 def test_unplaced_events_are_neither() -> None:
     got = circles_inside(np.array([np.nan]), np.array([np.nan]), np.array([100.0]), STRIP)
     assert not got.certain[0] and not got.possible[0] and not got.placed[0]
