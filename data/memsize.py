@@ -62,7 +62,9 @@ def _shared_buffers(obj: object) -> dict[int, int]:
     kept = _SHARED.get(id(obj))
     if kept is not None and kept[0]() is obj and kept[1] == grown:
         return kept[2]
-    found = buffers(obj)
+    # a data set is never walked as part of a result (``_walk``), but as what a result is
+    # weighed against it is: a frame sliced from its events shares its buffers
+    found = buffers(vars(obj)) if isinstance(obj, DataSet) else buffers(obj)
     if len(_SHARED) >= _SHARED_LIMIT:
         _SHARED.clear()
     _SHARED[id(obj)] = (ref, grown, found)

@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.frames import distinct_rows, join_ordered, lookup, member, split_lists, split_once
+from data.frames import (
+    distinct_rows,
+    join_ordered,
+    lookup,
+    member,
+    rows_where,
+    split_lists,
+    split_once,
+)
 
 CELLS = [
     ["a|b|c", "", "x", "||", "é|ü|中文", "a", "b|a"],
@@ -138,3 +146,51 @@ def test_distinct_rows_matches_unique_rows() -> None:
 def test_distinct_rows_of_nothing() -> None:
     first, which = distinct_rows(np.array([]), np.array([]))
     assert len(first) == 0 and len(which) == 0
+
+
+def _mixed_frame(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    return pd.DataFrame(
+        {
+            "id": pd.Series([f"e{i}" for i in range(n)], dtype="str"),
+            "start": pd.Series(np.arange(n).astype("datetime64[D]").astype("datetime64[s]")),
+            "vehicles": pd.array([None if i % 7 == 0 else i for i in range(n)], dtype="Int64"),
+            "lat": rng.normal(size=n),
+            "placed": rng.random(n) > 0.5,
+            "pair": pd.Series([(f"a{i}", i) for i in range(n)], dtype=object),
+        },
+        index=pd.RangeIndex(10, 10 + n),
+    )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["none", "all", "one", "one run", "run with strays", "alternate", "random", "two runs"],
+)
+def test_rows_where_is_the_boolean_selection(pattern: str) -> None:
+    n = 3000
+    frame = _mixed_frame(n)
+    rng = np.random.default_rng(9)
+    keep = np.zeros(n, dtype=bool)
+    if pattern == "all":
+        keep[:] = True
+    elif pattern == "one":
+        keep[1234] = True
+    elif pattern == "one run":
+        keep[700:2400] = True
+    elif pattern == "run with strays":  # a date range: one run, a few earlier long events
+        keep[900:2500] = True
+        keep[rng.choice(900, 40, replace=False)] = True
+        keep[2600] = True
+    elif pattern == "alternate":
+        keep[::2] = True
+    elif pattern == "random":
+        keep = rng.random(n) > 0.3
+    elif pattern == "two runs":
+        keep[100:1000] = True
+        keep[1500:2900] = True
+    got = rows_where(frame, keep)
+    want = frame[keep]
+    pd.testing.assert_frame_equal(got, want)
+    assert list(got.dtypes) == list(want.dtypes)
+    assert got is not frame

@@ -221,6 +221,7 @@ def test_held_bytes_counts_each_buffer_once_and_leaves_out_what_is_shared():
     assert held_bytes((frame, frame, {"again": frame})) == held_bytes(frame)
     assert held_bytes({"view": frame}, shared=(frame,)) == 0
     assert held_bytes(frame[frame["x"] > 500], shared=(frame,)) > 0  # a copy
+    assert held_bytes(frame.iloc[100:700], shared=(frame,)) == 0  # a slice shares its buffers
 
 
 def test_what_a_shared_object_works_out_later_is_shared_too():
@@ -283,3 +284,19 @@ def _ids_out(html: str) -> str:
     import re
 
     return re.sub(r"[0-9a-f]{32}", "", html)
+
+
+def test_a_run_of_the_data_sets_events_weighs_nothing_against_the_data_set(mini):
+    """Filtered events are mostly a slice of the data set's (``data.frames.rows_where``):
+    weighed against the data set they hold nothing of their own; a gathered copy does."""
+    import numpy as np
+
+    from data.frames import rows_where
+    from data.memsize import held_bytes
+
+    ev = mini.events
+    run = rows_where(ev, np.arange(len(ev)) >= 2)
+    assert len(run) == len(ev) - 2
+    assert held_bytes(run) > 0
+    assert held_bytes(run, shared=(mini,)) == 0
+    assert held_bytes(ev.take(np.arange(2, len(ev))), shared=(mini,)) > 0
