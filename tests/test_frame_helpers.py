@@ -143,6 +143,14 @@ def test_distinct_rows_matches_unique_rows() -> None:
     assert (np.diff(first) > 0).all() and first[0] == 0  # in order of first occurrence
 
 
+def test_distinct_rows_tells_missing_values_apart_from_numbers() -> None:
+    a = np.array([np.nan, 0.0, np.nan, 0.0, 1.0])
+    b = np.array([1.0, 1.0, 1.0, 2.0, np.nan])
+    first, which = distinct_rows(a, b)
+    assert first.tolist() == [0, 1, 3, 4]
+    assert which.tolist() == [0, 1, 0, 2, 3]
+
+
 def test_distinct_rows_of_nothing() -> None:
     first, which = distinct_rows(np.array([]), np.array([]))
     assert len(first) == 0 and len(which) == 0
