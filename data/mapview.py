@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from data import vocab
 from data.eventindex import named_places, places_of
-from data.frames import join_ordered, member
+from data.frames import arrow_order, join_ordered, member
 from data.model import DataSet
 
 #: kinds of event that run along a route: patrols, escorted convoys and missions
@@ -195,7 +195,8 @@ def _placed_sequences(ds: DataSet, event_ids: pd.Series) -> pd.DataFrame:
         lat=ds.places["lat"].to_numpy()[at],
         lon=ds.places["lon"].to_numpy()[at],
         name=ds.places["name"].to_numpy()[at],
-    ).sort_values(["event_id", "seq"])
+    )
+    ep = ep.iloc[arrow_order(ep, ["event_id", "seq"])]  # each (event, seq) once: a total order
     same_event = ep["event_id"] == ep["event_id"].shift()
     # a place repeated, or another place at the very same point, adds no segment
     repeat = same_event & (ep["lat"] == ep["lat"].shift()) & (ep["lon"] == ep["lon"].shift())
@@ -235,16 +236,20 @@ def implied_tracks(
     first = keys[keys.isin(top.index)]
     first = first[~first.duplicated()]  # one event per track gives its coordinates
     seq = every[member(every["event_id"], first.index.to_series())]
-    lat = seq.groupby("event_id", sort=False)["lat"].agg(list)
-    lon = seq.groupby("event_id", sort=False)["lon"].agg(list)
     names = join_ordered(seq["event_id"], seq["name"], " → ")
+    # ``every`` is in (event, seq) order: each event's places are one run of rows
+    ids = seq["event_id"].to_numpy(dtype=object)
+    lat, lon = seq["lat"].to_numpy(dtype=float).tolist(), seq["lon"].to_numpy(dtype=float).tolist()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]).tolist()
+    coords = {
+        ids[a]: tuple(zip(lat[a:b], lon[a:b], strict=True))
+        for a, b in zip(starts, [*starts[1:], len(ids)], strict=True)
+    }  # ≤ limit tracks
     out = pd.DataFrame(
         {
             "key": first.to_numpy(),
             "runs": first.map(counts).to_numpy(),
-            "coords": [
-                tuple(zip(lat[e], lon[e], strict=True)) for e in first.index
-            ],  # ≤ limit tracks
+            "coords": [coords[e] for e in first.index],
             "names": first.index.map(names),
         }
     )
