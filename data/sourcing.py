@@ -103,7 +103,9 @@ def detect_suspension_conflicts(ds: DataSet) -> pd.DataFrame:
     ]
     if suspensions.empty or patrol_rows.empty:
         return pd.DataFrame(columns=list(_declared(ds).columns))
-    pairs = patrol_rows.merge(suspensions, on="theatre_id", suffixes=("", "_s"))
+    # every patrol meets every suspension of its theatre: only the columns a claim needs
+    needed = ["event_id", "theatre_id", "start", "end", "description"]
+    pairs = patrol_rows[needed].merge(suspensions[needed], on="theatre_id", suffixes=("", "_s"))
     # strictly after the day the halt began and before the day patrols resumed
     inside = (pairs["start"] > pairs["start_s"]) & (pairs["end"] < pairs["end_s"])
     pairs = pairs[inside]
