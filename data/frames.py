@@ -180,4 +180,4 @@ def rows_where(frame: pd.DataFrame, keep: np.ndarray | pd.Series) -> pd.DataFram
     if j - i < len(at) // 2:  # no run holds most of the rows: a gather is as cheap
         return frame.iloc[at]
     pieces = [frame.iloc[at[:i]], frame.iloc[int(at[i]) : int(at[j - 1]) + 1], frame.iloc[at[j:]]]
-    return pd.concat([p for p in pieces if len(p)] or [frame.iloc[:0]])
+    return pd.concat([p for p in pieces if len(p)])  # the run itself is never empty
