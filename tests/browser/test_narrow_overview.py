@@ -104,11 +104,15 @@ def test_how_often_settings_keep_every_label_whole_at_1000px(page, app_url):
     wait_for_streamlit(page, 90_000)
     row = page.locator(".st-key-freq_settings").first
     row.wait_for(timeout=60_000)
-    # the row's container is drawn before its widgets: measure once its last label is there
-    row.locator("label p", has_text="Count disputed").first.wait_for(timeout=60_000)
+    # the row's container is drawn before its widgets, and they come one by one: measure
+    # once every option and label looked for is there (on a loaded machine the toggles can
+    # be drawn before the buttons)
+    wanted_texts = ("Week", "Quarter", "Source", "Gap over (days)", "Count disputed")
+    for wanted in wanted_texts:
+        row.locator("button p, label p", has_text=wanted).first.wait_for(timeout=60_000)
     labels = page.evaluate(_CUT)
     texts = [item["text"] for item in labels]
-    for wanted in ("Week", "Quarter", "Source", "Gap over (days)", "Count disputed"):
+    for wanted in wanted_texts:
         assert wanted in texts, texts
     assert [i for i in labels if i["cut"] or i["h"] > 30] == [], labels  # whole, one line
     for k, a in enumerate(labels):
