@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -61,10 +62,10 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         line = raw[: err.start].count(b"\n") + 1
         problems.append(Problem(path.name, line, None, "is not UTF-8 text"))
         return None
-    if not text.strip():
+    if not text or text.isspace():
         problems.append(Problem(path.name, None, None, "file is empty"))
         return None
-    frame = _read_csv_arrow(raw)
+    frame = _read_csv_arrow(raw, text)
     if frame is not None:
         frame.columns = [c.strip() for c in frame.columns]
         return frame.apply(lambda col: col.str.strip())
@@ -79,12 +80,23 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     return frame.apply(lambda col: col.str.strip())
 
 
-def _read_csv_arrow(raw: bytes) -> pd.DataFrame | None:
-    """The CSV ``raw`` (UTF-8, no BOM) read by pyarrow, every cell text and '' for empty,
-    as pandas reads it below, several times faster. None when pyarrow cannot read it or
-    its header repeats a name (pandas renames those): pandas then reads it, and says
-    what is wrong in its own words."""
-    header = next(csv.reader(io.StringIO(raw.decode("utf-8"))), None)
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, each with its line end, cut one at a time as they are asked
+    for (a reader that needs only the header does not copy the whole file)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _read_csv_arrow(raw: bytes, text: str) -> pd.DataFrame | None:
+    """The CSV ``raw`` (UTF-8, no BOM; ``text`` is it decoded) read by pyarrow, every cell
+    text and '' for empty, as pandas reads it below, several times faster. None when
+    pyarrow cannot read it or its header repeats a name (pandas renames those): pandas
+    then reads it, and says what is wrong in its own words."""
+    header = next(csv.reader(_lines(text)), None)
     if not header or len(set(header)) != len(header):
         return None
     try:
@@ -382,7 +394,8 @@ def grade_events(events: pd.DataFrame, citations: pd.DataFrame, sources: pd.Data
         event_at, source_at = event_at[ok], source_at[ok]
         best_rank = np.full(len(events), 6, dtype=np.int64)
         np.minimum.at(best_rank, event_at, ranks.to_numpy(dtype=np.int64)[source_at])
-        pairs = np.unique(event_at.astype(np.int64) * len(ranks) + source_at)
+        # distinct (event, source) pairs; a hash table, not a sort: their order is not used
+        pairs = pd.unique(event_at.astype(np.int64) * len(ranks) + source_at)
         n = np.bincount(pairs // len(ranks), minlength=len(events)).astype(np.int64)
     events["best_reliability_rank"] = pd.Series(np.asarray(best_rank), index=events.index)
     events["best_reliability"] = events["best_reliability_rank"].map(

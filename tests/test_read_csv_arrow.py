@@ -27,6 +27,8 @@ TEXTS = [
     "a\n1\n\n2\n",
     "a,b\n,\n,\n",
     "a,b\n🚀,ü\n",
+    '"a\nb",c\n1,2\n',
+    '"a,\r\nb","c"\r\n1,2\r\n',
 ]
 
 
@@ -36,12 +38,13 @@ def _pandas(text: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("text", TEXTS)
 def test_arrow_reads_as_pandas_or_declines(text: str) -> None:
-    got = _read_csv_arrow(text.encode("utf-8"))
+    got = _read_csv_arrow(text.encode("utf-8"), text)
     if got is None:
         return
     pd.testing.assert_frame_equal(got, _pandas(text))
 
 
 def test_arrow_reads_the_usual_files() -> None:
-    assert _read_csv_arrow(TEXTS[0].encode()) is not None
-    assert _read_csv_arrow(TEXTS[3].encode()) is not None
+    assert _read_csv_arrow(TEXTS[0].encode(), TEXTS[0]) is not None
+    assert _read_csv_arrow(TEXTS[3].encode(), TEXTS[3]) is not None
+    assert _read_csv_arrow(TEXTS[-2].encode(), TEXTS[-2]) is not None
