@@ -70,6 +70,7 @@ def load_embedded(directory: str, signature: str) -> DataSet:
             Path(directory),
             signature,
             lambda: _in_date_order(load_dataset_files(Path(directory))),
+            background=True,
         )
     )
 

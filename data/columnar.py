@@ -18,6 +18,8 @@ import json
 import os
 import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -139,12 +141,19 @@ def load(root: Path, key: str) -> DataSet | None:
         return None
 
 
+#: an unfinished write older than this was stopped half way (its process ended)
+STALE_WRITE_S = 3600.0
+
+
 def prune(root: Path, keep: set[str], max_entries: int = 4) -> None:
     """Remove cached data sets beyond the ``max_entries`` most recent (never one in
-    ``keep``)."""
+    ``keep``), and the folders of writes that were stopped half way (a server stopped
+    while it wrote in the background leaves one; another server may be writing its own,
+    so only those untouched for ``STALE_WRITE_S``)."""
     root = Path(root)
     if not root.is_dir():
         return
+    clear_stopped_writes(root)
     entries = sorted(
         (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
         key=lambda p: p.stat().st_mtime,
@@ -155,20 +164,62 @@ def prune(root: Path, keep: set[str], max_entries: int = 4) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def load_or_build(
-    root: Path, directory: Path, signature: str, build: Callable[[], DataSet]
-) -> DataSet:
-    """The data set of ``directory`` at ``signature`` from the cache under ``root``, else
-    ``build()`` (which validates; its ``DataSetError`` passes through) written there. A
-    cache that cannot be written (read-only disk, full disk) is skipped, never an error."""
-    key = cache_key(directory, signature)
-    cached = load(root, key)
-    if cached is not None:
-        return cached
-    ds = build()
+def clear_stopped_writes(root: Path) -> None:
+    """Remove the folders of writes under ``root`` untouched for ``STALE_WRITE_S``."""
+    now = time.time()
+    for work in Path(root).glob(".*-*"):
+        try:
+            if work.is_dir() and now - work.stat().st_mtime > STALE_WRITE_S:
+                shutil.rmtree(work, ignore_errors=True)
+        except OSError:
+            pass
+
+
+#: cache writes started in the background and not yet finished (see ``wait_for_saves``)
+_saving: list[threading.Thread] = []
+
+
+def _save_quietly(root: Path, key: str, ds: DataSet) -> None:
     try:
         save(root, key, ds)
         prune(root, keep={key})
     except (OSError, ValueError, TypeError):
         pass  # shown all the same; validated again at the next start
+
+
+def load_or_build(
+    root: Path,
+    directory: Path,
+    signature: str,
+    build: Callable[[], DataSet],
+    *,
+    background: bool = False,
+) -> DataSet:
+    """The data set of ``directory`` at ``signature`` from the cache under ``root``, else
+    ``build()`` (which validates; its ``DataSetError`` passes through) written there. A
+    cache that cannot be written (read-only disk, full disk) is skipped, never an error.
+    With ``background``, the writing is done by a thread and the data set returned at once
+    (a server shows its first page while the cache is written; the data set must not be
+    changed afterwards, which a shared one never is). The write is atomic, so a process
+    that stops half way leaves no cache, only a fresh validation at the next start."""
+    key = cache_key(directory, signature)
+    cached = load(root, key)
+    if cached is not None:
+        clear_stopped_writes(root)
+        return cached
+    ds = build()
+    if not background:
+        _save_quietly(root, key, ds)
+        return ds
+    thread = threading.Thread(
+        target=_save_quietly, args=(root, key, ds), name=f"columnar-save-{key}", daemon=True
+    )
+    _saving[:] = [t for t in _saving if t.is_alive()] + [thread]
+    thread.start()
     return ds
+
+
+def wait_for_saves(timeout_s: float | None = None) -> None:
+    """Block until the cache writes started in the background have finished."""
+    for thread in list(_saving):
+        thread.join(timeout_s)

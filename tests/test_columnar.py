@@ -3,7 +3,10 @@ and anything doubtful is a miss (validated again), never a stale data set."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
+import time
 from dataclasses import fields
 from pathlib import Path
 
@@ -110,3 +113,43 @@ def test_old_entries_are_pruned(tmp_path: Path, embedded: DataSet):
     columnar.prune(tmp_path, keep={"a"}, max_entries=1)
     left = {p.name for p in tmp_path.iterdir()}
     assert "a" in left and len(left) <= 2
+
+
+def test_background_write_returns_first_and_leaves_a_whole_cache(
+    tmp_path: Path, embedded: DataSet, monkeypatch: pytest.MonkeyPatch
+):
+    release = threading.Event()
+    real_save = columnar.save
+
+    def slow_save(root: Path, key: str, ds: DataSet) -> Path:
+        assert release.wait(10)
+        return real_save(root, key, ds)
+
+    monkeypatch.setattr(columnar, "save", slow_save)
+    ds = columnar.load_or_build(tmp_path, EMBEDDED_DIR, "sig", lambda: embedded, background=True)
+    assert ds is embedded
+    key = columnar.cache_key(EMBEDDED_DIR, "sig")
+    assert columnar.load(tmp_path, key) is None  # not written yet: the caller went on
+    release.set()
+    columnar.wait_for_saves(10)
+    pd.testing.assert_frame_equal(columnar.load(tmp_path, key).events, embedded.events)
+
+
+def test_background_write_to_an_unwritable_cache_is_skipped(tmp_path: Path, embedded: DataSet):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    ds = columnar.load_or_build(blocked, EMBEDDED_DIR, "sig", lambda: embedded, background=True)
+    columnar.wait_for_saves(10)
+    assert ds is embedded and blocked.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_a_write_stopped_half_way_is_cleared_once_stale(tmp_path: Path):
+    stopped = tmp_path / ".abc-123"
+    stopped.mkdir()
+    (stopped / "events.parquet").write_bytes(b"half")
+    writing = tmp_path / ".def-456"  # another server's write, still going
+    writing.mkdir()
+    old = time.time() - columnar.STALE_WRITE_S - 60
+    os.utime(stopped, (old, old))
+    columnar.prune(tmp_path, keep=set())
+    assert not stopped.exists() and writing.exists()
