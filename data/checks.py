@@ -28,7 +28,7 @@ import shapely.ops
 from shapely.geometry import LineString, Point, box, shape
 from shapely.geometry.base import BaseGeometry
 
-from data.frames import member
+from data.frames import lookup, member
 from data.geo import WGS84, bearing_gap, compass_word, point_on_line_at_distance
 from data.schema import Problem
 
@@ -387,6 +387,19 @@ def _grade_problem(row: pd.Series, rule: str, text: str, field: str = "sources")
     return Problem(str(row["file"]), int(row["row"]) + 2, field, f"{text} [{rule}]")
 
 
+def _with_source(citations: pd.DataFrame, sources: pd.DataFrame) -> pd.DataFrame:
+    """``citations.merge(sources, on="source_id", how="inner")``: the citations of known
+    sources, in their order, with the sources' columns; by lookup where the source ids are
+    unique (a million citations of a few dozen sources need no join)."""
+    if not sources["source_id"].is_unique:
+        return citations.merge(sources, on="source_id", how="inner")
+    out = citations[member(citations["source_id"], sources["source_id"])].reset_index(drop=True)
+    by_id = sources.set_index("source_id")
+    for column in by_id.columns:
+        out[column] = lookup(out["source_id"], by_id[column]).to_numpy()
+    return out
+
+
 def check_grades(
     citations: pd.DataFrame,
     sources: pd.DataFrame,
@@ -399,9 +412,7 @@ def check_grades(
     """Problems for citations and records that break ``GRADE_RULES``. ``citations`` carries
     ``file`` and ``row`` (the frame index of the record in its file)."""
     problems: list[Problem] = []
-    cites = citations.merge(
-        sources[["source_id", "publisher", "reliability"]], on="source_id", how="inner"
-    )
+    cites = _with_source(citations, sources[["source_id", "publisher", "reliability"]])
     origins = {p: originator(p) for p in cites["publisher"].unique()}
     cites["origin"] = cites["publisher"].map(origins)
 
@@ -455,6 +466,8 @@ def check_grades(
 
     # one-claim-one-grade: the same source on a count and on an event it counts
     ev_cites = cites[cites["record_type"] == "event"][["record_id", "source_id", "credibility"]]
+    # (only the sources a count cites can grade a claim twice)
+    ev_cites = ev_cites[member(ev_cites["source_id"], pc_cites["source_id"])]
     ev = events[["event_id", "theatre_id", "kind", "start", "end", "route_id"]].merge(
         ev_cites.rename(columns={"record_id": "event_id", "credibility": "credibility_event"}),
         on="event_id",
