@@ -16,9 +16,10 @@ Fixtures (names and signatures are stable: browser tests are written against the
                  flags (components.export_files.CHROMIUM_ARGS)
   page_log       what the page did: console errors, failed and blocked requests
   page           a Playwright page, 1600x1000, in the session's browser context: no cookie
-                 and no local storage of an earlier test, the cache kept. Every request to
-                 a host other than loopback fails (LOOPBACK_ONLY_ARGS) and is recorded in
-                 page_log.blocked
+                 and no local storage of an earlier test, the cache kept. It is one page,
+                 which the tests of a worker take turns on: a listener a test adds to it,
+                 the test removes. Every request to a host other than loopback fails
+                 (LOOPBACK_ONLY_ARGS) and is recorded in page_log.blocked
   new_context(browser, **options)   a context of one's own (another person, size)
 Helpers
   _start(script, tmp, extra_env=None) -> _Server   start one server of one's own (stop it
@@ -321,41 +322,78 @@ def page_log() -> PageLog:
     return PageLog()
 
 
+#: the cookie that names the test now running (set for loopback, every port: each server)
+_TEST_COOKIE = "pw-test"
+#: run in every document the test page loads, before the page's own scripts: what an
+#: earlier test left in the site's storage is forgotten at this test's first load of it
+#: (Streamlit keeps there whether a person folded the sidebar, and more)
 _FORGET_STORAGE = """(() => { try {
-  if (localStorage.getItem("pw-test") !== "TOKEN") {
-    localStorage.clear(); sessionStorage.clear(); localStorage.setItem("pw-test", "TOKEN");
+  const m = document.cookie.match(/(?:^|; )pw-test=([^;]*)/);
+  if (m && localStorage.getItem("pw-test") !== m[1]) {
+    localStorage.clear(); sessionStorage.clear(); localStorage.setItem("pw-test", m[1]);
   }
 } catch (e) {} })();"""
 
 
+@dataclass
+class _TestPage:
+    """The one page the tests of a worker take turns on. A page of its own for each test
+    made Chromium start a renderer process for it, which then fetched the app's code from
+    the cache and compiled it again: twice the CPU of a load in a page kept open. Between
+    tests it is sent to about:blank, which ends the app's session and keeps the process."""
+
+    context: object
+    current: object | None = None
+
+    def get(self) -> object:
+        if self.current is None or self.current.is_closed():
+            self.current = self.context.new_page()
+            self.current.add_init_script(_FORGET_STORAGE)
+        return self.current
+
+
+@pytest.fixture(scope="session")
+def _test_page(_shared_context) -> _TestPage:
+    return _TestPage(_shared_context)
+
+
 @pytest.fixture
-def page(_shared_context, page_log: PageLog) -> Iterator[object]:
+def page(_shared_context, _test_page: _TestPage, page_log: PageLog) -> Iterator[object]:
     context = _shared_context
-    p = context.new_page()
+    p = _test_page.get()
     p.set_viewport_size(VIEWPORT)
-    # what an earlier test left in the sites' storage is forgotten at this test's first
-    # load of each: Streamlit keeps there whether a person folded the sidebar, and more
-    p.add_init_script(_FORGET_STORAGE.replace("TOKEN", f"{id(p)}-{time.monotonic()}"))
+    token = f"{os.getpid()}-{time.monotonic_ns()}"
+    context.add_cookies([{"name": _TEST_COOKIE, "value": token, "url": "http://127.0.0.1"}])
 
     def request(r) -> None:
         page_log.requests.append((r.url, r.resource_type))
         if not is_local(r.url):
             page_log.blocked.append((r.url, r.resource_type))
 
-    p.on("console", lambda m: m.type == "error" and page_log.console_errors.append(m.text))
-    p.on("pageerror", lambda e: page_log.page_errors.append(str(e)))
-    p.on("response", lambda r: r.status >= 400 and page_log.http_errors.append((r.url, r.status)))
-    p.on("request", request)
-    p.on(
-        "requestfailed",
-        lambda r: page_log.failed.append((r.url, r.resource_type, r.failure or "")),
-    )
+    listeners = {
+        "console": lambda m: m.type == "error" and page_log.console_errors.append(m.text),
+        "pageerror": lambda e: page_log.page_errors.append(str(e)),
+        "response": lambda r: r.status >= 400 and page_log.http_errors.append((r.url, r.status)),
+        "request": request,
+        "requestfailed": lambda r: page_log.failed.append(
+            (r.url, r.resource_type, r.failure or "")
+        ),
+    }
+    for event, listener in listeners.items():
+        p.on(event, listener)
     try:
         yield p
     finally:
-        # whatever the test opened is closed and its sign-ins forgotten; the cache stays
+        # whatever the test opened is closed, its routes and sign-ins forgotten; the page
+        # leaves the app (its session ends) and the cache stays
+        for event, listener in listeners.items():
+            p.remove_listener(event, listener)
         for other in context.pages:
-            other.close()
+            if other is not p:
+                other.close()
+        if not p.is_closed():
+            p.unroute_all(behavior="ignoreErrors")
+            p.goto("about:blank")
         context.clear_cookies()
 
 

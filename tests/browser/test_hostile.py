@@ -25,8 +25,19 @@ def test_no_page_runs_anything_from_the_hostile_records(page, page_log, hostile_
         dialogs.append(f"{dialog.type}: {dialog.message}")
         dialog.dismiss()
 
-    page.on("dialog", on_dialog)
-    # dialogs opened inside a map's iframe reach the page's handler too
+    page.on("dialog", on_dialog)  # the page is the next test's too: removed at the end
+    try:
+        carried = _open_every_page(page, hostile_url)
+    finally:
+        page.remove_listener("dialog", on_dialog)
+    assert carried, "no map frame held the hostile records"
+    assert dialogs == [], dialogs
+    assert page_log.page_errors == [], page_log.page_errors
+
+
+def _open_every_page(page, hostile_url: str) -> int:
+    """Open each page and check it; the number of map frames that held the hostile text.
+    Dialogs opened inside a map's iframe reach the page's handler too."""
     carried = 0
     for path in PAGES:
         page.goto(f"{hostile_url}/{path}")
@@ -38,6 +49,4 @@ def test_no_page_runs_anything_from_the_hostile_records(page, page_log, hostile_
             assert "<script>alert(1)" not in text and "onerror=alert" not in text, path
             carried += "7*7" in text  # the hostile text did reach the map, as text
         screenshot(page, f"hostile_{path or 'overview'}")
-    assert carried, "no map frame held the hostile records"
-    assert dialogs == [], dialogs
-    assert page_log.page_errors == [], page_log.page_errors
+    return carried
