@@ -28,6 +28,7 @@ import queue
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -284,6 +285,44 @@ def offline_router(documents: dict[str, str], refused: list[str]) -> Callable[[o
     return route
 
 
+#: each renderer's Chromium keeps one page per device scale for the next exports: a page of
+#: its own for each export made Chromium start a renderer process, which compiled plotly.js
+#: and Leaflet again (a PNG and a PDF took twice as long). Only this export's documents are
+#: served to it (its router replaces the last one's), and each export loads a new document.
+_PAGES: weakref.WeakKeyDictionary[object, dict[float, object]] = weakref.WeakKeyDictionary()
+
+
+def _export_page(browser, scale: float, viewport: tuple[int, int]):  # noqa: ANN001 (a playwright Browser)
+    """The page ``browser`` keeps for exports at ``scale``, sized to ``viewport``."""
+    pages = _PAGES.setdefault(browser, {})
+    page = pages.get(scale)
+    if page is None or page.is_closed():
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]},
+            device_scale_factor=scale,
+            reduced_motion="reduce",
+            locale="en-GB",
+            timezone_id="UTC",
+            color_scheme="light",
+        )
+        page = pages[scale] = context.new_page()
+    else:
+        page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    return page
+
+
+def _forget_page(browser, page) -> None:  # noqa: ANN001 (a playwright Browser and Page)
+    """Close a kept page that failed an export: the next export starts a new one."""
+    pages = _PAGES.get(browser, {})
+    for scale, kept in list(pages.items()):
+        if kept is page:
+            del pages[scale]
+    try:
+        page.context.close()
+    except Exception:  # the browser is gone already
+        pass
+
+
 def _draw(
     browser,  # noqa: ANN001 (a playwright Browser)
     documents: dict[str, str],
@@ -292,36 +331,39 @@ def _draw(
     scale: float,
     timeout_ms: int,
 ):
+    """Load ``entry`` of ``documents`` in the page ``browser`` keeps for exports at
+    ``scale`` and wait until it has drawn; the page, to be shot or printed (not closed)."""
     refused: list[str] = []
     errors: list[str] = []
-    context = browser.new_context(
-        viewport={"width": viewport[0], "height": viewport[1]},
-        device_scale_factor=scale,
-        reduced_motion="reduce",
-        locale="en-GB",
-        timezone_id="UTC",
-        color_scheme="light",
-    )
+    page = _export_page(browser, scale, viewport)
+    context = page.context
+
+    def on_error(e) -> None:  # noqa: ANN001 (a playwright Error)
+        errors.append(str(e))
+
+    page.on("pageerror", on_error)
     try:
+        context.unroute_all(behavior="wait")
         context.route("**/*", offline_router(documents, refused))
-        page = context.new_page()
-        page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(ORIGIN + entry, wait_until="load", timeout=timeout_ms)
         page.wait_for_function(
             "() => window.__pwReady === true || typeof window.__pwError === 'string'",
             timeout=timeout_ms,
         )
     except Exception as err:  # playwright's TimeoutError
-        context.close()
+        _forget_page(browser, page)
         raise ExportError(
             f"the export page did not finish drawing in {timeout_ms / 1000:.0f} s"
             + (f" ({'; '.join(errors[:3])})" if errors else "")
         ) from err
+    finally:
+        if not page.is_closed():
+            page.remove_listener("pageerror", on_error)
     problem = page.evaluate("() => window.__pwError || null")
     if problem:
-        context.close()
+        _forget_page(browser, page)
         raise ExportError(f"the chart could not be drawn: {problem}")
-    return context, page
+    return page
 
 
 def in_chromium(job: Callable[[object, int], object], timeout_s: float) -> object:
@@ -365,27 +407,19 @@ def draw_files(
         out_pdf: bytes | None = None
         if png:
             docs = {"/slide.html": slide_html(b, aspect), **map_doc}
-            context, page = _draw(
-                browser, docs, "/slide.html", ASPECTS[aspect], SLIDE_SCALE, timeout_ms
+            page = _draw(browser, docs, "/slide.html", ASPECTS[aspect], SLIDE_SCALE, timeout_ms)
+            out_png = page.screenshot(
+                type="png", animations="disabled", caret="hide", timeout=timeout_ms
             )
-            try:
-                out_png = page.screenshot(
-                    type="png", animations="disabled", caret="hide", timeout=timeout_ms
-                )
-            finally:
-                context.close()
         if pdf:
             docs = {"/brief.html": brief_html(b), **map_doc}
-            context, page = _draw(browser, docs, "/brief.html", PAGE_SIZE, 1.0, timeout_ms)
-            try:
-                page.emulate_media(media="screen")
-                out_pdf = page.pdf(
-                    prefer_css_page_size=True,
-                    print_background=True,
-                    margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
-                )
-            finally:
-                context.close()
+            page = _draw(browser, docs, "/brief.html", PAGE_SIZE, 1.0, timeout_ms)
+            page.emulate_media(media="screen")
+            out_pdf = page.pdf(
+                prefer_css_page_size=True,
+                print_background=True,
+                margin={"top": "0", "right": "0", "bottom": "0", "left": "0"},
+            )
         return ExportFiles(png=out_png, pdf=out_pdf, seconds=round(time.monotonic() - started, 2))
 
     result = in_chromium(job, timeout_s)
@@ -422,13 +456,8 @@ def draw_chart_png(
     docs = {CHART_SRC: chart_html(fig, w, h)}
 
     def job(browser, timeout_ms: int) -> bytes:  # noqa: ANN001 (a playwright Browser)
-        context, page = _draw(browser, docs, CHART_SRC, (w, h), 1.0, timeout_ms)
-        try:
-            return page.screenshot(
-                type="png", animations="disabled", caret="hide", timeout=timeout_ms
-            )
-        finally:
-            context.close()
+        page = _draw(browser, docs, CHART_SRC, (w, h), 1.0, timeout_ms)
+        return page.screenshot(type="png", animations="disabled", caret="hide", timeout=timeout_ms)
 
     result = in_chromium(job, timeout_s)
     assert isinstance(result, bytes)

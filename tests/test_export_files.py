@@ -315,27 +315,24 @@ def _laid_out(browser, b, f: EventFilter, doc: str, aspect: str = "16:9"):
     else:
         docs = {"/brief.html": brief_html(b), MAP_SRC: b.map_html}
         entry, viewport, scale = "/brief.html", PAGE_SIZE, 1.0
-    context, page = _draw(browser, docs, entry, viewport, scale, 60_000)
-    try:
-        boxes = page.evaluate(_MEASURE, list(BOXES))
-        legend_rows = page.locator("#pw-legend-box .lg-e").count()
-        chart = page.evaluate(_CHART) if doc == "slide" else None
-        frame = page.frame(url=re.compile(r"/map\.html$"))
-        # every thing the map draws: markers, sites, route vertices
-        view = overview_view(ds, f, TODAY).map
-        points = [[la, lo] for la, lo in drawn_points(view)]
-        assert len(points) >= len(view.markers) > 0
-        state = frame.evaluate(_MAP_STATE, points)
-    finally:
-        context.close()
+    page = _draw(browser, docs, entry, viewport, scale, 60_000)  # the export's own page
+    boxes = page.evaluate(_MEASURE, list(BOXES))
+    legend_rows = page.locator("#pw-legend-box .lg-e").count()
+    chart = page.evaluate(_CHART) if doc == "slide" else None
+    frame = page.frame(url=re.compile(r"/map\.html$"))
+    # every thing the map draws: markers, sites, route vertices
+    view = overview_view(ds, f, TODAY).map
+    points = [[la, lo] for la, lo in drawn_points(view)]
+    assert len(points) >= len(view.markers) > 0
+    state = frame.evaluate(_MAP_STATE, points)
     return boxes, legend_rows, state, viewport, chart
 
 
 @pytest.fixture(scope="module")
 def layout_browser():
     """``run(fn, *args)`` calls ``fn(browser, *args)`` with the export's own Chromium, on
-    its renderer's thread (``components.export_files.in_chromium``), each layout case in a
-    new context of its own, as the export draws."""
+    its renderer's thread (``components.export_files.in_chromium``), each layout case drawn
+    in the page it keeps for exports, as the export draws."""
     return lambda fn, *args: in_chromium(lambda browser, _ms: fn(browser, *args), TIMEOUT_S)
 
 
