@@ -311,14 +311,12 @@ def _export_page(browser, scale: float, viewport: tuple[int, int]):  # noqa: ANN
     return page
 
 
-def _forget_page(browser, page) -> None:  # noqa: ANN001 (a playwright Browser and Page)
-    """Close a kept page that failed an export: the next export starts a new one."""
-    pages = _PAGES.get(browser, {})
-    for scale, kept in list(pages.items()):
-        if kept is page:
-            del pages[scale]
+def _forget_page(browser, scale: float) -> None:  # noqa: ANN001 (a playwright Browser)
+    """Close the kept page that failed an export: the next export starts a new one."""
+    page = _PAGES.get(browser, {}).pop(scale, None)
     try:
-        page.context.close()
+        if page is not None:
+            page.context.close()
     except Exception:  # the browser is gone already
         pass
 
@@ -351,7 +349,7 @@ def _draw(
             timeout=timeout_ms,
         )
     except Exception as err:  # playwright's TimeoutError
-        _forget_page(browser, page)
+        _forget_page(browser, scale)
         raise ExportError(
             f"the export page did not finish drawing in {timeout_ms / 1000:.0f} s"
             + (f" ({'; '.join(errors[:3])})" if errors else "")
@@ -361,7 +359,7 @@ def _draw(
             page.remove_listener("pageerror", on_error)
     problem = page.evaluate("() => window.__pwError || null")
     if problem:
-        _forget_page(browser, page)
+        _forget_page(browser, scale)
         raise ExportError(f"the chart could not be drawn: {problem}")
     return page
 

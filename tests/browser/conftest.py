@@ -328,11 +328,11 @@ _TEST_COOKIE = "pw-test"
 #: earlier test left in the site's storage is forgotten at this test's first load of it
 #: (Streamlit keeps there whether a person folded the sidebar, and more)
 _FORGET_STORAGE = """(() => { try {
-  const m = document.cookie.match(/(?:^|; )pw-test=([^;]*)/);
-  if (m && localStorage.getItem("pw-test") !== m[1]) {
-    localStorage.clear(); sessionStorage.clear(); localStorage.setItem("pw-test", m[1]);
+  const m = document.cookie.match(/(?:^|; )NAME=([^;]*)/);
+  if (m && localStorage.getItem("NAME") !== m[1]) {
+    localStorage.clear(); sessionStorage.clear(); localStorage.setItem("NAME", m[1]);
   }
-} catch (e) {} })();"""
+} catch (e) {} })();""".replace("NAME", _TEST_COOKIE)
 
 
 @dataclass
