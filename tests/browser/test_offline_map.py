@@ -26,18 +26,18 @@ def open_map(page, url: str):
     return frame
 
 
-@pytest.fixture
-def loaded(page, page_log, streamlit_app):
-    """The self-test app with its default online tiles, which the harness aborts."""
+def test_leaflet_draws_the_map_offline(page, page_log, streamlit_app):
+    """The self-test app with its default online tiles, which the harness aborts: the map,
+    its data and the offline basemap are drawn, styled and named, and nothing it needed came
+    from the internet (one page load for all three checks)."""
     frame = open_map(page, streamlit_app(APP))
-    return page, page_log, frame
+    assert screenshot(page, "offline_map").stat().st_size > 10_000
+    _css_and_fonts_are_applied(page_log, frame)
+    _map_data_and_names_are_drawn(page, frame)
+    _nothing_needed_the_internet(page_log)
 
 
-def test_leaflet_draws_the_map_offline(loaded):
-    page, log, frame = loaded
-    path = screenshot(page, "offline_map")
-    assert path.stat().st_size > 10_000
-
+def _map_data_and_names_are_drawn(page, frame) -> None:
     assert frame.locator(".leaflet-container").count() == 1
     # data: the polyline and the CircleMarker in the overlay pane, the cluster's icon
     assert frame.locator(".leaflet-overlay-pane svg path.pw-test-route").count() == 1
@@ -100,8 +100,7 @@ async (container, [town, edge]) => {
 """
 
 
-def test_css_and_fonts_are_applied(loaded):
-    _, log, frame = loaded
+def _css_and_fonts_are_applied(log, frame) -> None:
     container = frame.locator(".leaflet-container")
     # leaflet.css (position) and our basemap CSS (the colour beyond the basemap)
     assert container.evaluate("e => getComputedStyle(e).overflow") == "hidden"
@@ -120,8 +119,7 @@ def test_css_and_fonts_are_applied(loaded):
     )
 
 
-def test_nothing_needed_the_internet(loaded):
-    _, log, _ = loaded
+def _nothing_needed_the_internet(log) -> None:
     remote_code = [
         (url, kind)
         for url, kind in log.requests
