@@ -445,6 +445,31 @@ def test_the_pdf_lists_every_source(whole):
     assert "reopen this view" not in text.casefold()  # no public address configured
 
 
+def test_a_page_that_fails_an_export_is_closed_and_the_next_export_draws_in_a_new_one():
+    """A document that reports a drawing error is refused with the error named; the kept
+    page it failed in is closed and forgotten, and the next export at that scale is drawn
+    in a new page (SYNTHETIC documents)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=["2021-01", "2021-02"], y=[3, 5]))
+    assert _png_size(draw_chart_png(fig, width=800, height=450)) == (800, 450)
+    kept = in_chromium(lambda browser, _ms: export_files._PAGES[browser][1.0], TIMEOUT_S)
+    assert not kept.is_closed()
+
+    failing = {"/fail.html": "<script>window.__pwError = 'SYNTHETIC drawing failure';</script>"}
+
+    def job(browser, timeout_ms: int):
+        return _draw(browser, failing, "/fail.html", (800, 450), 1.0, timeout_ms)
+
+    with pytest.raises(ExportError, match="could not be drawn: SYNTHETIC drawing failure"):
+        in_chromium(job, TIMEOUT_S)
+    assert kept.is_closed()
+    assert in_chromium(lambda browser, _ms: 1.0 in export_files._PAGES[browser], TIMEOUT_S) is False
+    assert _png_size(draw_chart_png(fig, width=800, height=450)) == (800, 450)
+    again = in_chromium(lambda browser, _ms: export_files._PAGES[browser][1.0], TIMEOUT_S)
+    assert again is not kept and not again.is_closed()
+
+
 def test_a_chart_alone_is_drawn_as_a_slide_png():
     import plotly.graph_objects as go
 
