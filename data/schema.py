@@ -63,6 +63,9 @@ class DataSetError(ValueError):
 #: a column whose first rows are mostly distinct is checked cell by cell; any other once
 #: per distinct value (1M events hold ~2,000 dates, ~80,000 source lists)
 _SAMPLE = 4096
+#: a column of at most this many cells (a form's record, a small import) is checked cell by
+#: cell: counting and spreading back its distinct values cost more than the check itself
+_SMALL = 256
 
 
 def _per_value(test: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
@@ -72,6 +75,8 @@ def _per_value(test: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], 
     are mostly distinct (ids), are tested cell by cell."""
 
     def check(s: pd.Series) -> pd.Series:
+        if len(s) <= _SMALL:
+            return test(s)
         head = s.iloc[:_SAMPLE]
         if head.nunique(dropna=False) * 2 > len(head):
             return test(s)

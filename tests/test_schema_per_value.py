@@ -21,8 +21,10 @@ def _date_ok(s: pd.Series) -> pd.Series:
         [f"2021-01-{i % 28 + 1:02d}x{i}" if i % 3 else "2021-01-01" for i in range(_SAMPLE * 2)],
         # a missing cell among repeated ones
         ["2021-01-01", None, "nope"] * _SAMPLE,
+        # a small column (a form's record, a small import): checked cell by cell
+        ["2021-01-01", "bad", "", "2021-01-01"],
     ],
-    ids=["repeated", "distinct", "missing"],
+    ids=["repeated", "distinct", "missing", "small"],
 )
 def test_per_value_verdict_is_the_cell_by_cell_verdict(values):
     s = pd.Series(values, dtype="object", index=range(100, 100 + len(values)))
