@@ -228,7 +228,7 @@ def _to_record_problems(
     return out
 
 
-def check_text(records: Mapping[str, pd.DataFrame]) -> list[RecordProblem]:
+def _check_text(records: Mapping[str, pd.DataFrame]) -> list[RecordProblem]:
     """Field-by-field checks of each record (the files' pandera schemas); ``records`` as
     :func:`_prepare` gives them (canonical text, numbered from 0)."""
     out: list[RecordProblem] = []
@@ -298,7 +298,7 @@ def _concat(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 def _combine_once(
     base: DataSet, recs: dict[str, pd.DataFrame], revision: int
 ) -> tuple[DataSet, list[RecordProblem]]:
-    problems = check_text(recs)
+    problems = _check_text(recs)
     shipped = {
         "sources": base.sources["source_id"],
         "actors": base.actors["actor_id"],

@@ -71,8 +71,9 @@ _SMALL = 256
 def _per_value(test: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
     """``test`` (a cell-wise check of a text column) worked out once per distinct value of
     the column and spread back over its rows: the same verdict for every cell, in a
-    fraction of the time where values repeat. Columns with a missing cell, or whose values
-    are mostly distinct (ids), are tested cell by cell."""
+    fraction of the time where values repeat. Small columns (at most ``_SMALL`` cells),
+    columns with a missing cell, or whose values are mostly distinct (ids), are tested cell
+    by cell."""
 
     def check(s: pd.Series) -> pd.Series:
         if len(s) <= _SMALL:
