@@ -628,12 +628,13 @@ def _letters(n: int) -> str:
 
 
 def _label_kind(note: object) -> str | None:
-    """What a long vertical label of a timeline labels: 'milestone' (hung from the top of
-    the plot, ``timeline_figure``), 'note' (an analyst's note, ``gap_timeline_figure``), or
-    None for any other annotation."""
-    if getattr(note, "textangle", None) != -90 or getattr(note, "xref", None) != "x":
+    """What a long vertical label of a timeline (an annotation, or its dict) labels:
+    'milestone' (hung from the top of the plot, ``timeline_figure``), 'note' (an analyst's
+    note, ``gap_timeline_figure``), or None for any other annotation."""
+    get = note.get if isinstance(note, Mapping) else lambda key: getattr(note, key, None)
+    if get("textangle") != -90 or get("xref") != "x":
         return None
-    return {"paper": "milestone", "y domain": "note"}.get(getattr(note, "yref", None))
+    return {"paper": "milestone", "y domain": "note"}.get(get("yref"))
 
 
 def _vertical_labels(fig: go.Figure) -> list[tuple[str, object]]:
@@ -735,54 +736,64 @@ def tagged_figure(fig: go.Figure, tags: Sequence[Tag]) -> go.Figure:
     notes replaced by ``tags`` (``chart_tags(fig)``) over the plot, each with its labels on
     hover and, when raised above the first row, a line down to its date; the top margin
     grown to hold the rows of tags under the title, which is pinned to the top."""
-    out = new_figure(fig)
     if not tags:
-        return out
-    out.layout.annotations = [a for a in out.layout.annotations if _label_kind(a) is None]
+        return new_figure(fig)
+    # made as dicts, then one figure of them (added to a figure one by one, plotly walks
+    # every property of each: ~1 ms a tag)
+    layout = deepcopy(fig._layout)
+    shapes = list(layout.get("shapes", ()))
+    annotations = [a for a in layout.get("annotations", ()) if _label_kind(a) is None]
     colours = {"milestone": ("#222", "#555"), "note": (NOTE_COLOUR, NOTE_COLOUR)}
     for tag in tags:
         text_colour, border = colours[tag.kind]
         lift = 3 + tag.row * TAG_ROW
         if tag.row:
-            out.add_shape(
-                name=TAG_STEM,
-                type="line",
-                xref="x",
-                yref="paper",
-                x0=tag.x,
-                x1=tag.x,
-                ysizemode="pixel",
-                yanchor=1,
-                y0=0,
-                y1=lift,
-                line={"color": border, "width": 1, "dash": "dot"},
+            shapes.append(
+                {
+                    "name": TAG_STEM,
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": tag.x,
+                    "x1": tag.x,
+                    "ysizemode": "pixel",
+                    "yanchor": 1,
+                    "y0": 0,
+                    "y1": lift,
+                    "line": {"color": border, "width": 1, "dash": "dot"},
+                }
             )
-        out.add_annotation(
-            name=TAG_NAME,
-            text=tag.text,
-            x=tag.x,
-            xref="x",
-            y=1,
-            yref="paper",
-            xanchor="center",
-            yanchor="bottom",
-            yshift=lift,
-            showarrow=False,
-            font={"size": TAG_FONT, "color": text_colour},
-            bgcolor="#ffffff",
-            bordercolor=border,
-            borderwidth=1,
-            borderpad=TAG_PAD,
-            hovertext=hover_text(tag.lines),
+        annotations.append(
+            {
+                "name": TAG_NAME,
+                "text": tag.text,
+                "x": tag.x,
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "yshift": lift,
+                "showarrow": False,
+                "font": {"size": TAG_FONT, "color": text_colour},
+                "bgcolor": "#ffffff",
+                "bordercolor": border,
+                "borderwidth": 1,
+                "borderpad": TAG_PAD,
+                "hovertext": hover_text(tag.lines),
+            }
         )
     rows = 1 + max(tag.row for tag in tags)
     top = TITLE_BAND + rows * TAG_ROW + 3
-    out.update_layout(
-        margin={"t": max(top, out.layout.margin.t or 0)},
-        # the title (and subtitle) where plotly centres it in the usual top margin
-        title={"y": 1 - TITLE_MIDDLE / (out.layout.height or 450), "yanchor": "middle"},
-    )
-    return out
+    margin = dict(layout.get("margin") or {})
+    margin["t"] = max(top, margin.get("t") or 0)
+    # the title (and subtitle) where plotly centres it in the usual top margin
+    title = dict(layout.get("title") or {})
+    title.update(y=1 - TITLE_MIDDLE / (layout.get("height") or 450), yanchor="middle")
+    layout.update(margin=margin, title=title, annotations=annotations)
+    if shapes:
+        layout["shapes"] = shapes
+    return new_figure(data=deepcopy(fig._data), layout=layout)
 
 
 def tag_boxes(fig: go.Figure, width: float) -> list[tuple[str, float, float, float, float]]:
