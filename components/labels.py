@@ -399,17 +399,26 @@ def _blocked(
     if not len(markers) and not len(placed):  # (the lines' markers are the same ones)
         return np.zeros((len(boxes), markers.shape[1]), dtype=bool)  # nothing near: all free
     b = boxes[:, None, None, :]
-    m = markers[None]
-    out = _sparse(_box_circle, b, m, b, m).any(axis=1) | _box_box(b, placed[None]).any(axis=1)
+    out = np.zeros((len(boxes), markers.shape[1]), dtype=bool)
+    # (each test only where there is something to meet: most calls have few obstacles)
+    if len(markers):
+        m = markers[None]
+        out |= _sparse(_box_circle, b, m, b, m).any(axis=1)
+    if len(placed):
+        out |= _box_box(b, placed[None]).any(axis=1)
     pl = placed_lines[None]
-    out |= _sparse(_seg_box, pl, b, _bbox(pl), b).any(axis=1)
+    if len(placed_lines):
+        out |= _sparse(_seg_box, pl, b, _bbox(pl), b).any(axis=1)
     if not np.isnan(lines).all():
         ln = lines[:, None, None, :]
         lb = _bbox(ln)
-        ml = markers_for_lines[None]
-        out |= _sparse(_seg_circle, ln, ml, lb, ml).any(axis=1)
-        out |= _sparse(_seg_box, ln, placed[None], lb, placed[None]).any(axis=1)
-        out |= _sparse(_seg_seg, ln, pl, lb, _bbox(pl)).any(axis=1)
+        if len(markers_for_lines):
+            ml = markers_for_lines[None]
+            out |= _sparse(_seg_circle, ln, ml, lb, ml).any(axis=1)
+        if len(placed):
+            out |= _sparse(_seg_box, ln, placed[None], lb, placed[None]).any(axis=1)
+        if len(placed_lines):
+            out |= _sparse(_seg_seg, ln, pl, lb, _bbox(pl)).any(axis=1)
     return out
 
 
@@ -529,6 +538,7 @@ def place_labels(
     p_box = np.full((n, nz, 4), np.nan)
     p_line = np.full((n, nz, 4), np.nan)
     p_reach = np.zeros(n)  # how far (px) its box or leader reaches from its point
+    p_led = np.zeros(n, dtype=bool)  # whether it has a leader at any zoom
     n_placed = len(fixed)  # what is fixed counts as placed before any label
     for k, f in enumerate(fixed):
         fx0, fy0 = (float(v) for v in world_px(f.lon, f.lat))
@@ -583,7 +593,9 @@ def place_labels(
             ty = q_y[pnear, None] * scale[zk]
             shift = np.stack([tx, ty, tx, ty], axis=-1)
             pb = shift + p_box[:n_placed][pnear][:, zk]
-            pl = shift + p_line[:n_placed][pnear][:, zk]
+            # (only the leaders of those placed with one: most have none)
+            led = p_led[:n_placed][pnear]
+            pl = shift[led] + p_line[:n_placed][pnear][led][:, zk]
             if framed:  # the frame relative to the point, at each zoom
                 fr = (frame_px[None, :] - np.array([x0, y0, x0, y0])[None, :]) * scale[zk, None]
                 fr = fr + margin[None, :]
@@ -654,6 +666,7 @@ def place_labels(
             p_x[n_placed], p_y[n_placed] = x0, y0
             p_box[n_placed] = np.where(shown[:, None], cand.boxes[idx], np.nan)
             p_line[n_placed] = np.where(shown[:, None], cand.lines[idx], np.nan)
+            p_led[n_placed] = not np.isnan(p_line[n_placed]).all()
             p_reach[n_placed] = float(np.abs(cand.boxes[np.unique(idx[shown])]).max())
             n_placed += 1
         out[i] = Placement(
