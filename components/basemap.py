@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import folium
 import pandas as pd
+import xyzservices
 from folium.template import Template
 
 from components.html import esc
@@ -80,10 +82,14 @@ def add_tile_layer(
     if url is None:
         return
     host = urlsplit(url).hostname or "online"
+    attr = attribution or default_attribution(url)
+    name = f"Online map tiles ({host})"
     folium.TileLayer(
-        tiles=url,
-        attr=attribution or default_attribution(url),
-        name=f"Online map tiles ({host})",
+        # given as a provider, not a string: folium looks a string up among every provider
+        # xyzservices knows (~2 ms a map) before taking it as a URL; the layer is the same
+        tiles=xyzservices.TileProvider(name=name, url=url, attribution=attr),
+        attr=attr,
+        name=name,
         overlay=False,
         control=True,
         show=show,
@@ -115,8 +121,17 @@ BORDER = "#3b3b3b"
 def basemap_extent() -> list[list[float]]:
     """The area the offline basemap covers, [[south, west], [north, east]] (the land
     file's ``bbox``; every file is clipped to the same)."""
-    west, south, east, north = (float(v) for v in load_basemap()["land"]["bbox"])
+    from data.cache import basemap_texts
+
+    texts = dict(basemap_texts(str(BASEMAP_DIR), tuple(LAYERS.items())))
+    west, south, east, north = _bbox_of(texts["land"])
     return [[south, west], [north, east]]
+
+
+@lru_cache(maxsize=4)
+def _bbox_of(text: str) -> tuple[float, ...]:
+    """The ``bbox`` of a GeoJSON text, read once per text (every map asks for it)."""
+    return tuple(float(v) for v in json.loads(text)["bbox"])
 
 
 MAX_ZOOM = 18
