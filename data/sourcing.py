@@ -96,16 +96,16 @@ def detect_suspension_conflicts(ds: DataSet) -> pd.DataFrame:
     reported suspension of the same theatre, the suspension running from its date to its
     end date. Each pair gives two claims: the patrol's and the suspension's."""
     ev = ds.events
-    suspensions = ev[(ev["kind"] == "suspension") & ev["end_date"].ne("")]
-    patrol_rows = ev[
-        ev["kind"].isin(vocab.PATROL_KINDS)
-        & ev["status"].isin(["carried_out", "announced", "disputed"])
-    ]
-    if suspensions.empty or patrol_rows.empty:
+    halts = (ev["kind"] == "suspension") & ev["end_date"].ne("")
+    patrols = ev["kind"].isin(vocab.PATROL_KINDS) & ev["status"].isin(
+        ["carried_out", "announced", "disputed"]
+    )
+    if not halts.any() or not patrols.any():
         return pd.DataFrame(columns=list(_declared(ds).columns))
-    # every patrol meets every suspension of its theatre: only the columns a claim needs
-    needed = ["event_id", "theatre_id", "start", "end", "description"]
-    pairs = patrol_rows[needed].merge(suspensions[needed], on="theatre_id", suffixes=("", "_s"))
+    # every patrol meets every suspension of its theatre: only the columns a claim needs,
+    # taken before the rows (the rows of every column: ~1 s at a million events)
+    needed = ev[["event_id", "theatre_id", "start", "end", "description"]]
+    pairs = needed[patrols].merge(needed[halts], on="theatre_id", suffixes=("", "_s"))
     # strictly after the day the halt began and before the day patrols resumed
     inside = (pairs["start"] > pairs["start_s"]) & (pairs["end"] < pairs["end_s"])
     pairs = pairs[inside]
