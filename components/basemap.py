@@ -384,12 +384,15 @@ def town_label_rows(
     font_size: float = LABEL_FONT_PX,
     frame: Sequence[Sequence[float]] | None = None,
     fixed: Sequence[FixedBox] = (),
+    names_from: float = LABEL_MIN_ZOOM,
 ) -> list[list]:
     """Label rows for :class:`LabelLayer` from ``labels`` (``name``, ``lat``, ``lon`` and
     optionally ``kind`` and ``activity``), placed by :func:`components.labels.place_labels`
     away from each other and from ``markers`` (what the map draws over the basemap), inside
     ``frame`` ([[south, west], [north, east]], what the map is framed on) where they can,
-    clear of what is ``fixed`` (the country names, :func:`country_name_boxes`)."""
+    clear of what is ``fixed`` (the country names, :func:`country_name_boxes`), at the
+    zooms of :data:`LABEL_ZOOMS` from ``names_from`` on (a live map, which hides every name
+    below :data:`NAMES_MIN_ZOOM`, needs none below it)."""
     keep = [
         r
         for r in labels.to_dict("records")
@@ -410,8 +413,9 @@ def town_label_rows(
     if frame is not None:
         (south, west), (north, east) = frame
         box = (float(west), float(south), float(east), float(north))
+    zooms = [z for z in LABEL_ZOOMS if z >= names_from]
     placed = place_labels(
-        items, font_size=font_size, zooms=LABEL_ZOOMS, markers=markers, frame=box, fixed=fixed
+        items, font_size=font_size, zooms=zooms, markers=markers, frame=box, fixed=fixed
     )
     return [
         [
@@ -464,12 +468,13 @@ def add_vector_basemap(
     country_names: bool = True,
     markers: Sequence[Marker] = (),
     frame: Sequence[Sequence[float]] | None = None,
+    names_from: float = LABEL_MIN_ZOOM,
 ) -> None:
     """Add the offline basemap to ``m`` as the overlay "Basemap (offline)": land and sea,
     borders (dark, dashed), rivers (blue), country names and, from ``labels`` (columns
     ``name``, ``lat``, ``lon``, optionally ``kind`` and ``activity``), town names placed so
-    that none overlaps another or one of ``markers``, inside ``frame`` where they can
-    (:func:`town_label_rows`). Nothing in
+    that none overlaps another or one of ``markers``, inside ``frame`` where they can, from
+    zoom ``names_from`` on (:func:`town_label_rows`). Nothing in
     it takes clicks or hovers, and everything drawn on the map later sits above it. Beyond
     the basemap's extent the map is a flat light grey, so without tiles it still reads as a
     map, not a broken page.
@@ -499,7 +504,9 @@ def add_vector_basemap(
             rows.append([lat, lon, esc(text), "pw-country-name", centre, 0, 0, 0])
     if labels is not None and len(labels):
         fixed = country_name_boxes() if country_names else ()
-        rows.extend(town_label_rows(labels, markers, frame=frame, fixed=fixed))
+        rows.extend(
+            town_label_rows(labels, markers, frame=frame, fixed=fixed, names_from=names_from)
+        )
     if rows:
         LabelLayer(rows).add_to(group)
     group.add_to(m)
@@ -519,18 +526,21 @@ def add_basemap(
     activity: pd.Series | None = None,
     markers: Sequence[Marker] = (),
     frame: Sequence[Sequence[float]] | None = None,
+    names_from: float = LABEL_MIN_ZOOM,
 ) -> None:
     """The background of every map: the offline vector basemap (``vector``), the default
     layer, naming the placed cities and towns of ``places`` (their labels placed by kind and
     ``activity`` per place id, clear of ``markers``, inside ``frame`` — [[south, west],
-    [north, east]], what the map is framed on — where they can), and online ``tiles`` (a
-    ``TileSettings``; None for none) as a layer to switch to, off at start."""
+    [north, east]], what the map is framed on — where they can, from zoom ``names_from``
+    on: :data:`NAMES_MIN_ZOOM` for a live map, which hides names below it; the least zoom
+    an export may be framed at, by default), and online ``tiles`` (a ``TileSettings``; None
+    for none) as a layer to switch to, off at start."""
     if vector:
         towns = places[places["placed"] & places["kind"].isin(LABELLED_KINDS)]
         towns = towns[["place_id", "name", "lat", "lon", "kind"]].assign(
             activity=towns["place_id"].map(activity).fillna(0.0) if activity is not None else 0.0
         )
-        add_vector_basemap(m, towns, markers=markers, frame=frame)
+        add_vector_basemap(m, towns, markers=markers, frame=frame, names_from=names_from)
     if tiles is not None:
         add_tile_layer(
             m, getattr(tiles, "url", None), getattr(tiles, "attribution", None), show=not vector

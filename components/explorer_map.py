@@ -178,13 +178,16 @@ def build_explorer_map(
     basemap: bool = True,
     legend_open: bool = True,
     focus: str | None = None,
+    names_from: float | None = None,
 ) -> folium.Map:
     """The explorer map of ``view`` (see ``data.mapview.build_map_view``) and the agreement
     ``zones`` (a GeoJSON FeatureCollection from ``data.zones.zone_layer``). ``tiles`` is a
     ``TileSettings``; None draws no online tiles. ``focus``: a place id to open the map on
-    (``components.layers.focus``); else it is framed on the selection's activity."""
+    (``components.layers.focus``); else it is framed on the selection's activity.
+    ``names_from``: the least zoom town names are placed for (default: the least an export
+    is framed at; the live map's is ``components.basemap.NAMES_MIN_ZOOM``)."""
     from components.assets import localise_assets
-    from components.basemap import add_basemap
+    from components.basemap import LABEL_MIN_ZOOM, add_basemap
 
     colours = actor_colours(ds.actors)
     m = new_map(
@@ -202,6 +205,7 @@ def build_explorer_map(
         vector=basemap,
         activity=pd.Series(view_activity(view, ds.route_waypoints), dtype=float),
         markers=view_obstacles(view),  # names may sit on the pale visit circles
+        names_from=LABEL_MIN_ZOOM if names_from is None else names_from,
     )
 
     active_places = set(view.sites["place_id"])
@@ -314,7 +318,12 @@ def render_explorer(
     changes, the panel shows its record."""
     from streamlit_folium import st_folium
 
-    m = build_explorer_map(ds, view, zones, tiles=tiles, legend_open=False, focus=focus)
+    from components.basemap import NAMES_MIN_ZOOM
+
+    # the live map hides every town name below NAMES_MIN_ZOOM: none is placed below it
+    m = build_explorer_map(
+        ds, view, zones, tiles=tiles, legend_open=False, focus=focus, names_from=NAMES_MIN_ZOOM
+    )
     state_key, seen_key = f"{key}_selected", f"{key}_seen"
     if focus and st.session_state.get(f"{key}_focus") != focus:
         st.session_state[state_key] = ("place", focus)  # a place chosen by the search

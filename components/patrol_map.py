@@ -117,14 +117,17 @@ def build_overview_map(
     legend_open: bool = True,
     focus: str | None = None,
     blocks: BlockSource | None = None,
+    names_from: float | None = None,
 ) -> folium.Map:
     """The map of ``view`` (``data.views.overview_map_view`` of the filtered ``events``):
     routes, sites and events per place, each with a popup. ``focus``: a place id to open
     the map on, ringed, with its popup open (``components.layers.focus``); else the map is
     framed on what it draws. ``blocks``: where the events' popup blocks come from
-    (``components.layers.events.event_layer``)."""
+    (``components.layers.events.event_layer``). ``names_from``: the least zoom town names
+    are placed for (default: the least an export is framed at; a live map's is
+    ``components.basemap.NAMES_MIN_ZOOM``)."""
     from components.assets import localise_assets
-    from components.basemap import add_basemap
+    from components.basemap import LABEL_MIN_ZOOM, add_basemap
 
     colours = actor_colours(ds.actors)
     m = new_map(zoom_snap=0.25, zoom_delta=0.5)
@@ -136,6 +139,7 @@ def build_overview_map(
         activity=pd.Series(view_activity(view, ds.route_waypoints), dtype=float),
         markers=view_obstacles(view),
         frame=overview_bounds(view) if focus is None else None,  # names kept in the frame
+        names_from=LABEL_MIN_ZOOM if names_from is None else names_from,
     )
     routes = view.drawn_routes
     route_layer(
@@ -283,7 +287,11 @@ def render_overview_map(
     same map (``data.cache.map_html``)."""
     import streamlit as st
 
+    from components.basemap import NAMES_MIN_ZOOM
     from data.cache import map_html, per_record
+
+    # a live map hides every town name below NAMES_MIN_ZOOM: none is placed below it
+    options = {"names_from": NAMES_MIN_ZOOM, **options}
 
     def blocks(ids: list[str]) -> dict[str, str]:  # an event's popup block, made once
         return per_record(ds, "event_popup", ids, lambda new: popup_blocks(ds, events, new))

@@ -277,3 +277,29 @@ def test_label_rows_carry_each_zoom_s_position_and_leader():
     import inspect
 
     assert "innerHTML" not in inspect.getsource(LabelLayer)  # text and SVG nodes only
+
+
+def test_a_live_map_places_names_from_the_zoom_it_shows_them_at():
+    """A live map hides every town name below NAMES_MIN_ZOOM, so its names are placed from
+    there (half the work of placing them); a still picture, which may be framed lower and
+    shows the names that fit, keeps them from LABEL_MIN_ZOOM. From NAMES_MIN_ZOOM on, both
+    write every name where the label rule finds room."""
+    from components.basemap import LABEL_MIN_ZOOM, NAMES_MIN_ZOOM, town_label_rows
+
+    towns = pd.DataFrame(
+        {
+            "name": ["al-Darbasiyah", "Amuda", "Qamishli"],
+            "lat": [37.07, 37.104, 37.05],
+            "lon": [40.65, 40.93, 41.22],
+            "kind": ["town", "town", "city"],
+        }
+    )
+    live = town_label_rows(towns, names_from=NAMES_MIN_ZOOM)
+    still = town_label_rows(towns)
+    assert min(row[4][0][0] for row in still) == LABEL_MIN_ZOOM
+    for row, whole in zip(live, still, strict=True):
+        assert row[:4] == whole[:4]
+        assert row[5] is not None and row[5] >= NAMES_MIN_ZOOM
+        assert all(stage[0] >= NAMES_MIN_ZOOM for stage in row[4])
+        # shown at every zoom the live map names towns, as the still picture shows it there
+        assert whole[5] is not None and whole[5] <= NAMES_MIN_ZOOM

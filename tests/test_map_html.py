@@ -81,3 +81,26 @@ def test_every_popup_of_the_overview_map_scrolls_inside_the_map(hostile_ds):  # 
     page = overview_map_html(hostile_ds, hostile_ds.events, view, tiles=None)
     binds = re.findall(r"bindPopup\([^;]*?\{([^}]*)\}\)", page)
     assert binds and all("maxHeight: 380" in options for options in binds), binds
+
+
+def test_the_live_overview_map_places_names_from_where_it_shows_them(mini, monkeypatch):
+    """The Overview's and How often's map hides every town name below NAMES_MIN_ZOOM: its
+    names are placed from there on, not from the least zoom an export is framed at."""
+    import json
+
+    import streamlit as st
+
+    from components.basemap import NAMES_MIN_ZOOM
+    from components.patrol_map import render_overview_map
+    from data.views import overview_map_view
+
+    shown: list[str] = []
+    monkeypatch.setattr(st, "iframe", lambda html, **_: shown.append(html))
+    render_overview_map(mini, mini.events, overview_map_view(mini, mini.events), tiles=None)
+    line = next(line for line in shown[0].splitlines() if '"pw-country-name"' in line)
+    rows = json.loads(line[line.index("[") : line.rindex("]") + 1])
+    towns = [row for row in rows if row[3] == "pw-town-name"]
+    assert towns
+    for row in towns:
+        assert row[5] is None or row[5] >= NAMES_MIN_ZOOM
+        assert all(stage[0] >= NAMES_MIN_ZOOM for stage in row[4])
