@@ -69,6 +69,15 @@ BASEMAP_LAYER_NAME = "Basemap (offline)"
 # --- online tiles: the settings (read from the environment in data.settings) ---------------
 
 
+class _UrlTemplate(xyzservices.TileProvider):
+    """A tile server's URL template handed to folium as it is: a provider's URL is
+    formatted by Python (which a Leaflet template such as ``{-y}`` breaks); this one's is
+    not, as folium takes a string that names no provider."""
+
+    def build_url(self, *args: object, **kwargs: object) -> str:
+        return str(self["url"])
+
+
 def add_tile_layer(
     m: folium.Map, url: str | None, attribution: str | None, *, show: bool = False
 ) -> None:
@@ -87,7 +96,7 @@ def add_tile_layer(
     folium.TileLayer(
         # given as a provider, not a string: folium looks a string up among every provider
         # xyzservices knows (~2 ms a map) before taking it as a URL; the layer is the same
-        tiles=xyzservices.TileProvider(name=name, url=url, attribution=attr),
+        tiles=_UrlTemplate(name=name, url=url, attribution=attr),
         attr=attr,
         name=name,
         overlay=False,

@@ -210,6 +210,21 @@ def test_add_tile_layer():
     assert "OpenStreetMap" in m.get_root().render()
 
 
+def test_a_tile_template_reaches_leaflet_as_it_is_written():
+    """Any Leaflet URL template (TMS rows, keys of the layer's own options, subdomains) is
+    handed over untouched: nothing formats it on the way."""
+    template = "https://{s}.tiles.example.org/{z}/{x}/{-y}{r}.png?key={apikey}"
+    m = folium.Map(tiles=None)
+    add_tile_layer(m, template, "Tiles &copy; Example")
+    (layer,) = tile_layers(m)
+    assert layer.tiles == template
+    assert layer.options["attribution"] == "Tiles &copy; Example"
+    assert layer.options["subdomains"] == "abc"
+    assert '"https://{s}.tiles.example.org/{z}/{x}/{-y}{r}.png?key={apikey}"' in (
+        m.get_root().render()
+    )
+
+
 def test_the_offline_basemap_is_the_default_and_tiles_are_opt_in():
     from components.basemap import TileSettings, add_basemap
 
