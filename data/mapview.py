@@ -115,8 +115,10 @@ def index_in(values: pd.Series, keys: pd.Series) -> np.ndarray:
 
 def runs(events: pd.DataFrame) -> pd.DataFrame:
     """The events that count as a run along a route: patrols, convoy escorts and missions,
-    carried out or announced."""
-    return events[events["kind"].isin(MOVEMENT_KINDS) & events["status"].isin(COUNTED_STATUSES)]
+    carried out or announced; their ``event_id`` and ``route_id``, all a run is read by (the
+    rows of every column would be taken: ~0.3 GB for a million events, on every map)."""
+    counted = events["kind"].isin(MOVEMENT_KINDS) & events["status"].isin(COUNTED_STATUSES)
+    return events.loc[counted, ["event_id", "route_id"]]
 
 
 def approximate_places(places: pd.DataFrame) -> pd.Series:
@@ -425,6 +427,19 @@ def _text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     return _factorize(values)
 
 
+#: what :func:`event_markers` reads of each event
+_MARKER_INPUTS = (
+    "event_id",
+    "lat",
+    "lon",
+    "location_id",
+    "location_precision_m",
+    "location_name",
+    "actor_label",
+    "start",
+)
+
+
 def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.DataFrame:
     """The placed events grouped into one marker per place (past ``GRID_THRESHOLD``
     distinct places: per grid cell and precision). Columns: see ``MARKER_COLUMNS``; ``key``
@@ -434,7 +449,14 @@ def event_markers(ds: DataSet, events: pd.DataFrame, *, latest: int = 0) -> pd.D
     With ``latest`` > 0 a column ``event_ids`` holds the ids of each marker's newest events,
     newest first: up to ``latest``, fewer when there are many markers, so that about
     ``POPUP_BUDGET`` are listed in all."""
-    placed = events[events["placed"]]
+    keep = events["placed"].to_numpy(dtype=bool)
+    # the placed rows of the columns read here only (of every column: a copy of most of the
+    # frame, ~0.3 GB for a million events); all of them as they are when all are placed
+    placed = (
+        events
+        if keep.all()
+        else events.loc[keep, [c for c in _MARKER_INPUTS if c in events.columns]]
+    )
     if placed.empty:
         return pd.DataFrame(columns=MARKER_COLUMNS)
     approx = approximate_events(ds, placed)
