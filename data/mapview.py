@@ -346,7 +346,12 @@ def _visits_per_place(ds: DataSet, events: pd.DataFrame) -> np.ndarray | None:
     run = np.concatenate([named_run, routed_run])
     place = np.concatenate([named_place, routed_place])
     known = (place >= 0) & (run >= 0)
-    pairs = np.unique(run[known].astype(np.int64) * n_places + place[known])
+    # each (run, place) pair once: sorted, then the first of each run of equal codes (what
+    # ``np.unique`` gives; its hash table takes ~3 s for the ~6 M pairs of a million runs,
+    # the sort ~0.4 s)
+    pairs = run[known].astype(np.int64) * n_places + place[known]
+    pairs.sort()
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     return np.bincount(pairs % n_places, minlength=n_places)
 
 
