@@ -396,8 +396,6 @@ def _blocked(
     """(n_c, n_z) True where candidate ``boxes`` / ``lines`` (n_c, 4; lines NaN where the
     candidate has none) meet a marker (a circle, given by its bounding square) or a placed
     label's box or leader ((n, n_z, 4) each, all relative to the label's point)."""
-    if not len(markers) and not len(placed):  # (the lines' markers are the same ones)
-        return np.zeros((len(boxes), markers.shape[1]), dtype=bool)  # nothing near: all free
     b = boxes[:, None, None, :]
     out = np.zeros((len(boxes), markers.shape[1]), dtype=bool)
     # (each test only where there is something to meet: most calls have few obstacles)
